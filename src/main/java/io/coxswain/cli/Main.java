@@ -1,7 +1,31 @@
 package io.coxswain.cli;
 
+import picocli.CommandLine;
+
+/** The one entry point: {@code --role=...} runs a node; a subcommand is the client. */
 public final class Main {
+  private Main() {}
+
   public static void main(String[] args) {
-    System.out.println("coxswain");
+    int code = commandLine().execute(args);
+    if (code != 0 || !NodeCommand.RUNNING.get()) {
+      System.exit(code);
+    }
+  }
+
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new NodeCommand());
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+      line.getErr().println("error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+      return 1;
+    });
+    cl.setParameterExceptionHandler((ex, args) -> {
+      CommandLine c = ex.getCommandLine();
+      c.getErr().println("error: " + ex.getMessage());
+      c.getErr().println("Run '" + c.getCommandSpec().qualifiedName() + " --help' for usage.");
+      return 2;
+    });
+    return cl;
   }
 }

@@ -1,0 +1,113 @@
+package io.coxswain.cli;
+
+import io.coxswain.node.Master;
+import io.coxswain.node.Minion;
+import io.coxswain.node.NodeConfig;
+import io.coxswain.node.RunningNode;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code java -jar node.jar --role=master|minion [...]}: runs a node until SIGTERM. */
+@Command(name = "coxswain",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionInfo.class,
+    sortOptions = false,
+    description = {
+        "Coxswain: a container orchestrator in one jar.",
+        "",
+        "Run a node:   java -jar node.jar --role=master [--join=HOST:PORT]",
+        "              java -jar node.jar --role=minion --join=HOST:PORT",
+        "Use the CLI:  java -jar node.jar get pods (see the commands below)",
+        ""})
+public final class NodeCommand implements Callable<Integer> {
+  /** True while a node runs in this process (then main must not exit). */
+  static final AtomicBoolean RUNNING = new AtomicBoolean();
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--role", paramLabel = "master|minion",
+      description = "Run a node of this role. A master holds the store and the API and (unless --local-minion=false) runs pods too.")
+  NodeConfig.Role role;
+
+  @Option(names = "--join", paramLabel = "HOST:PORT",
+      description = "API address of any master of the cluster to join. Without it a master starts a new cluster.")
+  String join;
+
+  @Option(names = "--data-dir", paramLabel = "DIR",
+      description = "Where this node keeps its state (default: ~/.coxswain/<node-name>). A restart on the same directory resumes.")
+  Path dataDir;
+
+  @Option(names = "--address", paramLabel = "IP", defaultValue = "127.0.0.1",
+      description = "Address to bind and advertise (default: ${DEFAULT-VALUE}).")
+  String address;
+
+  @Option(names = "--api-port", paramLabel = "PORT", defaultValue = "6443",
+      description = "API server port of a master (default: ${DEFAULT-VALUE}).")
+  int apiPort;
+
+  @Option(names = "--peer-port", paramLabel = "PORT", defaultValue = "2380",
+      description = "Raft port between masters (default: ${DEFAULT-VALUE}).")
+  int peerPort;
+
+  @Option(names = "--node-name", paramLabel = "NAME",
+      description = "This node's name: its Node object and, on a master, its Raft member id (default: the host name).")
+  String nodeName;
+
+  @Option(names = "--service-cidr", paramLabel = "CIDR", defaultValue = "127.100.0.0/16",
+      description = "Range of service cluster IPs (default: ${DEFAULT-VALUE}, on loopback so it works on one host with no set-up).")
+  String serviceCidr;
+
+  @Option(names = "--local-minion", paramLabel = "BOOL", defaultValue = "true", arity = "1",
+      description = "Whether a master also runs pods, as a minion of itself (default: ${DEFAULT-VALUE}).")
+  boolean localMinion;
+
+  @Option(names = "--history-count", paramLabel = "N", defaultValue = "20000",
+      description = "Changes the watch history keeps at most (default: ${DEFAULT-VALUE}).")
+  int historyCount;
+
+  @Option(names = "--history-age", paramLabel = "DURATION", defaultValue = "5m",
+      description = "How long the watch history keeps a change (default: ${DEFAULT-VALUE}).")
+  String historyAge;
+
+  @Override
+  public Integer call() throws Exception {
+    if (role == null) {
+      spec.commandLine().usage(spec.commandLine().getOut());
+      return 0;
+    }
+    NodeConfig config = config();
+    RunningNode node = switch (role) {
+      case MASTER -> Master.start(config);
+      case MINION -> Minion.start(config);
+    };
+    RUNNING.set(true);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      node.stop();
+      stopped.countDown();
+    }, "coxswain-shutdown"));
+    return 0;
+  }
+
+  NodeConfig config() throws Exception {
+    if (role == NodeConfig.Role.MINION && join == null) {
+      throw new IllegalArgumentException("a minion needs --join=HOST:PORT, the API address of a master");
+    }
+    String name = nodeName != null ? nodeName : InetAddress.getLocalHost().getHostName().toLowerCase();
+    Path dir = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".coxswain", name);
+    Map<String, String> extra = new LinkedHashMap<>();
+    return new NodeConfig(role, join, dir.toAbsolutePath(), address, apiPort, peerPort, name, serviceCidr,
+        historyCount, Durations.parse(historyAge, "--history-age"), localMinion, extra);
+  }
+}

@@ -1,0 +1,290 @@
+package io.coxswain.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.coxswain.model.Json;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Status;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.parsetools.RecordParser;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@link ClusterClient} over the HTTP API. Knows several masters: a request that cannot reach one tries
+ * the next, so a minion carries on when the master it joined through dies. Error answers become
+ * {@link ApiException}s carrying the server's Status.
+ */
+public final class HttpClusterClient implements ClusterClient, AutoCloseable {
+  private static final String JSON = "application/json";
+
+  private final Vertx vertx;
+  private final HttpClientAgent http;
+  private final List<String> servers;
+  private final AtomicInteger current = new AtomicInteger();
+  private final String bearerToken;
+
+  /**
+   * @param servers master API addresses as host:port; more can be added later with {@link #setServers}
+   */
+  public HttpClusterClient(Vertx vertx, List<String> servers, String bearerToken) {
+    this.vertx = vertx;
+    this.servers = new CopyOnWriteArrayList<>(servers);
+    this.bearerToken = bearerToken;
+    this.http = vertx.createHttpClient(new HttpClientOptions()
+        .setConnectTimeout(2000)
+        .setIdleTimeout(0)
+        .setKeepAlive(true)
+        .setTcpNoDelay(true),
+        new PoolOptions().setHttp1MaxSize(16));
+  }
+
+  /** Replaces the known masters (keeps order; the first reachable one is used). */
+  public void setServers(List<String> addresses) {
+    if (addresses.isEmpty()) {
+      return;
+    }
+    List<String> merged = new ArrayList<>(addresses);
+    servers.clear();
+    servers.addAll(merged);
+    current.set(0);
+  }
+
+  public List<String> servers() {
+    return List.copyOf(servers);
+  }
+
+  private String server(int attempt) {
+    int n = servers.size();
+    return servers.get(Math.floorMod(current.get() + attempt, n));
+  }
+
+  private RequestOptions options(String server, HttpMethod method, String path, String contentType) {
+    int colon = server.lastIndexOf(':');
+    RequestOptions o = new RequestOptions()
+        .setMethod(method)
+        .setHost(server.substring(0, colon))
+        .setPort(Integer.parseInt(server.substring(colon + 1)))
+        .setURI(path)
+        .putHeader("Accept", JSON);
+    if (contentType != null) {
+      o.putHeader("Content-Type", contentType);
+    }
+    if (bearerToken != null) {
+      o.putHeader("Authorization", "Bearer " + bearerToken);
+    }
+    return o;
+  }
+
+  /** Sends a request, moving to the next master when this one cannot be reached. */
+  private Future<Buffer> send(HttpMethod method, String path, String contentType, Buffer body) {
+    Promise<Buffer> promise = Promise.promise();
+    attempt(method, path, contentType, body, 0, promise);
+    return promise.future();
+  }
+
+  private void attempt(HttpMethod method, String path, String contentType, Buffer body, int attempt,
+                       Promise<Buffer> promise) {
+    String server = server(attempt);
+    http.request(options(server, method, path, contentType))
+        .compose(req -> body == null ? req.send() : req.send(body))
+        .compose(resp -> resp.body().map(b -> new Answer(resp.statusCode(), b)))
+        .onSuccess(answer -> {
+          if (attempt > 0) {
+            current.set(Math.floorMod(current.get() + attempt, servers.size()));
+          }
+          if (answer.code >= 400) {
+            promise.fail(toException(answer.code, answer.body));
+          } else {
+            promise.complete(answer.body);
+          }
+        })
+        .onFailure(err -> {
+          if (attempt + 1 < servers.size()) {
+            attempt(method, path, contentType, body, attempt + 1, promise);
+          } else {
+            promise.fail(err);
+          }
+        });
+  }
+
+  private record Answer(int code, Buffer body) {}
+
+  static ApiException toException(int code, Buffer body) {
+    try {
+      Status s = Json.read(body.getBytes(), Status.class);
+      String reason = s.getReason() == null ? "Unknown" : s.getReason();
+      String message = s.getMessage() == null ? "the server answered " + code : s.getMessage();
+      return new ApiException(code, reason, message, s);
+    } catch (RuntimeException e) {
+      return new ApiException(code, "Unknown", "the server answered " + code + ": " + body.toString().strip(), null);
+    }
+  }
+
+  private static <T> T decode(Buffer body, Class<T> type) {
+    return Json.read(body.getBytes(), type);
+  }
+
+  @Override
+  public <T extends HasMetadata> Future<T> get(ResourceKind<T> kind, String namespace, String name) {
+    return send(HttpMethod.GET, kind.path(namespace, name), null, null).map(b -> decode(b, kind.type()));
+  }
+
+  @Override
+  public <T extends HasMetadata> Future<ObjectList<T>> list(ResourceKind<T> kind, String namespace, ListOptions options) {
+    return send(HttpMethod.GET, kind.path(namespace, null) + options.query(false), null, null).map(b -> {
+      JsonNode tree = Json.tree(b.getBytes());
+      List<T> items = new ArrayList<>();
+      for (JsonNode item : tree.path("items")) {
+        T obj = Json.MAPPER.convertValue(item, kind.type());
+        items.add(obj);
+      }
+      JsonNode meta = tree.path("metadata");
+      String cont = meta.path("continue").asText("");
+      return new ObjectList<>(items, meta.path("resourceVersion").asText(""), cont.isEmpty() ? null : cont);
+    });
+  }
+
+  @Override
+  public <T extends HasMetadata> Future<T> create(ResourceKind<T> kind, T object) {
+    String ns = object.getMetadata() == null ? null : object.getMetadata().getNamespace();
+    return send(HttpMethod.POST, kind.path(ns, null), JSON, Buffer.buffer(Json.bytes(object)))
+        .map(b -> decode(b, kind.type()));
+  }
+
+  @Override
+  public <T extends HasMetadata> Future<T> update(ResourceKind<T> kind, T object, String subresource) {
+    String path = kind.path(object.getMetadata().getNamespace(), object.getMetadata().getName())
+        + (subresource == null ? "" : "/" + subresource);
+    return send(HttpMethod.PUT, path, JSON, Buffer.buffer(Json.bytes(object))).map(b -> decode(b, kind.type()));
+  }
+
+  @Override
+  public <T extends HasMetadata> Future<T> patch(ResourceKind<T> kind, String namespace, String name, String subresource,
+                                                  String contentType, String patch) {
+    String path = kind.path(namespace, name) + (subresource == null ? "" : "/" + subresource);
+    return send(HttpMethod.PATCH, path, contentType, Buffer.buffer(patch)).map(b -> decode(b, kind.type()));
+  }
+
+  @Override
+  public Future<Void> delete(ResourceKind<?> kind, String namespace, String name, Long gracePeriodSeconds,
+                             String propagationPolicy) {
+    ObjectNode options = Json.MAPPER.createObjectNode();
+    options.put("kind", "DeleteOptions").put("apiVersion", "v1");
+    if (gracePeriodSeconds != null) {
+      options.put("gracePeriodSeconds", gracePeriodSeconds);
+    }
+    if (propagationPolicy != null) {
+      options.put("propagationPolicy", propagationPolicy);
+    }
+    return send(HttpMethod.DELETE, kind.path(namespace, name), JSON, Buffer.buffer(Json.bytes(options))).mapEmpty();
+  }
+
+  @Override
+  public Future<Void> bind(String namespace, String pod, String node) {
+    ObjectNode binding = Json.MAPPER.createObjectNode();
+    binding.put("apiVersion", "v1").put("kind", "Binding");
+    binding.putObject("metadata").put("name", pod).put("namespace", namespace);
+    binding.putObject("target").put("apiVersion", "v1").put("kind", "Node").put("name", node);
+    return send(HttpMethod.POST, ResourceKind.PODS.path(namespace, pod) + "/binding", JSON,
+        Buffer.buffer(Json.bytes(binding))).mapEmpty();
+  }
+
+  @Override
+  public Future<String> getText(String path) {
+    return send(HttpMethod.GET, path, null, null).map(Buffer::toString);
+  }
+
+  @Override
+  public <T extends HasMetadata> Future<WatchHandle> watch(ResourceKind<T> kind, String namespace, ListOptions options,
+                                                            Handler<ObjectEvent<T>> handler, Handler<Throwable> onEnd) {
+    Promise<WatchHandle> promise = Promise.promise();
+    watchAttempt(kind, namespace, options, handler, onEnd, 0, promise);
+    return promise.future();
+  }
+
+  private <T extends HasMetadata> void watchAttempt(ResourceKind<T> kind, String namespace, ListOptions options,
+                                                     Handler<ObjectEvent<T>> handler, Handler<Throwable> onEnd,
+                                                     int attempt, Promise<WatchHandle> promise) {
+    String server = server(attempt);
+    String path = kind.path(namespace, null) + options.query(true);
+    http.request(options(server, HttpMethod.GET, path, null))
+        .compose(req -> req.send())
+        .onSuccess(resp -> {
+          if (resp.statusCode() >= 400) {
+            resp.body().onComplete(ar -> promise.fail(
+                toException(resp.statusCode(), ar.succeeded() ? ar.result() : Buffer.buffer())));
+            return;
+          }
+          if (attempt > 0) {
+            current.set(Math.floorMod(current.get() + attempt, servers.size()));
+          }
+          promise.complete(stream(resp, kind, handler, onEnd));
+        })
+        .onFailure(err -> {
+          if (attempt + 1 < servers.size()) {
+            watchAttempt(kind, namespace, options, handler, onEnd, attempt + 1, promise);
+          } else {
+            promise.fail(err);
+          }
+        });
+  }
+
+  private <T extends HasMetadata> WatchHandle stream(HttpClientResponse resp, ResourceKind<T> kind,
+                                                      Handler<ObjectEvent<T>> handler, Handler<Throwable> onEnd) {
+    AtomicBoolean ended = new AtomicBoolean();
+    Handler<Throwable> end = err -> {
+      if (ended.compareAndSet(false, true)) {
+        onEnd.handle(err);
+      }
+    };
+    RecordParser parser = RecordParser.newDelimited("\n", line -> {
+      if (ended.get() || line.length() == 0) {
+        return;
+      }
+      try {
+        JsonNode event = Json.tree(line.getBytes());
+        String type = event.path("type").asText();
+        if ("ERROR".equals(type)) {
+          Status s = Json.MAPPER.convertValue(event.path("object"), Status.class);
+          int code = s.getCode() == null ? 500 : s.getCode();
+          end.handle(new ApiException(code, s.getReason(), s.getMessage(), s));
+          resp.request().connection().close();
+          return;
+        }
+        T obj = Json.MAPPER.convertValue(event.path("object"), kind.type());
+        handler.handle(new ObjectEvent<>(ObjectEvent.Type.valueOf(type), obj));
+      } catch (RuntimeException e) {
+        end.handle(e);
+        resp.request().connection().close();
+      }
+    });
+    parser.maxRecordSize(16 * 1024 * 1024);
+    resp.handler(parser);
+    resp.exceptionHandler(end::handle);
+    resp.endHandler(v -> end.handle(null));
+    return () -> {
+      if (ended.compareAndSet(false, true)) {
+        resp.request().reset();
+      }
+    };
+  }
+
+  @Override
+  public void close() {
+    http.close();
+  }
+}

@@ -1,0 +1,210 @@
+package io.coxswain.kubelet;
+
+import io.coxswain.client.ApiException;
+import io.coxswain.client.ClusterClient;
+import io.coxswain.client.ResourceKind;
+import io.coxswain.model.Json;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeAddressBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
+import io.fabric8.kubernetes.api.model.NodeStatus;
+import io.fabric8.kubernetes.api.model.NodeSystemInfoBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Registers this minion's Node and keeps its status fresh: capacity and allocatable from the machine, the
+ * Ready condition (NotReady with the reason when the container runtime does not answer), a heartbeat every
+ * few seconds. Survives masters coming and going: every beat is a fresh read-modify-write.
+ */
+public final class NodeHeartbeat {
+  private static final Logger LOG = LoggerFactory.getLogger(NodeHeartbeat.class);
+  public static final String KUBELET_VERSION = "v1.32.0-coxswain";
+
+  /** What the runtime says of itself at each beat. */
+  public record RuntimeHealth(String runtimeName, String runtimeVersion, boolean healthy, String reason) {}
+
+  /** The machine this node offers. */
+  public record Machine(long cpuMillis, long memoryBytes, int pods, long reservedCpuMillis, long reservedMemoryBytes,
+                        String kernel, String osImage, String architecture) {
+    public static Machine detect(long reservedCpuMillis, long reservedMemoryBytes, int pods) {
+      long cpu = Runtime.getRuntime().availableProcessors() * 1000L;
+      long mem = memTotal();
+      String osImage = "Linux";
+      try {
+        for (String line : Files.readAllLines(Path.of("/etc/os-release"))) {
+          if (line.startsWith("PRETTY_NAME=")) {
+            osImage = line.substring("PRETTY_NAME=".length()).replace("\"", "");
+          }
+        }
+      } catch (IOException ignored) {
+        // keep the generic name
+      }
+      String arch = System.getProperty("os.arch");
+      return new Machine(cpu, mem, pods, reservedCpuMillis, reservedMemoryBytes, System.getProperty("os.version"),
+          osImage, "x86_64".equals(arch) ? "amd64" : arch);
+    }
+
+    private static long memTotal() {
+      try {
+        for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+          if (line.startsWith("MemTotal:")) {
+            return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+          }
+        }
+      } catch (IOException | NumberFormatException ignored) {
+        // fall through
+      }
+      return Runtime.getRuntime().maxMemory();
+    }
+  }
+
+  private final Vertx vertx;
+  private final ClusterClient client;
+  private final String nodeName;
+  private final String address;
+  private final int kubeletPort;
+  private final Map<String, String> labels;
+  private final Machine machine;
+  private final Supplier<RuntimeHealth> health;
+  private final long periodMs;
+  private long timer = -1;
+  private volatile boolean registered;
+
+  public NodeHeartbeat(Vertx vertx, ClusterClient client, String nodeName, String address, int kubeletPort,
+                       Map<String, String> labels, Machine machine, Supplier<RuntimeHealth> health, long periodMs) {
+    this.vertx = vertx;
+    this.client = client;
+    this.nodeName = nodeName;
+    this.address = address;
+    this.kubeletPort = kubeletPort;
+    Map<String, String> l = new LinkedHashMap<>();
+    l.put("kubernetes.io/hostname", nodeName);
+    l.put("kubernetes.io/os", "linux");
+    l.put("kubernetes.io/arch", machine.architecture());
+    l.putAll(labels);
+    this.labels = Map.copyOf(l);
+    this.machine = machine;
+    this.health = health;
+    this.periodMs = periodMs;
+  }
+
+  /** Registers the Node (or takes over an existing one of the same name) and starts beating. */
+  public Future<Void> start() {
+    Future<Void> first = beat();
+    timer = vertx.setPeriodic(periodMs, id -> beat());
+    return first;
+  }
+
+  public void stop() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  public boolean registered() {
+    return registered;
+  }
+
+  /** One heartbeat: create the Node when missing, else write its status. Health is read off the event loop. */
+  Future<Void> beat() {
+    return vertx.executeBlocking(health::get, false).compose(h -> client.get(ResourceKind.NODES, null, nodeName)
+        .recover(err -> err instanceof ApiException api && api.isNotFound()
+            ? client.create(ResourceKind.NODES, newNode(h)).compose(created -> Future.succeededFuture(created))
+            : Future.failedFuture(err))
+        .compose(node -> {
+          Node copy = Json.copy(node);
+          boolean labelsChanged = false;
+          Map<String, String> current = copy.getMetadata().getLabels() == null
+              ? new LinkedHashMap<>() : new LinkedHashMap<>(copy.getMetadata().getLabels());
+          for (Map.Entry<String, String> e : labels.entrySet()) {
+            if (!e.getValue().equals(current.get(e.getKey()))) {
+              current.put(e.getKey(), e.getValue());
+              labelsChanged = true;
+            }
+          }
+          Future<Node> base = Future.succeededFuture(copy);
+          if (labelsChanged) {
+            copy.getMetadata().setLabels(current);
+            base = client.update(ResourceKind.NODES, copy, null).map(Json::copy);
+          }
+          return base.compose(n -> {
+            n.setStatus(status(h, n.getStatus()));
+            return client.update(ResourceKind.NODES, n, "status");
+          });
+        }))
+        .<Void>mapEmpty()
+        .onSuccess(v -> registered = true)
+        .onFailure(err -> LOG.debug("heartbeat of node {} failed: {}", nodeName, err.toString()));
+  }
+
+  Node newNode(RuntimeHealth h) {
+    return new NodeBuilder()
+        .withNewMetadata().withName(nodeName).withLabels(labels).endMetadata()
+        .withNewSpec().endSpec()
+        .withStatus(status(h, null))
+        .build();
+  }
+
+  NodeStatus status(RuntimeHealth h, NodeStatus previous) {
+    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    Map<String, Quantity> capacity = new LinkedHashMap<>();
+    capacity.put("cpu", new Quantity(machine.cpuMillis() + "m"));
+    capacity.put("memory", new Quantity(String.valueOf(machine.memoryBytes())));
+    capacity.put("pods", new Quantity(String.valueOf(machine.pods())));
+    Map<String, Quantity> allocatable = new LinkedHashMap<>();
+    allocatable.put("cpu", new Quantity(Math.max(0, machine.cpuMillis() - machine.reservedCpuMillis()) + "m"));
+    allocatable.put("memory", new Quantity(String.valueOf(Math.max(0, machine.memoryBytes() - machine.reservedMemoryBytes()))));
+    allocatable.put("pods", new Quantity(String.valueOf(machine.pods())));
+
+    String readyStatus = h.healthy() ? "True" : "False";
+    String reason = h.healthy() ? "KubeletReady" : "ContainerRuntimeUnavailable";
+    String message = h.healthy() ? "kubelet is posting ready status" : "container runtime is down: " + h.reason();
+    NodeCondition ready = new NodeConditionBuilder().withType("Ready").withStatus(readyStatus).withReason(reason)
+        .withMessage(message).withLastHeartbeatTime(now).withLastTransitionTime(now).build();
+    if (previous != null && previous.getConditions() != null) {
+      for (NodeCondition c : previous.getConditions()) {
+        if ("Ready".equals(c.getType()) && readyStatus.equals(c.getStatus()) && c.getLastTransitionTime() != null) {
+          ready.setLastTransitionTime(c.getLastTransitionTime());
+        }
+      }
+    }
+    List<NodeCondition> conditions = new ArrayList<>();
+    conditions.add(ready);
+    NodeStatus s = new NodeStatus();
+    s.setCapacity(capacity);
+    s.setAllocatable(allocatable);
+    s.setConditions(conditions);
+    s.setAddresses(List.of(
+        new NodeAddressBuilder().withType("InternalIP").withAddress(address).build(),
+        new NodeAddressBuilder().withType("Hostname").withAddress(nodeName).build()));
+    s.setDaemonEndpoints(new io.fabric8.kubernetes.api.model.NodeDaemonEndpointsBuilder()
+        .withNewKubeletEndpoint().withPort(kubeletPort).endKubeletEndpoint().build());
+    s.setNodeInfo(new NodeSystemInfoBuilder()
+        .withMachineID(nodeName).withSystemUUID(nodeName).withBootID("")
+        .withKernelVersion(machine.kernel()).withOsImage(machine.osImage())
+        .withContainerRuntimeVersion(h.runtimeName() + "://" + h.runtimeVersion())
+        .withKubeletVersion(KUBELET_VERSION).withKubeProxyVersion(KUBELET_VERSION)
+        .withOperatingSystem("linux").withArchitecture(machine.architecture())
+        .build());
+    if (previous != null && previous.getImages() != null) {
+      s.setImages(previous.getImages());
+    }
+    return s;
+  }
+}
