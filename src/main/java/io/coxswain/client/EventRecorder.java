@@ -1,0 +1,80 @@
+package io.coxswain.client;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.vertx.core.Future;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Records Events about objects the way Kubernetes' recorders do: a repeat of the same reason and message
+ * for the same object bumps the existing event's count and lastTimestamp instead of creating another.
+ * Recording never fails the caller: errors are swallowed (events are best effort).
+ */
+public final class EventRecorder {
+  private static final int MAX_REMEMBERED = 4096;
+
+  private final ClusterClient client;
+  private final String component;
+  private final String host;
+  private final Map<String, Seen> seen = new LinkedHashMap<>(256, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Seen> eldest) {
+      return size() > MAX_REMEMBERED;
+    }
+  };
+
+  private record Seen(String namespace, String name, int count, String firstTimestamp) {}
+
+  public EventRecorder(ClusterClient client, String component, String host) {
+    this.client = client;
+    this.component = component;
+    this.host = host;
+  }
+
+  public Future<Void> normal(HasMetadata obj, String reason, String message) {
+    return record(obj, "Normal", reason, message);
+  }
+
+  public Future<Void> warning(HasMetadata obj, String reason, String message) {
+    return record(obj, "Warning", reason, message);
+  }
+
+  public synchronized Future<Void> record(HasMetadata obj, String type, String reason, String message) {
+    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    String ns = obj.getMetadata().getNamespace() == null ? "default" : obj.getMetadata().getNamespace();
+    String key = obj.getMetadata().getUid() + "|" + type + "|" + reason + "|" + message;
+    Seen previous = seen.get(key);
+    if (previous != null) {
+      int count = previous.count() + 1;
+      seen.put(key, new Seen(previous.namespace(), previous.name(), count, previous.firstTimestamp()));
+      String patch = "{\"count\":" + count + ",\"lastTimestamp\":\"" + now + "\"}";
+      return client.patch(ResourceKind.EVENTS, previous.namespace(), previous.name(), null,
+          "application/merge-patch+json", patch).<Void>mapEmpty().otherwise((Void) null);
+    }
+    String name = obj.getMetadata().getName() + "." + Long.toHexString(System.currentTimeMillis() * 1000
+        + ThreadLocalRandom.current().nextInt(1000));
+    Event event = new EventBuilder()
+        .withNewMetadata().withName(name).withNamespace(ns).endMetadata()
+        .withInvolvedObject(new ObjectReferenceBuilder()
+            .withApiVersion(obj.getApiVersion() == null ? "v1" : obj.getApiVersion())
+            .withKind(obj.getKind())
+            .withName(obj.getMetadata().getName())
+            .withNamespace(obj.getMetadata().getNamespace())
+            .withUid(obj.getMetadata().getUid())
+            .withResourceVersion(obj.getMetadata().getResourceVersion())
+            .build())
+        .withType(type).withReason(reason).withMessage(message)
+        .withNewSource().withComponent(component).withHost(host).endSource()
+        .withReportingComponent(component).withReportingInstance(host)
+        .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
+        .build();
+    seen.put(key, new Seen(ns, name, 1, now));
+    return client.create(ResourceKind.EVENTS, event).<Void>mapEmpty().otherwise((Void) null);
+  }
+}

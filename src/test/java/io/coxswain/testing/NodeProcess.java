@@ -1,0 +1,153 @@
+package io.coxswain.testing;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real {@code java -jar target/node.jar} process for integration tests: started with the given flags,
+ * its output kept in a log file under its data dir, stopped with SIGTERM or killed with SIGKILL.
+ */
+public final class NodeProcess implements AutoCloseable {
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private final List<String> args;
+  private final Path dataDir;
+  private final Path log;
+  private final String address;
+  private final int apiPort;
+  private Process process;
+
+  private NodeProcess(List<String> args, Path dataDir, String address, int apiPort) {
+    this.args = List.copyOf(args);
+    this.dataDir = dataDir;
+    this.log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
+    this.address = address;
+    this.apiPort = apiPort;
+  }
+
+  /** The jar under test: -Dcoxswain.jar (set by Failsafe) or target/node.jar. */
+  public static Path jar() {
+    return Path.of(System.getProperty("coxswain.jar", "target/node.jar")).toAbsolutePath();
+  }
+
+  /** A master on {@code address} with its own data dir and node name; extra flags appended. */
+  public static NodeProcess master(Path root, String name, String address, int apiPort, int peerPort, String... extra)
+      throws IOException {
+    Path dir = root.resolve(name);
+    Files.createDirectories(root);
+    List<String> a = new ArrayList<>(List.of("--role=master", "--node-name=" + name, "--address=" + address,
+        "--api-port=" + apiPort, "--peer-port=" + peerPort, "--data-dir=" + dir));
+    a.addAll(List.of(extra));
+    return new NodeProcess(a, dir, address, apiPort);
+  }
+
+  /** A minion joining {@code join}; extra flags appended. */
+  public static NodeProcess minion(Path root, String name, String address, String join, String... extra)
+      throws IOException {
+    Path dir = root.resolve(name);
+    Files.createDirectories(root);
+    List<String> a = new ArrayList<>(List.of("--role=minion", "--node-name=" + name, "--address=" + address,
+        "--join=" + join, "--data-dir=" + dir));
+    a.addAll(List.of(extra));
+    return new NodeProcess(a, dir, address, -1);
+  }
+
+  public NodeProcess start() throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xss512k", "-XX:+UseSerialGC", "-jar", jar().toString()));
+    cmd.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    process = pb.start();
+    return this;
+  }
+
+  private static String javaBin() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  public String server() {
+    return "http://" + address + ":" + apiPort;
+  }
+
+  public String apiAddress() {
+    return address + ":" + apiPort;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  public Path logFile() {
+    return log;
+  }
+
+  public boolean alive() {
+    return process != null && process.isAlive();
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  /** Waits until {@code /readyz} answers 200 (masters), failing with the log's tail when it does not. */
+  public NodeProcess awaitReady(Duration timeout) {
+    Wait.until("master " + server() + " ready", timeout, () -> {
+      if (!alive()) {
+        throw new AssertionError("node exited with " + process.exitValue() + ":\n" + tail(60));
+      }
+      try {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(server() + "/readyz"))
+            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() == 200;
+      } catch (IOException e) {
+        return false;
+      }
+    });
+    return this;
+  }
+
+  /** SIGTERM and wait for a clean exit. */
+  public int stop() throws InterruptedException {
+    if (process == null) {
+      return -1;
+    }
+    process.destroy();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor();
+    }
+    return process.exitValue();
+  }
+
+  /** SIGKILL: no chance to clean up. */
+  public void kill() throws InterruptedException {
+    if (process != null) {
+      process.destroyForcibly();
+      process.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  public String tail(int lines) {
+    try {
+      List<String> all = Files.readAllLines(log);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (alive()) {
+      kill();
+    }
+  }
+}
