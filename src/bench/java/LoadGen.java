@@ -1,0 +1,150 @@
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The one load generator of the store benchmark: N concurrent clients send writes of about 1 KiB for a
+ * fixed time, round robin over the given servers, and it prints key=value lines (ops/s, p50, p99, errors).
+ *
+ * <pre>
+ *   java LoadGen.java pods   PREFIX SECONDS CLIENTS http://127.0.0.1:6443,http://127.0.0.2:6443
+ *   java LoadGen.java etcd   PREFIX SECONDS CLIENTS http://127.0.0.1:2379,...
+ *   java LoadGen.java failover URL            (prints ms until a write succeeds again; run while killing)
+ * </pre>
+ */
+public final class LoadGen {
+  public static void main(String[] args) throws Exception {
+    String mode = args[0];
+    String prefix = args[1];
+    if (mode.equals("failover")) {
+      failover(args[1].split(","), Integer.parseInt(args[2]));
+      return;
+    }
+    int seconds = Integer.parseInt(args[2]);
+    int clients = Integer.parseInt(args[3]);
+    String[] servers = args[4].split(",");
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    long end = System.nanoTime() + seconds * 1_000_000_000L;
+    List<long[]> latencies = new ArrayList<>();
+    AtomicLong ok = new AtomicLong();
+    AtomicLong errors = new AtomicLong();
+    AtomicLong seq = new AtomicLong();
+    String padding = "x".repeat(700);
+    List<Thread> threads = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      long[] lat = new long[2_000_000];
+      latencies.add(lat);
+      int client = c;
+      Thread t = new Thread(() -> {
+        int n = 0;
+        while (System.nanoTime() < end) {
+          long i = seq.incrementAndGet();
+          String server = servers[(int) ((client + i) % servers.length)];
+          HttpRequest req = mode.equals("pods") ? podRequest(server, prefix, i, padding) : etcdRequest(server, prefix, i, padding);
+          long t0 = System.nanoTime();
+          try {
+            HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() / 100 == 2) {
+              ok.incrementAndGet();
+              if (n < lat.length) {
+                lat[n++] = System.nanoTime() - t0;
+              }
+            } else {
+              errors.incrementAndGet();
+            }
+          } catch (Exception e) {
+            errors.incrementAndGet();
+          }
+        }
+        lat[lat.length - 1] = n;
+      });
+      threads.add(t);
+    }
+    long start = System.nanoTime();
+    threads.forEach(Thread::start);
+    for (Thread t : threads) {
+      t.join();
+    }
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    int total = 0;
+    for (long[] l : latencies) {
+      total += (int) l[l.length - 1];
+    }
+    long[] all = new long[total];
+    int k = 0;
+    for (long[] l : latencies) {
+      int n = (int) l[l.length - 1];
+      System.arraycopy(l, 0, all, k, n);
+      k += n;
+    }
+    Arrays.sort(all);
+    String name = mode.equals("pods") ? "ours" : "etcd";
+    System.out.printf("%s_ops_per_s=%.0f%n", name, ok.get() / elapsed);
+    System.out.printf("%s_p50_ms=%.1f%n", name, all.length == 0 ? 0 : all[all.length / 2] / 1e6);
+    System.out.printf("%s_p99_ms=%.1f%n", name, all.length == 0 ? 0 : all[(int) (all.length * 0.99)] / 1e6);
+    System.out.printf("%s_errors=%d%n", name, errors.get());
+  }
+
+  static HttpRequest podRequest(String server, String prefix, long i, String padding) {
+    String body = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"" + prefix + "-" + i
+        + "\",\"labels\":{\"app\":\"bench\",\"tier\":\"load\"},\"annotations\":{\"pad\":\"" + padding + "\"}},"
+        + "\"spec\":{\"nodeName\":\"bench-nowhere\",\"containers\":[{\"name\":\"c\",\"image\":\"coxswain/busybox:1\","
+        + "\"command\":[\"sleep\",\"3600\"]}]}}";
+    return HttpRequest.newBuilder(URI.create(server + "/api/v1/namespaces/default/pods"))
+        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+  }
+
+  static HttpRequest etcdRequest(String server, String prefix, long i, String padding) {
+    Base64.Encoder b64 = Base64.getEncoder();
+    String key = b64.encodeToString(("/registry/pods/default/" + prefix + "-" + i).getBytes(StandardCharsets.UTF_8));
+    String value = b64.encodeToString(("{\"kind\":\"Pod\",\"pad\":\"" + padding + padding.substring(0, 200) + "\"}")
+        .getBytes(StandardCharsets.UTF_8));
+    String body = "{\"key\":\"" + key + "\",\"value\":\"" + value + "\"}";
+    return HttpRequest.newBuilder(URI.create(server + "/v3/kv/put"))
+        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+  }
+
+  /** Writes every 20 ms to any of the servers; prints the longest gap between two acknowledged writes. */
+  static void failover(String[] servers, int seconds) throws Exception {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    long end = System.nanoTime() + seconds * 1_000_000_000L;
+    long last = System.nanoTime();
+    long worst = 0;
+    long i = 0;
+    String padding = "y".repeat(100);
+    while (System.nanoTime() < end) {
+      boolean done = false;
+      for (String s : servers) {
+        try {
+          HttpRequest req = podRequest(s, "failover-" + ProcessHandle.current().pid(), i++, padding);
+          HttpResponse<String> r = http.send(HttpRequest.newBuilder(req.uri()).timeout(Duration.ofSeconds(2))
+              .header("Content-Type", "application/json").POST(req.bodyPublisher().get()).build(),
+              HttpResponse.BodyHandlers.ofString());
+          if (r.statusCode() / 100 == 2) {
+            done = true;
+            break;
+          }
+        } catch (Exception e) {
+          // try the next server
+        }
+      }
+      long now = System.nanoTime();
+      if (done) {
+        worst = Math.max(worst, now - last);
+        last = now;
+      }
+      Thread.sleep(20);
+    }
+    System.out.printf("failover_gap_ms=%.0f%n", worst / 1e6);
+  }
+}
