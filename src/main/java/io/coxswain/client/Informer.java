@@ -48,6 +48,7 @@ public final class Informer<T extends HasMetadata> {
   private ClusterClient.WatchHandle watch;
   private long resyncTimer = -1;
   private long backoffMs = 200;
+  private Future<Void> started;
 
   public Informer(Vertx vertx, ClusterClient client, ResourceKind<T> kind, String namespace, ListOptions options,
                   Duration resync) {
@@ -59,14 +60,31 @@ public final class Informer<T extends HasMetadata> {
     this.resync = resync;
   }
 
+  /**
+   * Adds a handler. One added after the first list is told of every cached object as an add, so a late
+   * consumer of a shared informer starts from the same state as an early one. Call on the informer's context.
+   */
   public Informer<T> addHandler(Handler<T> handler) {
     handlers.add(handler);
+    if (synced) {
+      for (T obj : cache.values()) {
+        handler.onAdd(obj);
+      }
+    }
     return this;
   }
 
-  /** Completes after the first list has filled the cache and been told to the handlers. */
-  public Future<Void> start() {
+  public void removeHandler(Handler<T> handler) {
+    handlers.remove(handler);
+  }
+
+  /** Completes after the first list has filled the cache and been told to the handlers; idempotent. */
+  public synchronized Future<Void> start() {
+    if (started != null) {
+      return started;
+    }
     Promise<Void> first = Promise.promise();
+    started = first.future();
     relist(first);
     if (resync != null && !resync.isZero()) {
       resyncTimer = vertx.setPeriodic(resync.toMillis(), id -> {

@@ -3,15 +3,15 @@ package io.coxswain.controller;
 import io.coxswain.client.ApiException;
 import io.coxswain.client.ClusterClient;
 import io.coxswain.client.Informer;
-import io.coxswain.client.ListOptions;
+import io.coxswain.client.SharedInformers;
 import io.coxswain.client.ResourceKind;
 import io.coxswain.model.Json;
+import io.coxswain.model.Pods;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,21 +32,21 @@ public final class GarbageCollector {
 
   private final Vertx vertx;
   private final ClusterClient client;
-  private Informer<ReplicationController> rcs;
-  private Informer<Pod> pods;
+  private final Informer<ReplicationController> rcs;
+  private final Informer<Pod> pods;
   private ControllerLoop ownerLoop;
   private ControllerLoop podLoop;
 
-  public GarbageCollector(Vertx vertx, ClusterClient client) {
-    this.vertx = vertx;
-    this.client = client;
+  public GarbageCollector(SharedInformers informers) {
+    this.vertx = informers.vertx();
+    this.client = informers.client();
+    this.rcs = informers.of(ResourceKind.REPLICATION_CONTROLLERS);
+    this.pods = informers.of(ResourceKind.PODS);
   }
 
   public Future<Void> start() {
     ownerLoop = new ControllerLoop(vertx, "gc-owners", 2, this::syncOwner);
     podLoop = new ControllerLoop(vertx, "gc-pods", 4, this::syncPod);
-    rcs = new Informer<>(vertx, client, ResourceKind.REPLICATION_CONTROLLERS, null, ListOptions.ALL, Duration.ofSeconds(60));
-    pods = new Informer<>(vertx, client, ResourceKind.PODS, null, ListOptions.ALL, Duration.ofSeconds(60));
     rcs.addHandler(new Informer.Handler<>() {
       @Override
       public void onAdd(ReplicationController obj) {
@@ -62,7 +62,7 @@ public final class GarbageCollector {
       public void onDelete(ReplicationController obj) {
         // its dependents are now orphans to collect
         for (Pod p : pods.list()) {
-          OwnerReference ref = controllerOf(p);
+          OwnerReference ref = Pods.controllerOf(p);
           if (ref != null && ref.getUid().equals(obj.getMetadata().getUid())) {
             podLoop.enqueue(Informer.key(p));
           }
@@ -87,11 +87,6 @@ public final class GarbageCollector {
   }
 
   public void stop() {
-    for (Informer<?> i : new Informer<?>[] {rcs, pods}) {
-      if (i != null) {
-        i.stop();
-      }
-    }
     if (ownerLoop != null) {
       ownerLoop.stop();
       podLoop.stop();
@@ -105,25 +100,13 @@ public final class GarbageCollector {
   }
 
   private void podChanged(Pod pod) {
-    OwnerReference ref = controllerOf(pod);
+    OwnerReference ref = Pods.controllerOf(pod);
     if (ref != null && "ReplicationController".equals(ref.getKind())) {
       ReplicationController owner = rcs.get(pod.getMetadata().getNamespace(), ref.getName());
       if (owner == null || !owner.getMetadata().getUid().equals(ref.getUid())) {
         podLoop.enqueue(Informer.key(pod));
       }
     }
-  }
-
-  static OwnerReference controllerOf(Pod pod) {
-    if (pod.getMetadata().getOwnerReferences() == null) {
-      return null;
-    }
-    for (OwnerReference r : pod.getMetadata().getOwnerReferences()) {
-      if (Boolean.TRUE.equals(r.getController())) {
-        return r;
-      }
-    }
-    return null;
   }
 
   /** A pod whose controlling RC is gone (confirmed by a live read) is deleted. */
@@ -133,7 +116,7 @@ public final class GarbageCollector {
     if (pod == null || pod.getMetadata().getDeletionTimestamp() != null) {
       return Future.succeededFuture();
     }
-    OwnerReference ref = controllerOf(pod);
+    OwnerReference ref = Pods.controllerOf(pod);
     if (ref == null) {
       return Future.succeededFuture();
     }
@@ -156,7 +139,7 @@ public final class GarbageCollector {
     String uid = rc.getMetadata().getUid();
     List<Pod> dependents = new ArrayList<>();
     for (Pod p : pods.list()) {
-      OwnerReference ref = controllerOf(p);
+      OwnerReference ref = Pods.controllerOf(p);
       if (ref != null && uid.equals(ref.getUid()) && parts[0].equals(p.getMetadata().getNamespace())) {
         dependents.add(p);
       }

@@ -3,6 +3,7 @@ package io.coxswain.controller;
 import io.coxswain.client.ApiException;
 import io.coxswain.client.ClusterClient;
 import io.coxswain.client.Informer;
+import io.coxswain.client.SharedInformers;
 import io.coxswain.client.ListOptions;
 import io.coxswain.client.ResourceKind;
 import io.coxswain.model.Json;
@@ -10,7 +11,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,17 +25,17 @@ public final class NamespaceController {
 
   private final Vertx vertx;
   private final ClusterClient client;
-  private Informer<Namespace> namespaces;
+  private final Informer<Namespace> namespaces;
   private ControllerLoop loop;
 
-  public NamespaceController(Vertx vertx, ClusterClient client) {
-    this.vertx = vertx;
-    this.client = client;
+  public NamespaceController(SharedInformers informers) {
+    this.vertx = informers.vertx();
+    this.client = informers.client();
+    this.namespaces = informers.of(ResourceKind.NAMESPACES);
   }
 
   public Future<Void> start() {
     loop = new ControllerLoop(vertx, "namespaces", 2, this::sync);
-    namespaces = new Informer<>(vertx, client, ResourceKind.NAMESPACES, null, ListOptions.ALL, Duration.ofSeconds(30));
     namespaces.addHandler(new Informer.Handler<>() {
       @Override
       public void onAdd(Namespace obj) {
@@ -54,9 +54,6 @@ public final class NamespaceController {
   }
 
   public void stop() {
-    if (namespaces != null) {
-      namespaces.stop();
-    }
     if (loop != null) {
       loop.stop();
     }

@@ -3,7 +3,7 @@ package io.coxswain.controller;
 import io.coxswain.client.ApiException;
 import io.coxswain.client.ClusterClient;
 import io.coxswain.client.Informer;
-import io.coxswain.client.ListOptions;
+import io.coxswain.client.SharedInformers;
 import io.coxswain.client.ResourceKind;
 import io.coxswain.model.Json;
 import io.fabric8.kubernetes.api.model.Node;
@@ -35,26 +35,26 @@ public final class NodeLifecycleController {
   private final Duration evictionTimeout;
   private final LongSupplier clock;
   private final Map<String, Seen> seen = new HashMap<>();
-  private Informer<Node> nodes;
-  private Informer<Pod> pods;
+  private final Informer<Node> nodes;
+  private final Informer<Pod> pods;
   private long timer = -1;
   private boolean busy;
 
   /** What this controller last observed of a node, in its own clock's milliseconds. */
   record Seen(String heartbeat, long observedAt, long unknownSince) {}
 
-  public NodeLifecycleController(Vertx vertx, ClusterClient client, Duration grace, Duration evictionTimeout,
+  public NodeLifecycleController(SharedInformers informers, Duration grace, Duration evictionTimeout,
                                  LongSupplier clock) {
-    this.vertx = vertx;
-    this.client = client;
+    this.vertx = informers.vertx();
+    this.client = informers.client();
+    this.nodes = informers.of(ResourceKind.NODES);
+    this.pods = informers.of(ResourceKind.PODS);
     this.grace = grace;
     this.evictionTimeout = evictionTimeout;
     this.clock = clock;
   }
 
   public Future<Void> start() {
-    nodes = new Informer<>(vertx, client, ResourceKind.NODES, null, ListOptions.ALL, Duration.ofSeconds(60));
-    pods = new Informer<>(vertx, client, ResourceKind.PODS, null, ListOptions.ALL, Duration.ofSeconds(60));
     return Future.all(nodes.start(), pods.start()).<Void>mapEmpty().onSuccess(v ->
         timer = vertx.setPeriodic(Math.max(250, Math.min(1000, grace.toMillis() / 4)), id -> check()));
   }
@@ -62,10 +62,6 @@ public final class NodeLifecycleController {
   public void stop() {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
-    }
-    if (nodes != null) {
-      nodes.stop();
-      pods.stop();
     }
   }
 

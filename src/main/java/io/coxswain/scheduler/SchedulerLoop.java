@@ -1,0 +1,283 @@
+package io.coxswain.scheduler;
+
+import io.coxswain.client.ApiException;
+import io.coxswain.client.ClusterClient;
+import io.coxswain.client.EventRecorder;
+import io.coxswain.client.Informer;
+import io.coxswain.client.ResourceKind;
+import io.coxswain.client.SharedInformers;
+import io.coxswain.model.Json;
+import io.coxswain.model.LabelSelector;
+import io.coxswain.model.Pods;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * Feeds the pure {@link Scheduler} from the shared caches and binds its decisions. Pods without a node are
+ * taken in batches, each decision seeing the ones before it (and the bindings still on their way, as
+ * "assumed" pods); a pod that fits nowhere gets PodScheduled=False and a FailedScheduling event and is tried
+ * again with back-off, or sooner when nodes change or pods go away.
+ */
+public final class SchedulerLoop {
+  public static final String NAME = "default-scheduler";
+  private static final int BATCH = 512;
+  private static final long MIN_BACKOFF_MS = 1000;
+  private static final long MAX_BACKOFF_MS = 60_000;
+
+  private final Vertx vertx;
+  private final ClusterClient client;
+  private final EventRecorder events;
+  private final RandomGenerator random;
+  private final Informer<Pod> pods;
+  private final Informer<Node> nodes;
+  private final Informer<Service> services;
+  private final LinkedHashSet<String> pending = new LinkedHashSet<>();
+  private final Map<String, Long> backoff = new HashMap<>();
+  private final Map<String, Long> retryAt = new HashMap<>();
+  private final Map<String, String> assumed = new HashMap<>();
+  private boolean running;
+  private boolean stopped;
+  private long timer = -1;
+
+  public SchedulerLoop(SharedInformers informers, EventRecorder events, RandomGenerator random) {
+    this.vertx = informers.vertx();
+    this.client = informers.client();
+    this.events = events;
+    this.random = random;
+    this.pods = informers.of(ResourceKind.PODS);
+    this.nodes = informers.of(ResourceKind.NODES);
+    this.services = informers.of(ResourceKind.SERVICES);
+  }
+
+  public Future<Void> start() {
+    pods.addHandler(new Informer.Handler<>() {
+      @Override
+      public void onAdd(Pod pod) {
+        consider(pod);
+      }
+
+      @Override
+      public void onUpdate(Pod old, Pod pod) {
+        consider(pod);
+      }
+
+      @Override
+      public void onDelete(Pod pod) {
+        String key = Informer.key(pod);
+        pending.remove(key);
+        assumed.remove(key);
+        backoff.remove(key);
+        retryAt.remove(key);
+        if (pod.getSpec() != null && pod.getSpec().getNodeName() != null) {
+          retryUnschedulable();
+        }
+      }
+    });
+    Informer.Handler<Node> nodeChanged = new Informer.Handler<>() {
+      @Override
+      public void onAdd(Node obj) {
+        retryUnschedulable();
+      }
+
+      @Override
+      public void onUpdate(Node old, Node obj) {
+        if (Scheduler.isReady(old) != Scheduler.isReady(obj)
+            || !Json.MAPPER.valueToTree(old.getSpec()).equals(Json.MAPPER.valueToTree(obj.getSpec()))
+            || !Json.MAPPER.valueToTree(old.getMetadata().getLabels()).equals(Json.MAPPER.valueToTree(obj.getMetadata().getLabels()))) {
+          retryUnschedulable();
+        }
+      }
+
+      @Override
+      public void onDelete(Node obj) { }
+    };
+    nodes.addHandler(nodeChanged);
+    timer = vertx.setPeriodic(500, id -> {
+      long now = System.currentTimeMillis();
+      for (Iterator<Map.Entry<String, Long>> it = retryAt.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<String, Long> e = it.next();
+        if (e.getValue() <= now) {
+          pending.add(e.getKey());
+          it.remove();
+        }
+      }
+      kick();
+    });
+    return Future.all(pods.start(), nodes.start(), services.start()).<Void>mapEmpty().onSuccess(v -> kick());
+  }
+
+  public void stop() {
+    stopped = true;
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  /** Pods waiting for a node (queued or backing off). */
+  public int waiting() {
+    return pending.size() + retryAt.size();
+  }
+
+  private void consider(Pod pod) {
+    String key = Informer.key(pod);
+    boolean unbound = pod.getSpec() == null || pod.getSpec().getNodeName() == null || pod.getSpec().getNodeName().isEmpty();
+    String scheduler = pod.getSpec() == null ? null : pod.getSpec().getSchedulerName();
+    boolean ours = scheduler == null || scheduler.isEmpty() || NAME.equals(scheduler);
+    if (unbound && ours && !Pods.isBeingDeleted(pod) && !Pods.isTerminal(pod)) {
+      if (!retryAt.containsKey(key) && !assumed.containsKey(key)) {
+        pending.add(key);
+        kick();
+      }
+    } else {
+      pending.remove(key);
+      retryAt.remove(key);
+      backoff.remove(key);
+      if (!unbound) {
+        assumed.remove(key);
+      }
+    }
+  }
+
+  private void retryUnschedulable() {
+    if (retryAt.isEmpty()) {
+      return;
+    }
+    pending.addAll(retryAt.keySet());
+    retryAt.clear();
+    kick();
+  }
+
+  private void kick() {
+    if (running || stopped || pending.isEmpty() || !pods.hasSynced() || !nodes.hasSynced()) {
+      return;
+    }
+    running = true;
+    vertx.runOnContext(v -> runBatch());
+  }
+
+  private void runBatch() {
+    List<Pod> batch = new ArrayList<>();
+    for (Iterator<String> it = pending.iterator(); it.hasNext() && batch.size() < BATCH; ) {
+      String key = it.next();
+      it.remove();
+      String[] parts = key.split("/", 2);
+      Pod pod = pods.get(parts[0], parts[1]);
+      if (pod != null && (pod.getSpec().getNodeName() == null || pod.getSpec().getNodeName().isEmpty())) {
+        batch.add(pod);
+      }
+    }
+    if (batch.isEmpty()) {
+      running = false;
+      kick();
+      return;
+    }
+    List<Node> nodeList = new ArrayList<>(nodes.list());
+    Map<String, List<Pod>> podsByNode = new HashMap<>();
+    for (Pod p : pods.list()) {
+      String node = p.getSpec() == null ? null : p.getSpec().getNodeName();
+      if (node != null && !node.isEmpty()) {
+        podsByNode.computeIfAbsent(node, n -> new ArrayList<>()).add(p);
+      }
+    }
+    for (Map.Entry<String, String> a : assumed.entrySet()) {
+      String[] parts = a.getKey().split("/", 2);
+      Pod p = pods.get(parts[0], parts[1]);
+      if (p != null && (p.getSpec().getNodeName() == null || p.getSpec().getNodeName().isEmpty())) {
+        podsByNode.computeIfAbsent(a.getValue(), n -> new ArrayList<>()).add(p);
+      }
+    }
+    // group by namespace (services spread pods within a namespace); later groups see earlier placements
+    Map<String, List<Pod>> byNamespace = new LinkedHashMap<>();
+    for (Pod p : batch) {
+      byNamespace.computeIfAbsent(p.getMetadata().getNamespace(), n -> new ArrayList<>()).add(p);
+    }
+    List<Future<Void>> work = new ArrayList<>();
+    for (Map.Entry<String, List<Pod>> group : byNamespace.entrySet()) {
+      List<LabelSelector> selectors = new ArrayList<>();
+      for (Service s : services.list()) {
+        if (group.getKey().equals(s.getMetadata().getNamespace()) && s.getSpec() != null
+            && s.getSpec().getSelector() != null && !s.getSpec().getSelector().isEmpty()) {
+          selectors.add(LabelSelector.fromMap(s.getSpec().getSelector()));
+        }
+      }
+      List<ScheduleResult> results = Scheduler.scheduleAll(group.getValue(), nodeList, podsByNode, selectors, random);
+      for (int i = 0; i < results.size(); i++) {
+        Pod pod = group.getValue().get(i);
+        ScheduleResult r = results.get(i);
+        if (r instanceof ScheduleResult.Scheduled s) {
+          podsByNode.computeIfAbsent(s.nodeName(), n -> new ArrayList<>()).add(pod);
+          work.add(bind(pod, s.nodeName()));
+        } else if (r instanceof ScheduleResult.Unschedulable u) {
+          work.add(unschedulable(pod, u.message()));
+        }
+      }
+    }
+    Future.join(work).onComplete(ar -> {
+      running = false;
+      kick();
+    });
+  }
+
+  private Future<Void> bind(Pod pod, String node) {
+    String key = Informer.key(pod);
+    assumed.put(key, node);
+    return client.bind(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), node)
+        .onSuccess(v -> {
+          backoff.remove(key);
+          events.normal(pod, "Scheduled", "Successfully assigned " + key + " to " + node);
+        })
+        .recover(err -> {
+          assumed.remove(key);
+          if (err instanceof ApiException a && (a.isConflict() || a.isNotFound())) {
+            return Future.succeededFuture(); // bound by someone else, or gone
+          }
+          later(key);
+          return Future.failedFuture(err);
+        });
+  }
+
+  private Future<Void> unschedulable(Pod pod, String message) {
+    String key = Informer.key(pod);
+    later(key);
+    events.warning(pod, "FailedScheduling", message);
+    PodCondition existing = Pods.condition(pod, "PodScheduled");
+    if (existing != null && "False".equals(existing.getStatus()) && message.equals(existing.getMessage())) {
+      return Future.succeededFuture();
+    }
+    Pod copy = Json.copy(pod);
+    List<PodCondition> conditions = new ArrayList<>();
+    if (copy.getStatus().getConditions() != null) {
+      for (PodCondition c : copy.getStatus().getConditions()) {
+        if (!"PodScheduled".equals(c.getType())) {
+          conditions.add(c);
+        }
+      }
+    }
+    conditions.add(new PodConditionBuilder().withType("PodScheduled").withStatus("False").withReason("Unschedulable")
+        .withMessage(message).withLastTransitionTime(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).build());
+    copy.getStatus().setConditions(conditions);
+    return client.update(ResourceKind.PODS, copy, "status").<Void>mapEmpty()
+        .recover(err -> Future.succeededFuture());
+  }
+
+  private void later(String key) {
+    long delay = Math.min(MAX_BACKOFF_MS, backoff.getOrDefault(key, MIN_BACKOFF_MS / 2) * 2);
+    backoff.put(key, delay);
+    retryAt.put(key, System.currentTimeMillis() + delay);
+  }
+}
