@@ -199,6 +199,15 @@ public final class DockerRuntime implements ContainerRuntime {
     }
   }
 
+  /** Removes a local image (tests clean up with it). */
+  void removeImage(String image) {
+    try {
+      docker.removeImageCmd(image).withForce(true).exec();
+    } catch (NotFoundException e) {
+      // already gone
+    }
+  }
+
   private void pull(String image) {
     ImageName name = ImageName.parse(image);
     try {
@@ -511,6 +520,12 @@ public final class DockerRuntime implements ContainerRuntime {
     }
     published.sort(java.util.Comparator.comparingInt(PublishedPort::containerPort)
         .thenComparing(PublishedPort::protocol));
+    Instant startedAt = state == null ? null : time(state.getStartedAt());
+    Instant finishedAt = s == ObservedContainer.State.EXITED ? time(state.getFinishedAt()) : null;
+    if (startedAt != null && finishedAt != null && finishedAt.isBefore(startedAt)) {
+      // a very short process can be recorded as finished before it was recorded as started
+      finishedAt = startedAt;
+    }
     String error = state == null || state.getError() == null || state.getError().isBlank() ? null
         : state.getError();
     return Optional.of(new ObservedContainer(
@@ -527,8 +542,8 @@ public final class DockerRuntime implements ContainerRuntime {
         s,
         exitCode,
         time(r.getCreated()),
-        state == null ? null : time(state.getStartedAt()),
-        s == ObservedContainer.State.EXITED ? time(state.getFinishedAt()) : null,
+        startedAt,
+        finishedAt,
         state != null && Boolean.TRUE.equals(state.getOOMKilled()),
         error,
         published,
@@ -620,9 +635,15 @@ public final class DockerRuntime implements ContainerRuntime {
     }
 
     @Override
-    public void close() throws IOException {
-      super.close();
-      if (ended.compareAndSet(false, true)) {
+    public void close() {
+      // mark the end first: closing makes the reading thread fail with an error that is not one
+      boolean first = ended.compareAndSet(false, true);
+      try {
+        super.close();
+      } catch (IOException e) {
+        LOG.debug("closing a docker stream", e);
+      }
+      if (first) {
         sink.onEnd(null);
       }
     }

@@ -148,7 +148,6 @@ public final class SyncPlan {
         return;
       }
 
-      boolean anyStart = plans.stream().anyMatch(p -> p.decision == Decision.START);
       if (infra == null) {
         // no network namespace: containers still running lost it (or never had it) and are replaced
         for (ContainerPlan plan : plans) {
@@ -159,12 +158,12 @@ public final class SyncPlan {
         }
       }
       for (ObservedContainer old : infras) {
-        if (!old.running() && (infra != null || anyStart)) {
+        if (!old.running()) {
           actions.add(new SyncAction.RemoveContainer(old.id(), ref, old.containerName(),
               "the infra container exited"));
         }
       }
-      if (infra == null && anyStart) {
+      if (infra == null) {
         actions.add(new SyncAction.StartInfra(ContainerSpecs.infra(pod, in.nodeName(), in.hostIP())));
       }
       for (ContainerPlan plan : plans) {
@@ -365,6 +364,10 @@ public final class SyncPlan {
         }
       } else {
         phase = "Pending";
+      }
+      if (("Succeeded".equals(phase) || "Failed".equals(phase))
+          && plans.stream().anyMatch(p -> p.decision == Decision.START)) {
+        phase = "Running"; // a container is about to start again (its spec changed): not finished
       }
       boolean finished = "Succeeded".equals(phase) || "Failed".equals(phase);
       boolean ready = unready.isEmpty() && !finished && total > 0;
