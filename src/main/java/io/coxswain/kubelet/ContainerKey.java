@@ -1,0 +1,4 @@
+package io.coxswain.kubelet;
+
+/** One container of one pod, across its restarts. */
+public record ContainerKey(String podUid, String containerName) {}

@@ -1,0 +1,40 @@
+package io.coxswain.kubelet;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one kubelet sync looks at.
+ *
+ * @param nodeName    this node
+ * @param hostIP      the node's address: ports are published there; it is also every pod's IP
+ * @param podsDir     where pod directories live ({@code <podsDir>/<uid>/volumes/empty-dir/<name>})
+ * @param pods        the pods bound to this node (from the API; deleted ones carry a deletionTimestamp)
+ * @param containers  the node's containers as the runtime lists them
+ * @param backOff     the back-off state returned by the previous sync (plus failed pulls)
+ * @param readiness   readiness probe results; a running container without an entry counts as ready
+ * @param serviceEnv  {@code <NAME>_SERVICE_HOST}/{@code _PORT} variables to inject into every container
+ * @param now         the current time
+ */
+public record SyncInput(
+    String nodeName,
+    String hostIP,
+    Path podsDir,
+    List<Pod> pods,
+    List<ObservedContainer> containers,
+    Map<ContainerKey, BackOff> backOff,
+    Map<ContainerKey, Boolean> readiness,
+    Map<String, String> serviceEnv,
+    Instant now) {
+
+  public SyncInput {
+    pods = List.copyOf(pods);
+    containers = List.copyOf(containers);
+    backOff = backOff == null ? Map.of() : Map.copyOf(backOff);
+    readiness = readiness == null ? Map.of() : Map.copyOf(readiness);
+    serviceEnv = serviceEnv == null ? Map.of() : Map.copyOf(serviceEnv);
+  }
+}
