@@ -37,6 +37,7 @@ public final class ControlPlane implements LeaderComponents.Component {
   private NodeLifecycleController nodeLifecycle;
   private NamespaceController namespaces;
   private GarbageCollector garbage;
+  private volatile boolean stopped;
 
   public ControlPlane(Vertx vertx, ClusterClient client, String host, Duration nodeMonitorGrace,
                       Duration podEvictionTimeout) {
@@ -58,8 +59,17 @@ public final class ControlPlane implements LeaderComponents.Component {
     nodeLifecycle = new NodeLifecycleController(informers, nodeMonitorGrace, podEvictionTimeout, System::currentTimeMillis);
     namespaces = new NamespaceController(informers);
     garbage = new GarbageCollector(informers);
-    return ensureNamespaces().compose(v -> Future.all(List.of(scheduler.start(), replication.start(),
-        endpoints.start(), nodeLifecycle.start(), namespaces.start(), garbage.start())).mapEmpty());
+    ensureNamespacesUntilDone(250);
+    return Future.all(List.of(scheduler.start(), replication.start(), endpoints.start(), nodeLifecycle.start(),
+        namespaces.start(), garbage.start())).mapEmpty();
+  }
+
+  private void ensureNamespacesUntilDone(long delayMs) {
+    ensureNamespaces().onFailure(err -> {
+      if (!stopped) {
+        vertx.setTimer(delayMs, id -> ensureNamespacesUntilDone(Math.min(5000, delayMs * 2)));
+      }
+    });
   }
 
   private Future<Void> ensureNamespaces() {
@@ -74,6 +84,7 @@ public final class ControlPlane implements LeaderComponents.Component {
 
   @Override
   public void stop() {
+    stopped = true;
     for (Runnable r : new Runnable[] {
         () -> scheduler.stop(), () -> replication.stop(), () -> endpoints.stop(), () -> nodeLifecycle.stop(),
         () -> namespaces.stop(), () -> garbage.stop(), () -> informers.stop()}) {

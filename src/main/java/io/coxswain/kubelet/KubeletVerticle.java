@@ -1,0 +1,390 @@
+package io.coxswain.kubelet;
+
+import io.coxswain.client.ApiException;
+import io.coxswain.client.ClusterClient;
+import io.coxswain.client.EventRecorder;
+import io.coxswain.client.Informer;
+import io.coxswain.client.ListOptions;
+import io.coxswain.client.ResourceKind;
+import io.coxswain.model.Json;
+import io.coxswain.model.PublishedPorts;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The kubelet: makes this node's containers match the pods bound to it. Level-triggered — a watch of pods
+ * with {@code spec.nodeName} = this node, a periodic relist of the runtime's containers, and a sync that
+ * reads both whole, asks the pure {@link SyncPlan} what to do, does it on worker threads, and writes the
+ * pod statuses that changed. Containers carry labels, so a kubelet restarted after kill -9 adopts what runs.
+ */
+public final class KubeletVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(KubeletVerticle.class);
+
+  /** How the kubelet is set up. */
+  public record Options(String nodeName, String address, Path podsDir, Duration relistPeriod) {}
+
+  private final ClusterClient client;
+  private final ContainerRuntime runtime;
+  private final Options options;
+  private final Prober prober;
+  private Informer<Pod> pods;
+  private Informer<Service> services;
+  private WorkerExecutor worker;
+  private EventRecorder events;
+  private Map<ContainerKey, BackOff> backOff = new HashMap<>();
+  private final Set<String> killing = ConcurrentHashMap.newKeySet();
+  private final Map<String, String> writtenPorts = new HashMap<>();
+  private boolean syncing;
+  private boolean dirty;
+  private long relistTimer = -1;
+  private long wakeTimer = -1;
+  private volatile boolean runtimeHealthy = true;
+  private volatile String runtimeError = "";
+
+  public KubeletVerticle(ClusterClient client, ContainerRuntime runtime, Options options) {
+    this.client = client;
+    this.runtime = runtime;
+    this.options = options;
+    this.prober = new Prober(runtime, options.address());
+  }
+
+  @Override
+  public Future<?> start() {
+    worker = vertx.createSharedWorkerExecutor("kubelet-" + options.nodeName(), 8, 10, java.util.concurrent.TimeUnit.MINUTES);
+    events = new EventRecorder(client, "kubelet", options.nodeName());
+    prober.start(vertx, this::requestSync, this::livenessFailed);
+    pods = new Informer<>(vertx, client, ResourceKind.PODS, null,
+        ListOptions.fields("spec.nodeName=" + options.nodeName()), Duration.ofSeconds(30));
+    services = new Informer<>(vertx, client, ResourceKind.SERVICES, null, ListOptions.ALL, Duration.ofMinutes(5));
+    Informer.Handler<Pod> onPod = new Informer.Handler<>() {
+      @Override
+      public void onAdd(Pod obj) {
+        requestSync();
+      }
+
+      @Override
+      public void onUpdate(Pod old, Pod obj) {
+        if (!Objects.equals(old.getMetadata().getDeletionTimestamp(), obj.getMetadata().getDeletionTimestamp())
+            || !Json.MAPPER.valueToTree(old.getSpec()).equals(Json.MAPPER.valueToTree(obj.getSpec()))) {
+          requestSync();
+        }
+      }
+
+      @Override
+      public void onDelete(Pod obj) {
+        prober.forget(obj.getMetadata().getUid());
+        requestSync();
+      }
+    };
+    pods.addHandler(onPod);
+    relistTimer = vertx.setPeriodic(options.relistPeriod().toMillis(), id -> requestSync());
+    // start the watch of pods without waiting for it: the minion must come up even while no master answers
+    services.start();
+    pods.start().onSuccess(v -> requestSync());
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(relistTimer);
+    if (wakeTimer >= 0) {
+      vertx.cancelTimer(wakeTimer);
+    }
+    prober.stop();
+    if (pods != null) {
+      pods.stop();
+      services.stop();
+    }
+    return worker == null ? Future.succeededFuture() : worker.close();
+  }
+
+  /** Whether the container runtime answered at the last sync, and why not. */
+  public boolean runtimeHealthy() {
+    return runtimeHealthy;
+  }
+
+  public String runtimeError() {
+    return runtimeError;
+  }
+
+  /** The pod bound to this node with that namespace and name, from the kubelet's cache. */
+  public Pod pod(String namespace, String name) {
+    return pods == null ? null : pods.get(namespace, name);
+  }
+
+  public ContainerRuntime runtime() {
+    return runtime;
+  }
+
+  void requestSync() {
+    if (syncing) {
+      dirty = true;
+      return;
+    }
+    syncing = true;
+    dirty = false;
+    sync().onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.debug("kubelet sync failed: {}", ar.cause().toString());
+      }
+      syncing = false;
+      if (dirty) {
+        vertx.setTimer(50, id -> requestSync());
+      }
+    });
+  }
+
+  private Future<Void> sync() {
+    if (!pods.hasSynced()) {
+      return Future.succeededFuture();
+    }
+    List<Pod> desired = new ArrayList<>(pods.list());
+    Map<String, String> serviceEnv = serviceEnv();
+    return worker.executeBlocking(() -> runtime.listContainers(options.nodeName()), false)
+        .onFailure(err -> {
+          runtimeHealthy = false;
+          runtimeError = String.valueOf(err.getMessage());
+        })
+        .compose(containers -> {
+          runtimeHealthy = true;
+          runtimeError = "";
+          SyncInput in = new SyncInput(options.nodeName(), options.address(), options.podsDir(), desired, containers,
+              backOff, prober.readiness(), serviceEnv, Instant.now());
+          SyncResult result = SyncPlan.compute(in);
+          backOff = new HashMap<>(result.backOff());
+          prober.track(desired, containers);
+          scheduleWake(result.nextSyncAt());
+          List<Future<Void>> work = new ArrayList<>();
+          work.add(execute(result.actions(), desired));
+          work.add(writeStatuses(desired, result.statuses()));
+          work.add(writePublishedPorts(desired, containers));
+          for (PodRef done : result.terminated()) {
+            work.add(client.delete(ResourceKind.PODS, done.namespace(), done.name(), 0L, null)
+                .recover(err -> err instanceof ApiException a && a.isNotFound() ? Future.succeededFuture() : Future.failedFuture(err)));
+          }
+          return Future.join(work).<Void>mapEmpty();
+        });
+  }
+
+  private void scheduleWake(Instant at) {
+    if (at == null) {
+      return;
+    }
+    long delay = Math.max(10, Duration.between(Instant.now(), at).toMillis() + 20);
+    if (wakeTimer >= 0) {
+      vertx.cancelTimer(wakeTimer);
+    }
+    wakeTimer = vertx.setTimer(delay, id -> {
+      wakeTimer = -1;
+      requestSync();
+    });
+  }
+
+  /** Runs the plan: each pod's steps in order, pods in parallel, kills never twice at once. */
+  private Future<Void> execute(List<SyncAction> actions, List<Pod> desired) {
+    if (actions.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Map<String, List<SyncAction>> byPod = new LinkedHashMap<>();
+    List<Future<Void>> work = new ArrayList<>();
+    for (SyncAction a : actions) {
+      if (a instanceof SyncAction.KillContainer k) {
+        if (killing.add(k.containerId())) {
+          work.add(worker.<Void>executeBlocking(() -> {
+            runtime.stop(k.containerId(), k.grace());
+            return null;
+          }, false).onComplete(ar -> {
+            killing.remove(k.containerId());
+            requestSync();
+          }));
+        }
+      } else {
+        byPod.computeIfAbsent(a.pod().uid(), u -> new ArrayList<>()).add(a);
+      }
+    }
+    Map<String, Pod> podsByUid = new HashMap<>();
+    for (Pod p : desired) {
+      podsByUid.put(p.getMetadata().getUid(), p);
+    }
+    for (List<SyncAction> steps : byPod.values()) {
+      Pod pod = podsByUid.get(steps.get(0).pod().uid());
+      work.add(worker.<Boolean>executeBlocking(() -> runSteps(steps), false).compose(started -> {
+        if (started) {
+          vertx.runOnContext(v -> requestSync());
+        }
+        return Future.<Void>succeededFuture();
+      }, err -> {
+        if (pod != null && err instanceof ImagePullException pull) {
+          events.warning(pod, "Failed", "Failed to pull image: " + pull.getMessage());
+        } else if (pod != null) {
+          events.warning(pod, "Failed", "Error: " + err.getMessage());
+        }
+        vertx.runOnContext(v -> requestSync());
+        return Future.succeededFuture();
+      }));
+    }
+    return Future.join(work).mapEmpty();
+  }
+
+  /** One pod's steps, on a worker thread. Returns whether something was started. */
+  private boolean runSteps(List<SyncAction> steps) {
+    String infraId = null;
+    boolean started = false;
+    for (SyncAction a : steps) {
+      if (a instanceof SyncAction.StartInfra s) {
+        infraId = runtime.startInfra(s.spec()).id();
+        started = true;
+      } else if (a instanceof SyncAction.StartContainer s) {
+        ContainerSpec spec = s.spec();
+        if (spec.networkFrom() == null && !spec.hostNetwork()) {
+          spec = spec.withNetworkFrom(infraId);
+        }
+        ContainerKey key = new ContainerKey(spec.pod().uid(), spec.name());
+        try {
+          runtime.ensureImage(spec.image(), spec.pullPolicy());
+        } catch (ImagePullException e) {
+          BackOff failed = BackOff.afterFailure(backOff.get(key), Instant.now(), e.reason(), e.getMessage());
+          vertx.runOnContext(v -> backOff.put(key, failed));
+          throw e;
+        }
+        runtime.startContainer(spec);
+        started = true;
+      } else if (a instanceof SyncAction.RemoveContainer r) {
+        runtime.remove(r.containerId());
+      } else if (a instanceof SyncAction.KillContainer k) {
+        runtime.stop(k.containerId(), k.grace());
+      }
+    }
+    return started;
+  }
+
+  private Future<Void> writeStatuses(List<Pod> desired, Map<String, PodStatus> statuses) {
+    List<Future<Void>> work = new ArrayList<>();
+    for (Pod pod : desired) {
+      PodStatus status = statuses.get(pod.getMetadata().getUid());
+      if (status == null || Json.MAPPER.valueToTree(status).equals(Json.MAPPER.valueToTree(pod.getStatus()))) {
+        continue;
+      }
+      Pod copy = Json.copy(pod);
+      copy.setStatus(status);
+      work.add(client.update(ResourceKind.PODS, copy, "status").<Void>mapEmpty()
+          .recover(err -> err instanceof ApiException a && (a.isConflict() || a.isNotFound())
+              ? Future.succeededFuture() : Future.failedFuture(err)));
+    }
+    return Future.join(work).mapEmpty();
+  }
+
+  /** Tells the endpoints controller where each pod's ports were published (an annotation). */
+  private Future<Void> writePublishedPorts(List<Pod> desired, List<ObservedContainer> containers) {
+    Map<String, ObservedContainer> infraByPod = new HashMap<>();
+    for (ObservedContainer c : containers) {
+      if (c.infra() && c.running()) {
+        infraByPod.put(c.pod().uid(), c);
+      }
+    }
+    List<Future<Void>> work = new ArrayList<>();
+    for (Pod pod : desired) {
+      ObservedContainer infra = infraByPod.get(pod.getMetadata().getUid());
+      if (infra == null || pod.getMetadata().getDeletionTimestamp() != null) {
+        continue;
+      }
+      List<PublishedPorts.Port> ports = new ArrayList<>();
+      if (pod.getSpec().getContainers() != null) {
+        for (var c : pod.getSpec().getContainers()) {
+          if (c.getPorts() == null) {
+            continue;
+          }
+          for (var p : c.getPorts()) {
+            String proto = p.getProtocol() == null ? "TCP" : p.getProtocol();
+            for (PublishedPort pp : infra.publishedPorts()) {
+              if (pp.containerPort() == p.getContainerPort() && pp.protocol().equalsIgnoreCase(proto)) {
+                ports.add(new PublishedPorts.Port(c.getName(), p.getContainerPort(), proto, pp.hostPort()));
+              }
+            }
+            if (Boolean.TRUE.equals(pod.getSpec().getHostNetwork())) {
+              ports.add(new PublishedPorts.Port(c.getName(), p.getContainerPort(), proto, p.getContainerPort()));
+            }
+          }
+        }
+      }
+      if (ports.isEmpty()) {
+        continue;
+      }
+      String value = PublishedPorts.of(ports).format();
+      Map<String, String> annotations = pod.getMetadata().getAnnotations();
+      String current = annotations == null ? null : annotations.get(PublishedPorts.ANNOTATION);
+      String uid = pod.getMetadata().getUid();
+      if (value.equals(current) || value.equals(writtenPorts.get(uid))) {
+        continue;
+      }
+      writtenPorts.put(uid, value);
+      var patch = Json.MAPPER.createObjectNode();
+      patch.putObject("metadata").putObject("annotations").put(PublishedPorts.ANNOTATION, value);
+      work.add(client.patch(ResourceKind.PODS, pod.getMetadata().getNamespace(), pod.getMetadata().getName(), null,
+          "application/merge-patch+json", Json.string(patch)).<Void>mapEmpty()
+          .recover(err -> {
+            writtenPorts.remove(uid);
+            return Future.succeededFuture();
+          }));
+    }
+    return Future.join(work).mapEmpty();
+  }
+
+  /** {@code <NAME>_SERVICE_HOST} and {@code <NAME>_SERVICE_PORT[_<PORT>]} for every service with a cluster IP. */
+  private Map<String, String> serviceEnv() {
+    Map<String, String> env = new LinkedHashMap<>();
+    for (Service s : services.list()) {
+      if (s.getSpec() == null || s.getSpec().getClusterIP() == null || "None".equals(s.getSpec().getClusterIP())
+          || s.getSpec().getClusterIP().isEmpty() || s.getSpec().getPorts() == null || s.getSpec().getPorts().isEmpty()) {
+        continue;
+      }
+      String prefix = s.getMetadata().getName().toUpperCase(Locale.ROOT).replace('-', '_');
+      env.put(prefix + "_SERVICE_HOST", s.getSpec().getClusterIP());
+      env.put(prefix + "_SERVICE_PORT", String.valueOf(s.getSpec().getPorts().get(0).getPort()));
+      for (ServicePort p : s.getSpec().getPorts()) {
+        if (p.getName() != null && !p.getName().isEmpty()) {
+          env.put(prefix + "_SERVICE_PORT_" + p.getName().toUpperCase(Locale.ROOT).replace('-', '_'),
+              String.valueOf(p.getPort()));
+        }
+      }
+    }
+    return env;
+  }
+
+  private void livenessFailed(Pod pod, String containerName, String containerId, String message) {
+    events.warning(pod, "Unhealthy", "Liveness probe failed: " + message);
+    events.normal(pod, "Killing", "Container " + containerName + " failed liveness probe, will be restarted");
+    if (killing.add(containerId)) {
+      worker.<Void>executeBlocking(() -> {
+        runtime.stop(containerId, Duration.ofSeconds(ContainerSpecs.graceSeconds(pod)));
+        return null;
+      }, false).onComplete(ar -> {
+        killing.remove(containerId);
+        requestSync();
+      });
+    }
+  }
+
+
+}
