@@ -84,8 +84,8 @@ abstract class PortForwarder {
       return null;
     }).recover(err -> {
       if (warned.add(a)) {
-        LOG.warn("service {} cannot listen on {}: {} (retrying every {} s)", spec.key(), a, err.getMessage(),
-            options.bindRetry().toSeconds());
+        LOG.warn("service {} cannot listen on {}: {} (retrying every {} ms)", spec.key(), a, err.getMessage(),
+            options.bindRetry().toMillis());
       } else {
         LOG.debug("service {} still cannot listen on {}: {}", spec.key(), a, err.getMessage());
       }
