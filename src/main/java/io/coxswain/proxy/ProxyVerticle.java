@@ -237,6 +237,7 @@ public final class ProxyVerticle extends VerticleBase {
         started.add(closed.transform(ar -> created.start()));
       }
     }
+    started.add(closed);
     return Future.join(started).mapEmpty();
   }
 

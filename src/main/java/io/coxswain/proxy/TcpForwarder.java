@@ -1,8 +1,11 @@
 package io.coxswain.proxy;
 
 import io.micrometer.core.instrument.Counter;
+import io.netty.buffer.ByteBuf;
+import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
@@ -90,6 +93,11 @@ final class TcpForwarder extends PortForwarder {
   }
 
   private void accept(NetSocket socket) {
+    if (socket instanceof NetSocketInternal raw) {
+      // take Netty's buffers from the start: what the client sends before the backend answers waits in the
+      // connection (paused), not in a queue that switching to the message handler later would drop
+      raw.messageHandler(msg -> ReferenceCountUtil.release(msg));
+    }
     socket.pause();
     meters.accepted.increment();
     if (closed) {
@@ -146,8 +154,29 @@ final class TcpForwarder extends PortForwarder {
     });
   }
 
-  private static void pipe(NetSocket from, NetSocket to, Counter bytes) {
+  /**
+   * Forwards what {@code from} reads to {@code to}. Through Vert.x's internal socket API the buffers Netty read
+   * pass to the other socket as they are (no copy into a heap buffer and back); the public API is the
+   * fallback. Either way a full write queue pauses the reader until it drains.
+   */
+  static void pipe(NetSocket from, NetSocket to, Counter bytes) {
     to.setWriteQueueMaxSize(WRITE_QUEUE_BYTES);
+    if (from instanceof NetSocketInternal in && to instanceof NetSocketInternal out) {
+      in.messageHandler(msg -> {
+        if (msg instanceof ByteBuf buf) {
+          bytes.increment(buf.readableBytes());
+          out.writeMessage(buf);
+          if (out.writeQueueFull()) {
+            in.pause();
+            out.drainHandler(v -> in.resume());
+          }
+        } else {
+          ReferenceCountUtil.release(msg);
+        }
+      });
+      in.endHandler(v -> out.end());
+      return;
+    }
     from.handler(buf -> {
       bytes.increment(buf.length());
       to.write(buf);

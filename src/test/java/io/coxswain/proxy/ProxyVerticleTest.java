@@ -1,7 +1,6 @@
 package io.coxswain.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Endpoints;
@@ -72,10 +71,15 @@ class ProxyVerticleTest {
   }
 
   static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
+    waitFor(what, condition, () -> "");
+  }
+
+  static void waitFor(String what, BooleanSupplier condition, java.util.function.Supplier<String> state)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
+        throw new AssertionError("timed out waiting for " + what + " " + state.get());
       }
       Thread.sleep(20);
     }
@@ -144,6 +148,17 @@ class ProxyVerticleTest {
       b.append((char) c);
     }
     return c == -1 && b.length() == 0 ? null : b.toString();
+  }
+
+  /** Whether a connect is refused (nothing listens); a connection that opens is closed again. */
+  static boolean refused(String host, int port) {
+    try (Socket s = connect(host, port)) {
+      return false;
+    } catch (ConnectException e) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   static String nameAt(String host, int port) throws IOException {
@@ -323,7 +338,7 @@ class ProxyVerticleTest {
       await(proxy.removeService("default", "bye"));
       assertEquals(null, readLine(s), "the open connection is closed");
     }
-    assertThrows(ConnectException.class, () -> connect(ip, 8080));
+    waitFor("the listener to close", () -> refused(ip, 8080));
     assertTrue(await(proxy.ports()).isEmpty());
     assertEquals(null, registry.find(PortMeters.ACCEPTED).tag("service", "bye").counter(), "meters removed");
   }
@@ -352,7 +367,7 @@ class ProxyVerticleTest {
     assertEquals("a", nameAt(ip, 8080));
     await(proxy.putService(service("move", ip, 8081, "TCP")));
     assertEquals("a", nameAt(ip, 8081));
-    assertThrows(ConnectException.class, () -> connect(ip, 8080));
+    waitFor("the old port to close", () -> refused(ip, 8080));
   }
 
   @Test
@@ -410,7 +425,8 @@ class ProxyVerticleTest {
       out.flush();
       // the proxy ends the backend side when the client's side ends, after writing everything queued
       s.shutdownOutput();
-      waitFor("all bytes at the backend", () -> count(PortMeters.BYTES_IN, "bulk") == size);
+      waitFor("all bytes at the backend (" + size + ")", () -> count(PortMeters.BYTES_IN, "bulk") == size,
+          () -> "in: " + count(PortMeters.BYTES_IN, "bulk") + " sink: " + received[0]);
     }
     waitFor("the sink saw every byte", () -> received[0] == size);
   }
