@@ -70,7 +70,7 @@ public final class ProxyVerticle extends VerticleBase {
   public Future<?> start() {
     netClient = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true)
         .setConnectTimeout((int) Math.max(1, options.connectTimeout().toMillis()))
-        .setIdleTimeout((int) options.tcpIdleTimeout().toSeconds()).setIdleTimeoutUnit(TimeUnit.SECONDS));
+        .setIdleTimeout((int) options.tcpIdleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
     affinityTimer = vertx.setPeriodic(60_000, id ->
         forwarders.values().forEach(f -> f.expireAffinities(System.currentTimeMillis())));
     Future<Void> ready = Future.succeededFuture();

@@ -80,7 +80,7 @@ final class TcpForwarder extends PortForwarder {
   protected Future<Integer> listen(ListenAddress a) {
     NetServerOptions o = new NetServerOptions().setHost(a.host()).setPort(a.port())
         .setTcpNoDelay(true).setReuseAddress(true).setAcceptBacklog(1024)
-        .setIdleTimeout((int) options.tcpIdleTimeout().toSeconds()).setIdleTimeoutUnit(TimeUnit.SECONDS);
+        .setIdleTimeout((int) options.tcpIdleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     NetServer server = vertx.createNetServer(o).connectHandler(this::accept);
     return server.listen().map(s -> {
       if (closed) {
