@@ -1,0 +1,55 @@
+/**
+ * The service proxy that runs on every node ({@link io.coxswain.proxy.ProxyVerticle}): every service port is
+ * reachable at its cluster IP and port on this node, and NodePort services also at the node port on the
+ * node's address. It learns Services and Endpoints from two informers; {@link io.coxswain.proxy.ServiceTable}
+ * turns them into one {@link io.coxswain.proxy.ServicePortSpec} per port, and a TCP or UDP forwarder per port
+ * listens, balances new connections round robin (or by client IP with {@code sessionAffinity: ClientIP}) over
+ * the ready endpoints, and pipes bytes both ways with back-pressure on the proxy's event loop.
+ *
+ * <h2>Modes</h2>
+ *
+ * <p><b>loopback</b> ({@code --proxy-mode=loopback}, the default). Cluster IPs come from a range inside
+ * 127.0.0.0/8 ({@code --service-cidr=127.100.0.0/16} by default). On Linux every 127.x.y.z address answers on
+ * the loopback interface, so the proxy simply binds clusterIP:port, with no firewall rule and no privilege
+ * beyond that of binding the port (ports below 1024 need root or CAP_NET_BIND_SERVICE). A cluster IP is then
+ * reachable only from processes of the host itself: this mode suits one-host clusters, tests and
+ * development, and pods that share the host's network. A container with its own network namespace (the
+ * usual pod) has its own loopback and cannot reach it.
+ *
+ * <p><b>iptables</b> ({@code --proxy-mode=iptables}), the original Kubernetes userspace proxy's way, for
+ * clusters that span hosts or pods with their own network namespace. Cluster IPs come from a range that is
+ * routed nowhere (say {@code --service-cidr=10.96.0.0/16}). For each service port the proxy listens on a free
+ * local port ({@code 0.0.0.0:<random>}) and installs, in the nat table, one rule in its own chain
+ * {@code COXSWAIN-SERVICES}:
+ *
+ * <pre>
+ * iptables -w -t nat -N COXSWAIN-SERVICES
+ * iptables -w -t nat -I OUTPUT     -m comment --comment "coxswain service portals" -j COXSWAIN-SERVICES
+ * iptables -w -t nat -I PREROUTING -m comment --comment "coxswain service portals" -j COXSWAIN-SERVICES
+ * iptables -w -t nat -A COXSWAIN-SERVICES -p tcp -d 10.96.0.10/32 --dport 80 \
+ *     -m comment --comment default/web/TCP -j REDIRECT --to-ports 41234
+ * </pre>
+ *
+ * <p>OUTPUT catches connections made by processes on the host; PREROUTING catches those arriving from
+ * containers (through the bridge) and from other hosts. REDIRECT rewrites the destination to this host, where
+ * the proxy's listener accepts and forwards to an endpoint (nodeAddress:publishedPort, on any host). Rules are
+ * built by {@link io.coxswain.proxy.IptablesRules} and run with {@code ProcessBuilder} on a worker thread; a
+ * rule is deleted when its service port goes, and the chain is flushed at start (rules a crashed run left)
+ * and removed at stop. This mode needs root (CAP_NET_ADMIN) and the {@code iptables} command; the local
+ * listeners bind 0.0.0.0, so firewall them from outside networks if the hosts are exposed.
+ *
+ * <h2>Behaviour</h2>
+ * <ul>
+ *   <li>An endpoint port is matched to a service port by name (the unnamed to the unnamed) and protocol;
+ *       services without a selector work the same with the Endpoints the user wrote.</li>
+ *   <li>A refused or failed connect tries the next endpoint, up to all of them; with no ready endpoint (or
+ *       none that accepts) the client's connection is closed at once.</li>
+ *   <li>Endpoint changes apply at once; connections to endpoints that remain are untouched, connections to
+ *       removed ones are closed. A changed cluster IP, port or node port rebinds; a deleted service closes its
+ *       listeners and connections.</li>
+ *   <li>UDP: one flow per client ip:port, each with its own upstream socket, dropped after an idle timeout.</li>
+ *   <li>A listener that cannot bind (port in use, no permission) is logged once and retried.</li>
+ *   <li>Meters per service port are listed in {@link io.coxswain.proxy.PortMeters}.</li>
+ * </ul>
+ */
+package io.coxswain.proxy;
