@@ -80,6 +80,54 @@ public final class NodeCommand implements Callable<Integer> {
       description = "How long the watch history keeps a change (default: ${DEFAULT-VALUE}).")
   String historyAge;
 
+  @Option(names = "--container-runtime-endpoint", paramLabel = "SOCKET",
+      description = "Docker or Podman socket (default: $DOCKER_HOST, else /var/run/docker.sock, else Podman's sockets).")
+  String runtimeEndpoint;
+
+  @Option(names = "--pod-infra-image", paramLabel = "IMAGE", defaultValue = "registry.k8s.io/pause:3.10",
+      description = "Image of the container holding each pod's network namespace (default: ${DEFAULT-VALUE}; a local one is built when it cannot be pulled).")
+  String infraImage;
+
+  @Option(names = "--kubelet-port", paramLabel = "PORT", defaultValue = "10250",
+      description = "The kubelet's port for logs, exec and stats (default: ${DEFAULT-VALUE}).")
+  int kubeletPort;
+
+  @Option(names = "--node-labels", paramLabel = "K=V[,K=V]", split = ",",
+      description = "Extra labels of this node's Node object.")
+  Map<String, String> nodeLabels = new LinkedHashMap<>();
+
+  @Option(names = "--reserved-cpu", paramLabel = "CPU", defaultValue = "0",
+      description = "CPU kept back from pods, as a quantity (100m, 1) (default: ${DEFAULT-VALUE}).")
+  String reservedCpu;
+
+  @Option(names = "--reserved-memory", paramLabel = "BYTES", defaultValue = "0",
+      description = "Memory kept back from pods, as a quantity (512Mi, 1Gi) (default: ${DEFAULT-VALUE}).")
+  String reservedMemory;
+
+  @Option(names = "--max-pods", paramLabel = "N", defaultValue = "110",
+      description = "Pods this node runs at most (default: ${DEFAULT-VALUE}).")
+  int maxPods;
+
+  @Option(names = "--hollow", paramLabel = "N", defaultValue = "0",
+      description = "Run N hollow minions with a fake container runtime (for scale tests), instead of one real minion.")
+  int hollow;
+
+  @Option(names = "--heartbeat", paramLabel = "DURATION", defaultValue = "3s",
+      description = "How often a minion reports its Node status (default: ${DEFAULT-VALUE}).")
+  String heartbeat;
+
+  @Option(names = "--proxy-mode", paramLabel = "loopback|iptables", defaultValue = "loopback",
+      description = "How service cluster IPs are reached (default: ${DEFAULT-VALUE}; see README).")
+  String proxyMode;
+
+  @Option(names = "--node-monitor-grace", paramLabel = "DURATION", defaultValue = "10s",
+      description = "Heartbeat age after which a master marks a node Ready=Unknown (default: ${DEFAULT-VALUE}).")
+  String nodeMonitorGrace;
+
+  @Option(names = "--pod-eviction-timeout", paramLabel = "DURATION", defaultValue = "5s",
+      description = "Time after a node went Unknown until its pods are replaced elsewhere (default: ${DEFAULT-VALUE}).")
+  String podEvictionTimeout;
+
   @Override
   public Integer call() throws Exception {
     if (role == null) {
@@ -106,8 +154,25 @@ public final class NodeCommand implements Callable<Integer> {
     }
     String name = nodeName != null ? nodeName : InetAddress.getLocalHost().getHostName().toLowerCase();
     Path dir = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".coxswain", name);
-    Map<String, String> extra = new LinkedHashMap<>();
+    if (!"loopback".equals(proxyMode) && !"iptables".equals(proxyMode)) {
+      throw new IllegalArgumentException("--proxy-mode must be loopback or iptables, not '" + proxyMode + "'");
+    }
+    NodeConfig.MinionSettings minion = new NodeConfig.MinionSettings(runtimeEndpoint, infraImage, kubeletPort,
+        nodeLabels, quantity(reservedCpu, "--reserved-cpu", 1000), quantity(reservedMemory, "--reserved-memory", 1),
+        maxPods, hollow, Durations.parse(heartbeat, "--heartbeat"), proxyMode);
     return new NodeConfig(role, join, dir.toAbsolutePath(), address, apiPort, peerPort, name, serviceCidr,
-        historyCount, Durations.parse(historyAge, "--history-age"), localMinion, extra);
+        historyCount, Durations.parse(historyAge, "--history-age"), localMinion, minion,
+        Durations.parse(nodeMonitorGrace, "--node-monitor-grace"),
+        Durations.parse(podEvictionTimeout, "--pod-eviction-timeout"));
+  }
+
+  /** A Kubernetes quantity in units (times {@code scale}: 1000 for millicores). */
+  private static long quantity(String text, String flag, int scale) {
+    try {
+      return io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(new io.fabric8.kubernetes.api.model.Quantity(text))
+          .multiply(java.math.BigDecimal.valueOf(scale)).longValue();
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("invalid quantity for " + flag + ": '" + text + "' (examples: 500m, 2, 512Mi)");
+    }
   }
 }

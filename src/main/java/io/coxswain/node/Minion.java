@@ -1,10 +1,177 @@
 package io.coxswain.node;
 
-/** Wiring of a minion: one list+watch client feeding the kubelet and the proxy. */
-public final class Minion {
-  private Minion() {}
+import io.coxswain.client.ClusterClient;
+import io.coxswain.client.HttpClusterClient;
+import io.coxswain.client.ResourceKind;
+import io.coxswain.controller.MasterEndpoints;
+import io.coxswain.kubelet.ContainerRuntime;
+import io.coxswain.kubelet.DockerRuntime;
+import io.coxswain.kubelet.FakeRuntime;
+import io.coxswain.kubelet.KubeletServer;
+import io.coxswain.kubelet.KubeletVerticle;
+import io.coxswain.kubelet.NodeHeartbeat;
+import io.coxswain.kubelet.RuntimeVersion;
+import io.coxswain.proxy.ProxyMode;
+import io.coxswain.proxy.ProxyOptions;
+import io.coxswain.proxy.ProxyVerticle;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-  public static RunningNode start(NodeConfig config) {
-    throw new IllegalStateException("the minion is not wired yet");
+/**
+ * Wiring of a minion: one HTTP cluster client (which learns every master from the {@code default/kubernetes}
+ * endpoints, so it carries on when the master it joined through dies) feeding the kubelet, the kubelet's
+ * port, the node heartbeat and the service proxy. With {@code --hollow=N}, N kubelets on a fake runtime
+ * and no proxy.
+ */
+public final class Minion implements RunningNode {
+  private static final Logger LOG = LoggerFactory.getLogger(Minion.class);
+
+  private final Vertx vertx;
+  private final boolean ownsVertx;
+  private final List<String> deployments = new ArrayList<>();
+  private final List<NodeHeartbeat> heartbeats = new ArrayList<>();
+  private final List<ContainerRuntime> runtimes = new ArrayList<>();
+  private HttpClusterClient client;
+  private long mastersTimer = -1;
+
+  private Minion(Vertx vertx, boolean ownsVertx) {
+    this.vertx = vertx;
+    this.ownsVertx = ownsVertx;
   }
+
+  /** A standalone minion process. */
+  public static RunningNode start(NodeConfig config) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      return startOn(vertx, config, true, new SimpleMeterRegistry());
+    } catch (Exception e) {
+      vertx.close();
+      throw e;
+    }
+  }
+
+  /** A minion on an existing Vert.x (a master's local minion). */
+  public static Minion startOn(Vertx vertx, NodeConfig config, boolean ownsVertx, MeterRegistry meters) throws Exception {
+    Minion m = new Minion(vertx, ownsVertx);
+    m.run(config, meters);
+    return m;
+  }
+
+  private void run(NodeConfig c, MeterRegistry meters) throws Exception {
+    Files.createDirectories(c.dataDir());
+    NodeConfig.MinionSettings s = c.minion();
+    client = new HttpClusterClient(vertx, List.of(c.join()), null);
+    refreshMasters(c.join());
+    mastersTimer = vertx.setPeriodic(10_000, id -> refreshMasters(c.join()));
+    if (s.hollow() > 0) {
+      for (int i = 0; i < s.hollow(); i++) {
+        String name = c.nodeName() + "-" + i;
+        FakeRuntime fake = new FakeRuntime();
+        runtimes.add(fake);
+        startKubelet(c, name, fake, false);
+      }
+      LOG.info("{} hollow minions running, joined to {}", s.hollow(), c.join());
+      return;
+    }
+    DockerRuntime runtime = DockerRuntime.connect(s.runtimeEndpoint(), s.infraImage());
+    runtimes.add(runtime);
+    if (!runtime.ping()) {
+      LOG.error("cannot reach the container runtime at {}: is Docker (or Podman) running? Start it (for example "
+          + "'systemctl start docker' or 'dockerd &') or give its socket with --container-runtime-endpoint. "
+          + "The node reports NotReady until it answers.", runtime.endpoint());
+    }
+    startKubelet(c, c.nodeName(), runtime, true);
+    ProxyOptions proxyOptions = ProxyOptions.defaults()
+        .withMode("iptables".equals(s.proxyMode()) ? ProxyMode.IPTABLES : ProxyMode.LOOPBACK);
+    deployments.add(await(vertx.deployVerticle(new ProxyVerticle(client, c.address(), proxyOptions, meters))));
+    LOG.info("minion {} running on {}, joined to {}", c.nodeName(), c.address(), c.join());
+  }
+
+  private void startKubelet(NodeConfig c, String name, ContainerRuntime runtime, boolean serve) throws Exception {
+    NodeConfig.MinionSettings s = c.minion();
+    KubeletVerticle kubelet = new KubeletVerticle(client, runtime,
+        new KubeletVerticle.Options(name, c.address(), c.dataDir().resolve("pods").resolve(name), Duration.ofSeconds(1)));
+    deployments.add(await(vertx.deployVerticle(kubelet)));
+    int port = s.kubeletPort();
+    if (serve) {
+      KubeletServer server = new KubeletServer(c.address(), s.kubeletPort(), runtime, name, kubelet::pod);
+      try {
+        deployments.add(await(vertx.deployVerticle(server)));
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot listen on the kubelet port " + c.address() + ":" + s.kubeletPort()
+            + " (" + e.getMessage() + "): is another minion running there? Use --kubelet-port or --address.", e);
+      }
+    }
+    NodeHeartbeat.Machine machine = NodeHeartbeat.Machine.detect(s.reservedCpuMilli(), s.reservedMemory(), s.maxPods());
+    NodeHeartbeat hb = new NodeHeartbeat(vertx, client, name, c.address(), port, s.labels(), machine, () -> {
+      boolean up = runtime.ping();
+      RuntimeVersion v = up ? runtime.version() : null;
+      String reason = up ? "" : (kubelet.runtimeError().isEmpty() ? "the runtime does not answer" : kubelet.runtimeError());
+      return new NodeHeartbeat.RuntimeHealth(v == null ? "docker" : v.name(), v == null ? "unknown" : v.version(), up, reason);
+    }, s.heartbeat().toMillis());
+    heartbeats.add(hb);
+    hb.start();
+  }
+
+  /** Learns every master's API address from the default/kubernetes endpoints. */
+  private void refreshMasters(String join) {
+    client.get(ResourceKind.ENDPOINTS, MasterEndpoints.NAMESPACE, MasterEndpoints.NAME).onSuccess(ep -> {
+      Set<String> all = new LinkedHashSet<>(client.servers().subList(0, 1));
+      all.addAll(MasterEndpoints.addresses(ep));
+      all.add(join);
+      client.setServers(new ArrayList<>(all));
+    });
+  }
+
+  public ClusterClient client() {
+    return client;
+  }
+
+  private static String await(Future<String> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void stop() {
+    if (mastersTimer >= 0) {
+      vertx.cancelTimer(mastersTimer);
+    }
+    heartbeats.forEach(NodeHeartbeat::stop);
+    for (int i = deployments.size() - 1; i >= 0; i--) {
+      try {
+        vertx.undeploy(deployments.get(i)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.debug("undeploy: {}", e.toString());
+      }
+    }
+    runtimes.forEach(r -> {
+      try {
+        r.close();
+      } catch (RuntimeException e) {
+        LOG.debug("closing the runtime: {}", e.toString());
+      }
+    });
+    if (client != null) {
+      client.close();
+    }
+    if (ownsVertx) {
+      try {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.debug("closing vertx: {}", e.toString());
+      }
+    }
+  }
+
 }

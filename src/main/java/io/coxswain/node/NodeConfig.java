@@ -2,22 +2,25 @@ package io.coxswain.node;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
 /**
  * Everything a node process is started with, built once by the command line and passed down. Immutable.
  *
- * @param role           master or minion
- * @param join           API address (host:port) of any master to join, or null to bootstrap a new cluster
- * @param dataDir        where the store (masters) and node state live
- * @param address        the address this node binds and advertises (tests use 127.0.0.N)
- * @param apiPort        the API server port (masters)
- * @param peerPort       the Raft port between masters
- * @param nodeName       this node's name (the Raft member id of a master, the Node name of a minion)
- * @param serviceCidr    the range cluster IPs come from
- * @param historyCount   how many changes the watch history keeps at most
- * @param historyAge     how long the watch history keeps a change at most
+ * @param role               master or minion
+ * @param join               API address (host:port) of any master to join, or null to bootstrap a new cluster
+ * @param dataDir            where the store (masters) and node state live
+ * @param address            the address this node binds and advertises (tests use 127.0.0.N)
+ * @param apiPort            the API server port (masters)
+ * @param peerPort           the Raft port between masters
+ * @param nodeName           this node's name (the Raft member id of a master, the Node name of a minion)
+ * @param serviceCidr        the range cluster IPs come from
+ * @param historyCount       how many changes the watch history keeps at most
+ * @param historyAge         how long the watch history keeps a change at most
+ * @param localMinion        whether a master also runs a minion of itself
+ * @param minion             the minion's settings (minions, and a master's local minion)
+ * @param nodeMonitorGrace   heartbeat age after which a node is Ready=Unknown (masters)
+ * @param podEvictionTimeout time after that until the node's pods are deleted (masters)
  */
 public record NodeConfig(
     Role role,
@@ -31,12 +34,30 @@ public record NodeConfig(
     int historyCount,
     Duration historyAge,
     boolean localMinion,
-    Map<String, String> extra) {
+    MinionSettings minion,
+    Duration nodeMonitorGrace,
+    Duration podEvictionTimeout) {
 
   public enum Role { MASTER, MINION }
 
-  public NodeConfig {
-    extra = extra == null ? Map.of() : Map.copyOf(extra);
+  /**
+   * @param runtimeEndpoint  the container runtime socket (null: DOCKER_HOST, then Docker's, then Podman's)
+   * @param infraImage       the image of pods' infra containers
+   * @param kubeletPort      the kubelet's own port (logs, exec, stats)
+   * @param labels           extra labels of the Node
+   * @param reservedCpuMilli cpu kept back from allocatable
+   * @param reservedMemory   memory kept back from allocatable, bytes
+   * @param maxPods          pods this node takes at most
+   * @param hollow           run this many hollow minions (fake runtime) instead of one real one; 0 for real
+   * @param heartbeat        how often the Node status is written
+   * @param proxyMode        loopback or iptables
+   */
+  public record MinionSettings(String runtimeEndpoint, String infraImage, int kubeletPort, Map<String, String> labels,
+                               long reservedCpuMilli, long reservedMemory, int maxPods, int hollow,
+                               Duration heartbeat, String proxyMode) {
+    public MinionSettings {
+      labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
   }
 
   public String apiAddress() {
@@ -47,7 +68,9 @@ public record NodeConfig(
     return address + ":" + peerPort;
   }
 
-  public static List<String> roles() {
-    return List.of("master", "minion");
+  /** The same settings for a master's local minion, joining the master itself. */
+  public NodeConfig asLocalMinion() {
+    return new NodeConfig(Role.MINION, apiAddress(), dataDir.resolve("minion"), address, apiPort, peerPort, nodeName,
+        serviceCidr, historyCount, historyAge, false, minion, nodeMonitorGrace, podEvictionTimeout);
   }
 }
