@@ -60,7 +60,8 @@ public final class TableBuilder {
     ObjectNode row = Json.MAPPER.createObjectNode();
     ArrayNode cells = row.putArray("cells");
     for (Object cell : printer.cellsOf(obj, now)) {
-      cells.add(Json.MAPPER.valueToTree(cell) == null ? Json.MAPPER.nullNode() : (JsonNode) Json.MAPPER.valueToTree(cell));
+      JsonNode node = cell == null ? null : Json.MAPPER.valueToTree(cell);
+      cells.add(node == null ? Json.MAPPER.nullNode() : node);
     }
     List<RowCondition> conditions = printer.conditionsOf(obj);
     if (!conditions.isEmpty()) {
