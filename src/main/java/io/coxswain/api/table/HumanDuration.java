@@ -12,7 +12,7 @@ public final class HumanDuration {
   private HumanDuration() {}
 
   public static String format(Duration d) {
-    long seconds = d.getSeconds();
+    long seconds = d.isNegative() ? -d.negated().getSeconds() : d.getSeconds();
     if (seconds < -1) {
       return "<invalid>";
     }
