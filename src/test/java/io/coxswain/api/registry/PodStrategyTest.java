@@ -230,7 +230,13 @@ class PodStrategyTest {
         upd("nodeName set by update", p -> p.getSpec().setNodeName("node-1"), "spec"),
         upd("rename", p -> p.getMetadata().setName("web2"), "metadata.name"),
         upd("move namespace", p -> p.getMetadata().setNamespace("other"), "metadata.namespace"),
-        upd("new uid", p -> p.getMetadata().setUid("2222"), "metadata.uid"));
+        upd("new uid", p -> p.getMetadata().setUid("2222"), "metadata.uid"),
+        upd("uid left out", p -> p.getMetadata().setUid(null), null),
+        upd("admission fields left out", p -> {
+          p.getSpec().setPriority(null);
+          p.getSpec().setPreemptionPolicy(null);
+        }, null),
+        upd("new creationTimestamp", p -> p.getMetadata().setCreationTimestamp("2026-01-01T00:00:00Z"), "metadata.creationTimestamp"));
   }
 
   static Arguments upd(String name, Consumer<Pod> change, String errorField) {
