@@ -1,0 +1,14 @@
+package io.coxswain.store;
+
+/**
+ * A deterministic command of the key-value state machine. Everything a command needs (the proposer's
+ * clock reading, the compaction cutoff) travels inside it: applying never reads a clock.
+ */
+public sealed interface KvCommand permits KvCommand.TxnCommand, KvCommand.CompactCommand {
+
+  /** A transaction proposed at {@code timestampMillis} by the proposer's clock. */
+  record TxnCommand(Txn txn, long timestampMillis) implements KvCommand {}
+
+  /** Drops watch history whose proposer timestamp is before {@code cutoffMillis}. */
+  record CompactCommand(long cutoffMillis) implements KvCommand {}
+}

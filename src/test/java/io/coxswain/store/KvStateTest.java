@@ -1,0 +1,245 @@
+package io.coxswain.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class KvStateTest {
+
+  static byte[] b(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static KvState fresh(int historyLimit) {
+    return new KvState(new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), historyLimit);
+  }
+
+  static KvCommand put(String key, String value) {
+    return new KvCommand.TxnCommand(Txn.of(List.of(), List.of(Op.put(key, b(value)))), 1000);
+  }
+
+  static KvCommand create(String key, String value) {
+    return new KvCommand.TxnCommand(Txn.of(List.of(Compare.absent(key)), List.of(Op.put(key, b(value)))), 1000);
+  }
+
+  static KvCommand cas(String key, long mod, String value) {
+    return new KvCommand.TxnCommand(Txn.of(List.of(new Compare(key, mod)), List.of(Op.put(key, b(value)))), 1000);
+  }
+
+  static KvCommand del(String key) {
+    return new KvCommand.TxnCommand(Txn.of(List.of(), List.of(Op.delete(key))), 1000);
+  }
+
+  /** One case: commands applied in order, then the expected outcome of the last one. */
+  record Case(String name, List<KvCommand> commands, boolean succeeded, long revision, int events,
+              List<String> previousValues) {}
+
+  static Stream<Arguments> cases() {
+    List<Case> cases = List.of(
+        new Case("create on empty", List.of(create("a", "1")), true, 1, 1, nulls(1)),
+        new Case("create twice fails, no bump", List.of(create("a", "1"), create("a", "2")), false, 1, 0, List.of("1")),
+        new Case("cas with right revision", List.of(create("a", "1"), cas("a", 1, "2")), true, 2, 1, List.of("1")),
+        new Case("cas with stale revision", List.of(create("a", "1"), cas("a", 1, "2"), cas("a", 1, "3")), false, 2, 0,
+            List.of("2")),
+        new Case("cas on absent key with revision", List.of(cas("a", 5, "x")), false, 0, 0, nulls(1)),
+        new Case("delete existing", List.of(put("a", "1"), del("a")), true, 2, 1, List.of("1")),
+        new Case("delete absent still bumps", List.of(put("a", "1"), del("b")), true, 2, 0, nulls(1)),
+        new Case("empty txn does not bump", List.of(put("a", "1"),
+            new KvCommand.TxnCommand(Txn.of(List.of(), List.of()), 1)), true, 1, 0, List.of()),
+        new Case("failure branch applies and bumps", List.of(put("a", "1"),
+            new KvCommand.TxnCommand(new Txn(List.of(Compare.absent("a")), List.of(Op.put("a", b("no"))),
+                List.of(Op.put("b", b("yes")))), 1)), false, 2, 1, List.of("1")),
+        new Case("multi-op txn is one revision", List.of(
+            new KvCommand.TxnCommand(Txn.of(List.of(), List.of(Op.put("a", b("1")), Op.put("b", b("2")),
+                Op.put("c", b("3")))), 1)), true, 1, 3, nulls(3)));
+    return cases.stream().map(c -> Arguments.of(c.name(), c));
+  }
+
+  static List<String> nulls(int n) {
+    List<String> l = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      l.add(null);
+    }
+    return l;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void txnSemantics(String name, Case c) {
+    KvState s = fresh(100);
+    KvState.Applied last = null;
+    for (KvCommand cmd : c.commands()) {
+      last = s.apply(cmd);
+    }
+    assertEquals(c.succeeded(), last.txnResult().succeeded(), "succeeded");
+    assertEquals(c.revision(), last.txnResult().revision(), "revision in result");
+    assertEquals(c.revision(), s.revision(), "state revision");
+    assertEquals(c.events(), last.events().size(), "events");
+    List<String> prev = new ArrayList<>();
+    for (KeyValue kv : last.txnResult().previous()) {
+      prev.add(kv == null ? null : new String(kv.value(), StandardCharsets.UTF_8));
+    }
+    assertEquals(c.previousValues(), prev, "previous");
+  }
+
+  @Test
+  void revisionsOfKeys() {
+    KvState s = fresh(100);
+    s.apply(put("k", "1"));
+    s.apply(put("other", "x"));
+    s.apply(put("k", "2"));
+    KeyValue kv = s.get("k").orElseThrow();
+    assertEquals(1, kv.createRevision());
+    assertEquals(3, kv.modRevision());
+    assertArrayEquals(b("2"), kv.value());
+    s.apply(del("k"));
+    assertTrue(s.get("k").isEmpty());
+    s.apply(put("k", "3"));
+    assertEquals(5, s.get("k").orElseThrow().createRevision());
+  }
+
+  @Test
+  void sameCommandsGiveSameState() {
+    List<KvCommand> cmds = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      String key = "/pods/ns/p" + (i % 17);
+      cmds.add(switch (i % 5) {
+        case 0 -> create(key, "v" + i);
+        case 1 -> cas(key, i / 2, "v" + i);
+        case 2 -> del("/pods/ns/p" + (i % 7));
+        case 3 -> new KvCommand.CompactCommand(1000 + i);
+        default -> new KvCommand.TxnCommand(Txn.of(List.of(), List.of(Op.put(key, b("w" + i)))), 1000 + i);
+      });
+    }
+    TreeMap<String, byte[]> k1 = new TreeMap<>();
+    TreeMap<Long, byte[]> h1 = new TreeMap<>();
+    TreeMap<String, Long> m1 = new TreeMap<>();
+    TreeMap<String, byte[]> k2 = new TreeMap<>();
+    TreeMap<Long, byte[]> h2 = new TreeMap<>();
+    TreeMap<String, Long> m2 = new TreeMap<>();
+    KvState a = new KvState(k1, h1, m1, 20);
+    KvState b = new KvState(k2, h2, m2, 20);
+    for (KvCommand c : cmds) {
+      a.apply(c);
+      // the second replica goes through the codec, as the Raft log does
+      b.apply(KvCodec.decodeCommand(KvCodec.encodeCommand(c)));
+    }
+    assertEquals(m1, m2);
+    assertEquals(dump(k1), dump(k2));
+    assertEquals(dump(h1), dump(h2));
+    assertTrue(a.revision() > 50);
+  }
+
+  static <K> Map<K, String> dump(TreeMap<K, byte[]> m) {
+    Map<K, String> out = new TreeMap<>();
+    m.forEach((k, v) -> out.put(k, java.util.HexFormat.of().formatHex(v)));
+    return out;
+  }
+
+  @Test
+  void historyIsBoundedByCount() {
+    KvState s = fresh(5);
+    for (int i = 0; i < 12; i++) {
+      s.apply(put("k" + i, "v"));
+    }
+    assertEquals(12, s.revision());
+    assertEquals(5, s.historyCount());
+    assertEquals(7, s.compactedRevision());
+    assertEquals(5, s.history("", 7).size());
+    assertEquals(8, s.history("", 7).get(0).revision());
+    CompactedException e = assertThrows(CompactedException.class, () -> s.history("", 6));
+    assertEquals(7, e.compactedRevision());
+  }
+
+  @Test
+  void compactionByAgeUsesProposerTimestamps() {
+    KvState s = fresh(100);
+    for (int i = 1; i <= 10; i++) {
+      s.apply(new KvCommand.TxnCommand(Txn.of(List.of(), List.of(Op.put("k", b("v" + i)))), i * 100L));
+    }
+    KvState.Applied a = s.apply(new KvCommand.CompactCommand(450));
+    assertNull(a.txnResult());
+    assertEquals(4, a.compactedRevision());
+    assertEquals(6, s.historyCount());
+    assertEquals(10, s.revision(), "compaction does not bump the revision");
+    assertThrows(CompactedException.class, () -> s.history("k", 3));
+    assertEquals(List.of(5L, 6L, 7L, 8L, 9L, 10L), s.history("k", 4).stream().map(WatchEvent::revision).toList());
+    // compacting at the same cutoff again changes nothing
+    assertEquals(4, s.apply(new KvCommand.CompactCommand(450)).compactedRevision());
+  }
+
+  @Test
+  void historyFiltersByPrefixAndCarriesPrevious() {
+    KvState s = fresh(100);
+    s.apply(put("/a/1", "x"));
+    s.apply(put("/b/1", "y"));
+    s.apply(put("/a/1", "z"));
+    s.apply(del("/a/1"));
+    List<WatchEvent> ev = s.history("/a/", 0);
+    assertEquals(3, ev.size());
+    assertEquals(WatchEvent.Type.PUT, ev.get(0).type());
+    assertNull(ev.get(0).previous());
+    assertArrayEquals(b("x"), ev.get(1).previous());
+    assertEquals(WatchEvent.Type.DELETE, ev.get(2).type());
+    assertNull(ev.get(2).value());
+    assertArrayEquals(b("z"), ev.get(2).previous());
+    assertEquals(1, ev.get(2).createRevision());
+    assertEquals(4, ev.get(2).revision());
+  }
+
+  @Test
+  void rangePagesInKeyOrder() {
+    KvState s = fresh(100);
+    for (String k : List.of("/p/c", "/p/a", "/q/a", "/p/b", "/o/z", "/p/d")) {
+      s.apply(put(k, k));
+    }
+    RangeResult r1 = s.range("/p/", null, 2);
+    assertEquals(List.of("/p/a", "/p/b"), r1.items().stream().map(KeyValue::key).toList());
+    assertTrue(r1.more());
+    assertEquals(6, r1.revision());
+    RangeResult r2 = s.range("/p/", "/p/b", 2);
+    assertEquals(List.of("/p/c", "/p/d"), r2.items().stream().map(KeyValue::key).toList());
+    assertFalse(r2.more());
+    assertEquals(4, s.range("/p/", null, 0).items().size());
+    assertEquals(0, s.range("/r/", null, 0).items().size());
+  }
+
+  @Test
+  void exportImportRoundTrip() throws Exception {
+    KvState s = fresh(3);
+    for (int i = 0; i < 6; i++) {
+      s.apply(put("k" + (i % 4), "v" + i));
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    s.exportTo(new DataOutputStream(bytes));
+    TreeMap<String, byte[]> keys = new TreeMap<>();
+    keys.put("stale", b("gone"));
+    KvState t = new KvState(keys, new TreeMap<>(), new TreeMap<>(), 3);
+    t.importFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+    assertEquals(s.revision(), t.revision());
+    assertEquals(s.compactedRevision(), t.compactedRevision());
+    assertTrue(t.get("stale").isEmpty());
+    assertEquals(s.range("", null, 0).items().size(), t.range("", null, 0).items().size());
+    assertEquals(s.history("", s.compactedRevision()).size(), t.history("", t.compactedRevision()).size());
+    // applying more after import continues the same sequence
+    assertEquals(s.apply(put("n", "1")).txnResult().revision(), t.apply(put("n", "1")).txnResult().revision());
+  }
+}
