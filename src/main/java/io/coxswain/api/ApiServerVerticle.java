@@ -98,6 +98,11 @@ public final class ApiServerVerticle extends VerticleBase {
     router.get("/api/v1/").handler(ctx -> send(ctx, 200, Discovery.resources(served)));
     router.get("/apis").handler(ctx -> send(ctx, 200, Discovery.apiGroups()));
     router.get("/apis/").handler(ctx -> send(ctx, 200, Discovery.apiGroups()));
+    ObjectNode openApiCore = OpenApi.coreV1(served, config.gitVersion());
+    String openApiHash = Integer.toHexString(openApiCore.hashCode()).toUpperCase(java.util.Locale.ROOT);
+    router.get("/openapi/v3").handler(ctx -> send(ctx, 200, OpenApi.root(openApiHash)));
+    router.get("/openapi/v3/").handler(ctx -> send(ctx, 200, OpenApi.root(openApiHash)));
+    router.get("/openapi/v3/api/v1").handler(ctx -> send(ctx, 200, openApiCore));
     router.get("/healthz").handler(ctx -> plain(ctx, 200, "ok"));
     router.get("/livez").handler(ctx -> plain(ctx, 200, "ok"));
     router.get("/readyz").handler(this::readyz);

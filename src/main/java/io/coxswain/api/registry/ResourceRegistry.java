@@ -334,7 +334,7 @@ public final class ResourceRegistry<T extends HasMetadata> {
     strategy.prepareForCreate(obj);
     ObjectNode stored = tree(obj);
     Set<String> given = Set.of();
-    List<FieldError> errors = new ArrayList<>(nameErrors(name));
+    List<FieldError> errors = new ArrayList<>();
     if (resource().equals("services")) {
       errors.addAll(registry.services().check(stored));
       if (errors.isEmpty()) {
