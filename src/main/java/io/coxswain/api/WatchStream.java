@@ -35,6 +35,10 @@ final class WatchStream {
   private final String includeObject;
   private final Context context;
   private final HttpServerResponse resp;
+  private final boolean websocket;
+  private io.vertx.core.http.ServerWebSocket socket;
+  private boolean opened;
+  private final java.util.ArrayDeque<Buffer> pending = new java.util.ArrayDeque<>();
   private Watch watch;
   private long lastRevision;
   private long bookmarkTimer = -1;
@@ -55,6 +59,8 @@ final class WatchStream {
     this.includeObject = includeObject;
     this.context = api.vertxContext();
     this.resp = ctx.response();
+    String upgrade = ctx.request().getHeader(HttpHeaders.UPGRADE);
+    this.websocket = upgrade != null && upgrade.equalsIgnoreCase("websocket");
   }
 
   static void start(ApiServerVerticle api, RoutingContext ctx, ApiServerVerticle.Target t, MultiMap q,
@@ -153,7 +159,30 @@ final class WatchStream {
     }
   }
 
+  /** Starts the answer: a WebSocket (one event per text message) when the client asked for one, else chunked HTTP. */
   private void open() {
+    if (websocket) {
+      ctx.request().toWebSocket().onComplete(ar -> {
+        if (ar.failed()) {
+          finish();
+          return;
+        }
+        socket = ar.result();
+        socket.closeHandler(v -> finish());
+        socket.exceptionHandler(e -> finish());
+        socket.drainHandler(v -> queuedWhileFull = 0);
+        socket.handler(b -> { });
+        opened = true;
+        while (!pending.isEmpty() && !done) {
+          send(pending.poll());
+        }
+        if (done) {
+          socket.close();
+        }
+      });
+      return;
+    }
+    opened = true;
     resp.setStatusCode(200);
     resp.setChunked(true);
     resp.putHeader(HttpHeaders.CONTENT_TYPE, MediaTypes.JSON);
@@ -192,7 +221,7 @@ final class WatchStream {
   }
 
   private void bookmark() {
-    if (done || !resp.headWritten()) {
+    if (done || !opened) {
       return;
     }
     ObjectNode o = Json.MAPPER.createObjectNode();
@@ -213,25 +242,46 @@ final class WatchStream {
   }
 
   private void writeRaw(String type, JsonNode object) {
-    if (done || resp.closed()) {
+    if (done) {
       return;
-    }
-    if (resp.writeQueueFull()) {
-      queuedWhileFull++;
-      if (queuedWhileFull > api.apiConfig().maxQueuedEvents()) {
-        done = true;
-        cancelTimers();
-        closeStoreWatch();
-        ctx.request().connection().close();
-        return;
-      }
     }
     ObjectNode event = Json.MAPPER.createObjectNode();
     event.put("type", type);
     event.set("object", object);
     byte[] bytes = Json.bytes(event);
     Buffer line = Buffer.buffer(bytes.length + 1).appendBytes(bytes).appendByte((byte) '\n');
-    resp.write(line);
+    if (!opened) {
+      pending.add(line);
+      if (pending.size() > api.apiConfig().maxQueuedEvents()) {
+        drop();
+      }
+      return;
+    }
+    send(line);
+  }
+
+  private void send(Buffer line) {
+    boolean full = websocket ? socket.writeQueueFull() : resp.writeQueueFull();
+    if (full) {
+      queuedWhileFull++;
+      if (queuedWhileFull > api.apiConfig().maxQueuedEvents()) {
+        drop();
+        return;
+      }
+    }
+    if (websocket) {
+      socket.writeTextMessage(line.toString(java.nio.charset.StandardCharsets.UTF_8));
+    } else if (!resp.closed()) {
+      resp.write(line);
+    }
+  }
+
+  /** A client that does not read is dropped instead of buffering without bound. */
+  private void drop() {
+    done = true;
+    cancelTimers();
+    closeStoreWatch();
+    ctx.request().connection().close();
   }
 
   private void end() {
@@ -241,6 +291,12 @@ final class WatchStream {
     done = true;
     cancelTimers();
     closeStoreWatch();
+    if (websocket) {
+      if (socket != null && !socket.isClosed()) {
+        socket.close();
+      }
+      return;
+    }
     if (!resp.ended() && !resp.closed()) {
       if (!resp.headWritten()) {
         open();
