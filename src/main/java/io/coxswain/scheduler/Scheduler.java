@@ -1,0 +1,345 @@
+package io.coxswain.scheduler;
+
+import io.coxswain.model.LabelSelector;
+import io.coxswain.model.Pods;
+import io.coxswain.model.Quantities;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.random.RandomGenerator;
+
+/**
+ * The pure scheduling algorithm: filter the nodes a pod fits on, score them, pick the best (ties broken by the
+ * injected random). No I/O; the caller passes a snapshot of nodes, the pods bound to each node and the label
+ * selectors of the services in the pod's namespace.
+ *
+ * <p>Filters: the pod's spec.nodeName (when set, only that node), node not unschedulable, node Ready, the pod's
+ * nodeSelector, free host ports (same port and protocol on an overlapping host IP), and room for the pod's
+ * cpu, memory and pod count within the node's allocatable. Scores (0..100 each, summed): least requested cpu
+ * and memory, and spreading pods of the same controller or the same services across nodes.
+ */
+public final class Scheduler {
+  public static final String REASON_NODE_NAME = "node(s) didn't match the requested node name";
+  public static final String REASON_UNSCHEDULABLE = "node(s) were unschedulable";
+  public static final String REASON_NOT_READY = "node(s) were not ready";
+  public static final String REASON_NODE_SELECTOR = "node(s) didn't match node selector";
+  public static final String REASON_PORTS = "node(s) didn't have free ports for the requested pod ports";
+  public static final String REASON_CPU = "Insufficient cpu";
+  public static final String REASON_MEMORY = "Insufficient memory";
+  public static final String REASON_PODS = "Too many pods";
+
+  private final Map<String, NodeState> nodes = new TreeMap<>();
+  private final List<LabelSelector> serviceSelectors;
+
+  private Scheduler(List<Node> nodeList, Map<String, List<Pod>> podsByNode, List<LabelSelector> serviceSelectors) {
+    this.serviceSelectors = serviceSelectors == null ? List.of() : List.copyOf(serviceSelectors);
+    for (Node node : nodeList) {
+      String name = node.getMetadata().getName();
+      NodeState state = new NodeState(node);
+      for (Pod pod : podsByNode == null ? List.<Pod>of() : podsByNode.getOrDefault(name, List.of())) {
+        if (!Pods.isTerminal(pod)) {
+          state.add(pod);
+        }
+      }
+      nodes.put(name, state);
+    }
+  }
+
+  /** Schedules one pod; no service selectors (spreading by controller only). */
+  public static ScheduleResult schedule(Pod pod, List<Node> nodes, Map<String, List<Pod>> podsByNode,
+      RandomGenerator random) {
+    return schedule(pod, nodes, podsByNode, List.of(), random);
+  }
+
+  /** Schedules one pod; {@code serviceSelectors} are the selectors of the services in the pod's namespace. */
+  public static ScheduleResult schedule(Pod pod, List<Node> nodes, Map<String, List<Pod>> podsByNode,
+      List<LabelSelector> serviceSelectors, RandomGenerator random) {
+    return new Scheduler(nodes, podsByNode, serviceSelectors).place(pod, random);
+  }
+
+  /**
+   * Schedules pods in order, each decision seeing the ones before it (a pod placed on a node counts there for
+   * the next). The inputs are not modified. Results are in the order of {@code pods}.
+   */
+  public static List<ScheduleResult> scheduleAll(List<Pod> pods, List<Node> nodes,
+      Map<String, List<Pod>> podsByNode, List<LabelSelector> serviceSelectors, RandomGenerator random) {
+    Scheduler scheduler = new Scheduler(nodes, podsByNode, serviceSelectors);
+    List<ScheduleResult> results = new ArrayList<>();
+    for (Pod pod : pods) {
+      ScheduleResult result = scheduler.place(pod, random);
+      if (result instanceof ScheduleResult.Scheduled s) {
+        scheduler.nodes.get(s.nodeName()).add(pod);
+      }
+      results.add(result);
+    }
+    return results;
+  }
+
+  private ScheduleResult place(Pod pod, RandomGenerator random) {
+    if (nodes.isEmpty()) {
+      return new ScheduleResult.Unschedulable(Map.of(), "0/0 nodes are available: no nodes available to schedule pods.");
+    }
+    ResourceRequests requests = ResourceRequests.of(pod);
+    List<NodeState> feasible = new ArrayList<>();
+    Map<String, List<String>> reasons = new TreeMap<>();
+    for (NodeState node : nodes.values()) {
+      List<String> failed = filter(pod, requests, node);
+      if (failed.isEmpty()) {
+        feasible.add(node);
+      } else {
+        reasons.put(node.name, failed);
+      }
+    }
+    if (feasible.isEmpty()) {
+      return new ScheduleResult.Unschedulable(reasons, message(nodes.size(), reasons));
+    }
+    if (feasible.size() == 1) {
+      return new ScheduleResult.Scheduled(feasible.get(0).name);
+    }
+    ResourceRequests scoringRequests = ResourceRequests.nonZeroOf(pod);
+    List<LabelSelector> services = new ArrayList<>();
+    for (LabelSelector s : serviceSelectors) {
+      if (!s.isEverything() && s.matches(Pods.labels(pod))) {
+        services.add(s);
+      }
+    }
+    OwnerReference controller = Pods.controllerOf(pod);
+    String namespace = Pods.namespace(pod);
+    Map<NodeState, Integer> peers = new LinkedHashMap<>();
+    int maxPeers = 0;
+    for (NodeState node : feasible) {
+      int count = node.peers(namespace, controller, services);
+      peers.put(node, count);
+      maxPeers = Math.max(maxPeers, count);
+    }
+    long best = Long.MIN_VALUE;
+    List<NodeState> top = new ArrayList<>();
+    for (NodeState node : feasible) {
+      long score = node.leastRequestedScore(scoringRequests) + spreadScore(peers.get(node), maxPeers);
+      if (score > best) {
+        best = score;
+        top.clear();
+        top.add(node);
+      } else if (score == best) {
+        top.add(node);
+      }
+    }
+    NodeState chosen = top.size() == 1 ? top.get(0) : top.get(random.nextInt(top.size()));
+    return new ScheduleResult.Scheduled(chosen.name);
+  }
+
+  private static long spreadScore(int peers, int maxPeers) {
+    if (maxPeers == 0) {
+      return 100;
+    }
+    return 100L * (maxPeers - peers) / maxPeers;
+  }
+
+  private List<String> filter(Pod pod, ResourceRequests requests, NodeState node) {
+    String wanted = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+    if (wanted != null && !wanted.isEmpty() && !wanted.equals(node.name)) {
+      return List.of(REASON_NODE_NAME);
+    }
+    if (node.node.getSpec() != null && Boolean.TRUE.equals(node.node.getSpec().getUnschedulable())) {
+      return List.of(REASON_UNSCHEDULABLE);
+    }
+    if (!isReady(node.node)) {
+      return List.of(REASON_NOT_READY);
+    }
+    Map<String, String> selector = pod.getSpec() == null ? null : pod.getSpec().getNodeSelector();
+    if (selector != null && !selector.isEmpty()) {
+      Map<String, String> labels = Pods.labels(node.node);
+      for (Map.Entry<String, String> e : selector.entrySet()) {
+        if (!e.getValue().equals(labels.get(e.getKey()))) {
+          return List.of(REASON_NODE_SELECTOR);
+        }
+      }
+    }
+    for (HostPort wantedPort : HostPort.of(pod)) {
+      for (HostPort used : node.hostPorts) {
+        if (wantedPort.conflictsWith(used)) {
+          return List.of(REASON_PORTS);
+        }
+      }
+    }
+    List<String> failed = new ArrayList<>();
+    if (node.podCount + 1 > node.allocatablePods) {
+      failed.add(REASON_PODS);
+    }
+    if (requests.cpuMilli() > 0 && node.requested.cpuMilli() + requests.cpuMilli() > node.allocatableCpuMilli) {
+      failed.add(REASON_CPU);
+    }
+    if (requests.memoryBytes() > 0
+        && node.requested.memoryBytes() + requests.memoryBytes() > node.allocatableMemoryBytes) {
+      failed.add(REASON_MEMORY);
+    }
+    return failed;
+  }
+
+  /** The node's Ready condition is True. */
+  public static boolean isReady(Node node) {
+    if (node.getStatus() == null || node.getStatus().getConditions() == null) {
+      return false;
+    }
+    for (NodeCondition c : node.getStatus().getConditions()) {
+      if ("Ready".equals(c.getType())) {
+        return "True".equals(c.getStatus());
+      }
+    }
+    return false;
+  }
+
+  /** Kubernetes' summary: reasons counted over nodes, sorted by reason. */
+  static String message(int nodeCount, Map<String, List<String>> reasons) {
+    Map<String, Integer> counts = new TreeMap<>();
+    for (List<String> list : reasons.values()) {
+      for (String r : list) {
+        counts.merge(r, 1, Integer::sum);
+      }
+    }
+    StringBuilder sb = new StringBuilder();
+    sb.append("0/").append(nodeCount).append(" nodes are available");
+    String sep = ": ";
+    List<Map.Entry<String, Integer>> entries = new ArrayList<>(counts.entrySet());
+    entries.sort(Comparator.comparing(Map.Entry::getKey));
+    for (Map.Entry<String, Integer> e : entries) {
+      sb.append(sep).append(e.getValue()).append(' ').append(e.getKey());
+      sep = ", ";
+    }
+    return sb.append('.').toString();
+  }
+
+  /** A host port a pod asks for. An empty or 0.0.0.0 host IP means every address of the node. */
+  record HostPort(String hostIp, String protocol, int port) {
+    static List<HostPort> of(Pod pod) {
+      List<HostPort> ports = new ArrayList<>();
+      if (pod.getSpec() == null) {
+        return ports;
+      }
+      List<Container> all = new ArrayList<>();
+      if (pod.getSpec().getContainers() != null) {
+        all.addAll(pod.getSpec().getContainers());
+      }
+      if (pod.getSpec().getInitContainers() != null) {
+        all.addAll(pod.getSpec().getInitContainers());
+      }
+      for (Container c : all) {
+        if (c.getPorts() == null) {
+          continue;
+        }
+        for (ContainerPort p : c.getPorts()) {
+          if (p.getHostPort() != null && p.getHostPort() > 0) {
+            String ip = p.getHostIP() == null || p.getHostIP().isEmpty() ? "0.0.0.0" : p.getHostIP();
+            String protocol = p.getProtocol() == null || p.getProtocol().isEmpty() ? "TCP" : p.getProtocol();
+            ports.add(new HostPort(ip, protocol, p.getHostPort()));
+          }
+        }
+      }
+      return ports;
+    }
+
+    boolean conflictsWith(HostPort other) {
+      return port == other.port && protocol.equals(other.protocol)
+          && (hostIp.equals(other.hostIp) || hostIp.equals("0.0.0.0") || other.hostIp.equals("0.0.0.0"));
+    }
+  }
+
+  /** One node of the snapshot with what its pods already take. Mutable, private to one scheduling run. */
+  private static final class NodeState {
+    final Node node;
+    final String name;
+    final long allocatableCpuMilli;
+    final long allocatableMemoryBytes;
+    final long allocatablePods;
+    final List<Pod> pods = new ArrayList<>();
+    final List<HostPort> hostPorts = new ArrayList<>();
+    ResourceRequests requested = ResourceRequests.ZERO;
+    ResourceRequests requestedNonZero = ResourceRequests.ZERO;
+    int podCount;
+
+    NodeState(Node node) {
+      this.node = node;
+      this.name = node.getMetadata().getName();
+      this.allocatableCpuMilli = allocatable(node, "cpu", true);
+      this.allocatableMemoryBytes = allocatable(node, "memory", false);
+      this.allocatablePods = allocatable(node, "pods", false);
+    }
+
+    void add(Pod pod) {
+      pods.add(pod);
+      podCount++;
+      requested = requested.plus(ResourceRequests.of(pod));
+      requestedNonZero = requestedNonZero.plus(ResourceRequests.nonZeroOf(pod));
+      hostPorts.addAll(HostPort.of(pod));
+    }
+
+    long leastRequestedScore(ResourceRequests pod) {
+      return (leastRequested(requestedNonZero.cpuMilli() + pod.cpuMilli(), allocatableCpuMilli)
+          + leastRequested(requestedNonZero.memoryBytes() + pod.memoryBytes(), allocatableMemoryBytes)) / 2;
+    }
+
+    private static long leastRequested(long requested, long capacity) {
+      if (capacity <= 0 || requested > capacity) {
+        return 0;
+      }
+      return (capacity - requested) * 100 / capacity;
+    }
+
+    /** Pods here in the namespace that share the pod's controller or one of its services. */
+    int peers(String namespace, OwnerReference controller, List<LabelSelector> services) {
+      if (controller == null && services.isEmpty()) {
+        return 0;
+      }
+      int count = 0;
+      for (Pod other : pods) {
+        if (!namespace.equals(Pods.namespace(other)) || Pods.isBeingDeleted(other)) {
+          continue;
+        }
+        OwnerReference otherController = Pods.controllerOf(other);
+        boolean peer = controller != null && otherController != null
+            && controller.getUid() != null && controller.getUid().equals(otherController.getUid());
+        if (!peer) {
+          Map<String, String> labels = Pods.labels(other);
+          for (LabelSelector s : services) {
+            if (s.matches(labels)) {
+              peer = true;
+              break;
+            }
+          }
+        }
+        if (peer) {
+          count++;
+        }
+      }
+      return count;
+    }
+
+    private static long allocatable(Node node, String resource, boolean milli) {
+      Quantity q = null;
+      if (node.getStatus() != null && node.getStatus().getAllocatable() != null) {
+        q = node.getStatus().getAllocatable().get(resource);
+      }
+      if (q == null && node.getStatus() != null && node.getStatus().getCapacity() != null) {
+        q = node.getStatus().getCapacity().get(resource);
+      }
+      if (q == null) {
+        return 0;
+      }
+      try {
+        return milli ? Quantities.milliValue(q) : Quantities.value(q);
+      } catch (IllegalArgumentException e) {
+        return 0;
+      }
+    }
+  }
+}
