@@ -162,7 +162,8 @@ public final class RaftKvStore implements Store, Membership {
     RaftProperties p = new RaftProperties();
     RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
     long timeout = config.requestTimeout().toMillis();
-    RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(Math.max(500, timeout / 2), TimeUnit.MILLISECONDS));
+    // a slow but live leader is not retried (a retry only adds load); fast failures (not leader, refused) are
+    RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(timeout, TimeUnit.MILLISECONDS));
     int attempts = (int) Math.max(3, timeout / 100);
     return RaftClient.newBuilder()
         .setClientId(ClientId.randomId())

@@ -51,7 +51,7 @@ public record RaftStoreConfig(String memberId, Path dataDir, String bindAddress,
                                           String groupName) {
     return new RaftStoreConfig(memberId, dataDir, bindAddress, peerPort,
         Map.of(memberId, bindAddress + ":" + peerPort), groupName, 10_000, Duration.ofMinutes(5),
-        Duration.ofSeconds(5), 10_000, 8L << 20, 512);
+        Duration.ofSeconds(5), 10_000, 8L << 20, 4096);
   }
 
   /** A member that starts empty and waits for an existing member to add it. */
