@@ -42,11 +42,10 @@ public final class StrategicMergePatch {
     if (original != null && !original.isObject()) {
       throw new PatchException("the object to patch is not a JSON object");
     }
-    ObjectNode merged = new StrategicMergePatch(kind).mergeMap((ObjectNode) original, (ObjectNode) patch, "");
-    return merged == null ? NODES.objectNode() : merged;
+    return new StrategicMergePatch(kind).mergeMap((ObjectNode) original, (ObjectNode) patch, "");
   }
 
-  /** Merges a patch map into a copy of the original map; returns null when the map is to be deleted. */
+  /** Merges a patch map into a copy of the original map. */
   private ObjectNode mergeMap(ObjectNode original, ObjectNode patch, String path) throws PatchException {
     JsonNode directive = patch.get(PATCH);
     if (directive != null) {
@@ -58,7 +57,8 @@ public final class StrategicMergePatch {
           return mergeMap(null, replaced, path);
         }
         case "delete" -> {
-          return null;
+          // as in Kubernetes: the map becomes empty (a list element is deleted by its list instead)
+          return NODES.objectNode();
         }
         case "merge" -> { }
         default -> throw new PatchException("unknown patch type: \"" + d + "\" in map at \"" + show(path) + "\"");
@@ -74,6 +74,13 @@ public final class StrategicMergePatch {
       Set<String> keep = new HashSet<>();
       for (JsonNode k : retain) {
         keep.add(k.asText());
+      }
+      for (Map.Entry<String, JsonNode> e : patch.properties()) {
+        String name = e.getKey();
+        if (!name.startsWith("$") && !e.getValue().isNull() && !keep.contains(name)) {
+          throw new PatchException("invalid patch format of retainKeys at \"" + show(path) + "\": field \""
+              + name + "\" is set but not retained");
+        }
       }
       for (String name : fieldNames(result)) {
         if (!keep.contains(name)) {
@@ -123,13 +130,8 @@ public final class StrategicMergePatch {
       if (patchValue.isNull()) {
         result.remove(field);
       } else if (patchValue.isObject()) {
-        ObjectNode merged = mergeMap(originalValue != null && originalValue.isObject()
-            ? (ObjectNode) originalValue : null, (ObjectNode) patchValue, fieldPath);
-        if (merged == null) {
-          result.remove(field);
-        } else {
-          result.set(field, merged);
-        }
+        result.set(field, mergeMap(originalValue != null && originalValue.isObject()
+            ? (ObjectNode) originalValue : null, (ObjectNode) patchValue, fieldPath));
       } else if (patchValue.isArray()) {
         ArrayNode base = originalValue != null && originalValue.isArray() ? (ArrayNode) originalValue : null;
         result.set(field, mergeList(base, (ArrayNode) patchValue, fieldPath, order, deletion));
@@ -157,10 +159,7 @@ public final class StrategicMergePatch {
     ArrayNode out = NODES.arrayNode();
     for (JsonNode item : patch) {
       if (item.isObject()) {
-        ObjectNode merged = mergeMap(null, (ObjectNode) item, path);
-        if (merged != null) {
-          out.add(merged);
-        }
+        out.add(mergeMap(null, (ObjectNode) item, path));
       } else {
         out.add(item.deepCopy());
       }
@@ -190,11 +189,9 @@ public final class StrategicMergePatch {
     if (original != null) {
       original.forEach(originalItems::add);
     }
-    if (order != null) {
-      List<JsonNode> orderKeys = new ArrayList<>();
-      order.forEach(orderKeys::add);
-      items = ordered(items, originalItems, orderKeys, v -> v);
-    }
+    List<JsonNode> orderKeys = new ArrayList<>();
+    (order != null ? order : patch).forEach(orderKeys::add);
+    items = ordered(items, originalItems, orderKeys, v -> v);
     ArrayNode out = NODES.arrayNode();
     items.forEach(out::add);
     return out;
@@ -226,9 +223,9 @@ public final class StrategicMergePatch {
           deleteKeys.add(key);
           continue;
         }
-        if (!d.equals("merge")) {
-          throw new PatchException("unknown patch type: \"" + d + "\" in list at \"" + show(path) + "\"");
-        }
+        throw new PatchException(d.equals("merge")
+            ? "merging lists cannot yet be specified in the patch (at \"" + show(path) + "\")"
+            : "unknown patch type: \"" + d + "\" in list at \"" + show(path) + "\"");
       }
       if (item.get(mergeKey) == null) {
         throw new PatchException("map: " + item + " does not contain declared merge key: " + mergeKey
@@ -259,17 +256,14 @@ public final class StrategicMergePatch {
       ObjectNode base = at >= 0 && items.get(at).isObject() ? (ObjectNode) items.get(at) : null;
       ObjectNode merged = mergeMap(base, item, path);
       if (at >= 0) {
-        if (merged == null) {
-          items.remove(at);
-        } else {
-          items.set(at, merged);
-        }
-      } else if (merged != null) {
+        items.set(at, merged);
+      } else {
         items.add(merged);
       }
     }
+    // the order: $setElementOrder when given, else the order of the patch list itself
+    List<JsonNode> orderKeys = new ArrayList<>();
     if (order != null) {
-      List<JsonNode> orderKeys = new ArrayList<>();
       for (JsonNode o : order) {
         JsonNode key = o.isObject() ? o.get(mergeKey) : null;
         if (key == null) {
@@ -278,15 +272,19 @@ public final class StrategicMergePatch {
         }
         orderKeys.add(key);
       }
-      items = ordered(items, originalItems, orderKeys, v -> v.get(mergeKey));
+    } else {
+      for (ObjectNode item : patchItems) {
+        orderKeys.add(item.get(mergeKey));
+      }
     }
+    items = ordered(items, originalItems, orderKeys, v -> v.get(mergeKey));
     ArrayNode out = NODES.arrayNode();
     items.forEach(out::add);
     return out;
   }
 
   /**
-   * Orders a merged list as Kubernetes does for {@code $setElementOrder}: the items the order names follow
+   * Orders a merged list as Kubernetes does (by {@code $setElementOrder}, else by the patch list): the items the order names follow
    * that order; the others (only on the server) keep their original order and stay ahead of a named item
    * only where they stood ahead of it in the original list.
    */

@@ -24,10 +24,10 @@ class StrategicMergePatchTest {
             "{spec:{containers:[{name:'a',image:'a:1'},{name:'b',image:'b:1'}]}}",
             "{spec:{containers:[{name:'b',image:'b:2'}]}}",
             "{spec:{containers:[{name:'a',image:'a:1'},{name:'b',image:'b:2'}]}}"),
-        Arguments.of("new container appended", "Pod",
+        Arguments.of("a new container goes ahead of server-only ones, as in Kubernetes", "Pod",
             "{spec:{containers:[{name:'a',image:'a:1'}]}}",
             "{spec:{containers:[{name:'c',image:'c:1'}]}}",
-            "{spec:{containers:[{name:'a',image:'a:1'},{name:'c',image:'c:1'}]}}"),
+            "{spec:{containers:[{name:'c',image:'c:1'},{name:'a',image:'a:1'}]}}"),
         Arguments.of("container deleted by directive", "Pod",
             "{spec:{containers:[{name:'a'},{name:'b'}]}}",
             "{spec:{containers:[{name:'a','$patch':'delete'}]}}",
@@ -50,8 +50,8 @@ class StrategicMergePatchTest {
         Arguments.of("volumes and imagePullSecrets by name", "Pod",
             "{spec:{volumes:[{name:'v',emptyDir:{}}],imagePullSecrets:[{name:'s1'}]}}",
             "{spec:{volumes:[{name:'w',hostPath:{path:'/x'}}],imagePullSecrets:[{name:'s2'}]}}",
-            "{spec:{volumes:[{name:'v',emptyDir:{}},{name:'w',hostPath:{path:'/x'}}],"
-                + "imagePullSecrets:[{name:'s1'},{name:'s2'}]}}"),
+            "{spec:{volumes:[{name:'w',hostPath:{path:'/x'}},{name:'v',emptyDir:{}}],"
+                + "imagePullSecrets:[{name:'s2'},{name:'s1'}]}}"),
         Arguments.of("retainKeys clears the other volume source", "Pod",
             "{spec:{volumes:[{name:'v',emptyDir:{}}]}}",
             "{spec:{volumes:[{name:'v',hostPath:{path:'/x'},'$retainKeys':['hostPath','name']}]}}",
@@ -94,10 +94,14 @@ class StrategicMergePatchTest {
             "{metadata:{labels:{a:'1',b:'2'}}}",
             "{metadata:{labels:{c:'3','$patch':'replace'}}}",
             "{metadata:{labels:{c:'3'}}}"),
-        Arguments.of("map deleted by directive", "Pod",
+        Arguments.of("map emptied by the delete directive", "Pod",
             "{metadata:{labels:{a:'1'}},spec:{x:1}}",
             "{metadata:{labels:{'$patch':'delete'}}}",
-            "{metadata:{},spec:{x:1}}"),
+            "{metadata:{labels:{}},spec:{x:1}}"),
+        Arguments.of("without setElementOrder the patch list orders the elements it names", "Pod",
+            "{spec:{containers:[{name:'a'},{name:'b'}]}}",
+            "{spec:{containers:[{name:'c'},{name:'a',image:'x'}]}}",
+            "{spec:{containers:[{name:'c'},{name:'a',image:'x'},{name:'b'}]}}"),
         Arguments.of("setElementOrder reorders", "Pod",
             "{spec:{containers:[{name:'a'},{name:'b'},{name:'c'}]}}",
             "{spec:{'$setElementOrder/containers':[{name:'c'},{name:'a'},{name:'b'}]}}",
@@ -174,7 +178,12 @@ class StrategicMergePatchTest {
         Arguments.of("{spec:{}}", "{spec:{'$patch':'explode'}}", "unknown patch type: \"explode\""),
         Arguments.of("{spec:{}}", "{spec:{'$frobnicate':1}}", "unknown directive"),
         Arguments.of("{spec:{containers:[]}}", "{spec:{containers:['a']}}", "holds a non-object"),
-        Arguments.of("{}", "[1]", "must be a JSON object"));
+        Arguments.of("{}", "[1]", "must be a JSON object"),
+        Arguments.of("{spec:{volumes:[{name:'v'}]}}",
+            "{spec:{volumes:[{name:'v',hostPath:{path:'/x'},emptyDir:{},'$retainKeys':['hostPath','name']}]}}",
+            "invalid patch format of retainKeys"),
+        Arguments.of("{spec:{containers:[]}}", "{spec:{containers:[{'$patch':'merge'}]}}",
+            "merging lists cannot yet be specified"));
   }
 
   @ParameterizedTest(name = "{1}")

@@ -1,0 +1,103 @@
+package io.coxswain.api.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.coxswain.api.ApiException;
+import io.coxswain.model.Json;
+import io.coxswain.store.Store;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * All resource registries over one store, by plural name, plus what they share: the clock that stamps
+ * creation and deletion times, the randomness of generated names, and the service IP and node-port ranges.
+ */
+public final class Registry {
+  private final Store store;
+  private final Clock clock;
+  private final Random random;
+  private final ServiceAllocations services;
+  private final Map<String, ResourceRegistry<?>> byResource = new LinkedHashMap<>();
+
+  public Registry(Store store, Collection<ServedResource> resources, ServiceAllocations services, Clock clock, Random random) {
+    this.store = store;
+    this.clock = clock;
+    this.random = random;
+    this.services = services;
+    for (ServedResource r : resources) {
+      byResource.put(r.resource(), new ResourceRegistry<>(this, r));
+    }
+  }
+
+  public Store store() {
+    return store;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  Random random() {
+    return random;
+  }
+
+  ServiceAllocations services() {
+    return services;
+  }
+
+  /** The registry of a plural resource name, or null when it is not served. */
+  public ResourceRegistry<?> resource(String plural) {
+    return byResource.get(plural);
+  }
+
+  public List<ResourceRegistry<?>> all() {
+    return new ArrayList<>(byResource.values());
+  }
+
+  /** 404 when the namespace does not exist, 403 when it is terminating. */
+  CompletableFuture<Void> checkNamespaceWritable(String ns) {
+    if (ns == null || ns.isEmpty()) {
+      return CompletableFuture.failedFuture(ApiException.badRequest("a namespace is required for this resource"));
+    }
+    ResourceRegistry<?> namespaces = byResource.get("namespaces");
+    if (namespaces == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return store.get(namespaces.key(null, ns), Store.Consistency.LINEARIZABLE).thenApply(found -> {
+      if (found.isEmpty()) {
+        throw ApiException.notFound("namespaces", ns);
+      }
+      JsonNode n = Json.tree(found.get().value());
+      if (n.path("metadata").has("deletionTimestamp") || n.path("status").path("phase").asText().equals("Terminating")) {
+        throw ApiException.forbidden("namespaces", ns, "unable to create new content in namespace " + ns
+            + " because it is being terminated");
+      }
+      return null;
+    });
+  }
+
+  /** Creates the namespace unless it exists (used at start for {@code default} and {@code kube-system}). */
+  public CompletableFuture<Void> ensureNamespace(String name) {
+    ResourceRegistry<?> namespaces = byResource.get("namespaces");
+    if (namespaces == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    ObjectNode ns = Json.MAPPER.createObjectNode();
+    ns.put("apiVersion", "v1").put("kind", "Namespace").putObject("metadata").put("name", name);
+    return namespaces.create(null, ns).handle((ok, err) -> {
+      if (err != null) {
+        Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+        if (!(cause instanceof ApiException a && a.code() == 409)) {
+          throw cause instanceof RuntimeException re ? re : new java.util.concurrent.CompletionException(cause);
+        }
+      }
+      return null;
+    });
+  }
+}

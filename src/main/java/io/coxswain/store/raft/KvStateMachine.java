@@ -1,0 +1,381 @@
+package io.coxswain.store.raft;
+
+import io.coxswain.store.CompactedException;
+import io.coxswain.store.KvCodec;
+import io.coxswain.store.KvCommand;
+import io.coxswain.store.KvState;
+import io.coxswain.store.StoreException;
+import io.coxswain.store.Watch;
+import io.coxswain.store.WatchEvent;
+import io.coxswain.store.WatchHub;
+import io.coxswain.store.WatchListener;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.apache.ratis.io.MD5Hash;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
+import org.apache.ratis.util.MD5FileUtil;
+import org.mapdb.BTreeMap;
+import org.mapdb.DB;
+import org.mapdb.DBMaker;
+import org.mapdb.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Ratis state machine: applies committed {@link KvCommand}s to a {@link KvState} whose maps live in
+ * MapDB (transactions on). MapDB commits the state together with the last applied index once per batch
+ * of entries (by count and on a timer), never per entry; after a restart the entries MapDB already holds
+ * are skipped. A snapshot commits MapDB and writes a consistent export file per term and index.
+ */
+final class KvStateMachine extends BaseStateMachine {
+  private static final Logger LOG = LoggerFactory.getLogger(KvStateMachine.class);
+  private static final String META_APPLIED_INDEX = "appliedIndex";
+  private static final String META_APPLIED_TERM = "appliedTerm";
+  private static final byte SNAPSHOT_VERSION = 1;
+
+  private final Path stateDir;
+  private final int historyLimit;
+  private final int commitEvery;
+  private final WatchHub hub;
+  private final Consumer<Boolean> leadership;
+  private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final ScheduledExecutorService committer;
+
+  private DB db;
+  private KvState state;
+  private BTreeMap<String, Long> meta;
+  private long dbAppliedIndex;
+  private long dbAppliedTerm;
+  private int uncommitted;
+  private volatile RaftPeerId selfId;
+
+  KvStateMachine(Path stateDir, int historyLimit, int commitEvery, WatchHub hub, Consumer<Boolean> leadership) {
+    this.stateDir = stateDir;
+    this.historyLimit = historyLimit;
+    this.commitEvery = commitEvery;
+    this.hub = hub;
+    this.leadership = leadership;
+    this.committer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "store-commit-" + stateDir.getFileName());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  // ---- lifecycle ----
+
+  @Override
+  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+    super.initialize(server, groupId, raftStorage);
+    selfId = server.getId();
+    storage.init(raftStorage);
+    lock.writeLock().lock();
+    try {
+      openDb();
+      SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
+      if (snapshot != null) {
+        if (snapshot.getIndex() > dbAppliedIndex) {
+          importSnapshot(snapshot);
+        }
+        setLastAppliedTermIndex(snapshot.getTermIndex());
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+    committer.scheduleWithFixedDelay(this::commitIfDirty, 500, 500, TimeUnit.MILLISECONDS);
+    getLifeCycle().startAndTransition(() -> {});
+  }
+
+  @Override
+  public void pause() {
+    LifeCycle lc = getLifeCycle();
+    if (lc.getCurrentState() == LifeCycle.State.RUNNING) {
+      lc.transition(LifeCycle.State.PAUSING);
+      lc.transition(LifeCycle.State.PAUSED);
+    }
+  }
+
+  @Override
+  public void reinitialize() throws IOException {
+    LifeCycle lc = getLifeCycle();
+    lock.writeLock().lock();
+    try {
+      SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
+      if (snapshot != null) {
+        importSnapshot(snapshot);
+        setLastAppliedTermIndex(snapshot.getTermIndex());
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+    hub.endAll(new StoreException("this member's state was replaced by a snapshot"));
+    if (lc.getCurrentState() == LifeCycle.State.PAUSED) {
+      lc.transition(LifeCycle.State.STARTING);
+      lc.transition(LifeCycle.State.RUNNING);
+    }
+  }
+
+  @Override
+  public StateMachineStorage getStateMachineStorage() {
+    return storage;
+  }
+
+  @Override
+  public SingleFileSnapshotInfo getLatestSnapshot() {
+    return storage.getLatestSnapshot();
+  }
+
+  @Override
+  public void close() throws IOException {
+    LOG.info("applied {} entries in {} ms; {} MapDB commits in {} ms", applies, applyNanos / 1_000_000, commits,
+        commitNanos / 1_000_000);
+    committer.shutdownNow();
+    lock.writeLock().lock();
+    try {
+      if (db != null && !db.isClosed()) {
+        if (uncommitted > 0) {
+          commitLocked();
+        }
+        db.close();
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+    super.close();
+  }
+
+  // ---- applying ----
+
+  @Override
+  public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    LogEntryProto entry = trx.getLogEntry();
+    long index = entry.getIndex();
+    long term = entry.getTerm();
+    lock.writeLock().lock();
+    try {
+      if (index <= dbAppliedIndex) {
+        // MapDB already holds this entry (replay after a restart)
+        updateLastAppliedTermIndex(term, index);
+        return CompletableFuture.completedFuture(Message.EMPTY);
+      }
+      KvState.Applied applied;
+      long a0 = System.nanoTime();
+      try {
+        KvCommand command = KvCodec.decodeCommand(entry.getStateMachineLogEntry().getLogData().toByteArray());
+        applied = state.apply(command);
+      } catch (IllegalArgumentException malformed) {
+        markApplied(term, index);
+        return CompletableFuture.failedFuture(new StoreException("rejected command: " + malformed.getMessage()));
+      }
+      markApplied(term, index);
+      applyNanos += System.nanoTime() - a0;
+      hub.publish(applied.events());
+      return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(KvCodec.encodeResult(applied))));
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  // counters for the close-time log line (written under the write lock)
+  private long applyNanos;
+  private long commitNanos;
+  private long commits;
+  private long applies;
+
+  private void markApplied(long term, long index) {
+    dbAppliedIndex = index;
+    dbAppliedTerm = term;
+    updateLastAppliedTermIndex(term, index);
+    applies++;
+    if (++uncommitted >= commitEvery) {
+      commitLocked();
+    }
+  }
+
+  private void commitIfDirty() {
+    lock.writeLock().lock();
+    try {
+      if (uncommitted > 0 && db != null && !db.isClosed()) {
+        commitLocked();
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("MapDB commit failed", e);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Commits MapDB with the counters and the applied index (caller holds the write lock). */
+  private void commitLocked() {
+    long t0 = System.nanoTime();
+    state.writeCounters();
+    meta.put(META_APPLIED_INDEX, dbAppliedIndex);
+    meta.put(META_APPLIED_TERM, dbAppliedTerm);
+    db.commit();
+    uncommitted = 0;
+    commitNanos += System.nanoTime() - t0;
+    commits++;
+  }
+
+  @Override
+  public CompletableFuture<Message> query(Message request) {
+    // the read barrier: Ratis has already waited for the read index to be applied here
+    return CompletableFuture.completedFuture(Message.EMPTY);
+  }
+
+  // ---- snapshots ----
+
+  @Override
+  public long takeSnapshot() throws IOException {
+    TermIndex last;
+    File file;
+    lock.writeLock().lock();
+    try {
+      last = getLastAppliedTermIndex();
+      if (last == null || last.getIndex() < 0) {
+        return -1;
+      }
+      commitLocked();
+      file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+      Path tmp = file.toPath().resolveSibling(file.getName() + ".tmp");
+      try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+        DataOutputStream out = new DataOutputStream(os);
+        out.writeByte(SNAPSHOT_VERSION);
+        out.writeLong(dbAppliedIndex);
+        out.writeLong(dbAppliedTerm);
+        state.exportTo(out);
+        out.flush();
+      }
+      try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+        ch.force(true);
+      }
+      Files.move(tmp, file.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      lock.writeLock().unlock();
+    }
+    MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+    storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
+    LOG.info("snapshot at {} written to {}", last, file);
+    return last.getIndex();
+  }
+
+  /** Replaces the MapDB state with a snapshot's export (caller holds the write lock). */
+  private void importSnapshot(SingleFileSnapshotInfo snapshot) throws IOException {
+    Path file = snapshot.getFile().getPath();
+    if (db != null && !db.isClosed()) {
+      db.close();
+    }
+    deleteStateFiles();
+    openDb();
+    try (InputStream is = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+      DataInputStream in = new DataInputStream(is);
+      byte version = in.readByte();
+      if (version != SNAPSHOT_VERSION) {
+        throw new IOException("unknown snapshot version " + version + " in " + file);
+      }
+      long appliedIndex = in.readLong();
+      long appliedTerm = in.readLong();
+      state.importFrom(in);
+      dbAppliedIndex = appliedIndex;
+      dbAppliedTerm = appliedTerm;
+    }
+    commitLocked();
+    LOG.info("state loaded from snapshot {} (applied index {})", file, dbAppliedIndex);
+  }
+
+  private void openDb() throws IOException {
+    Files.createDirectories(stateDir);
+    db = DBMaker.fileDB(stateDir.resolve("kv.db").toFile())
+        .transactionEnable()
+        .fileMmapEnableIfSupported()
+        .make();
+    BTreeMap<String, byte[]> keys = db.treeMap("keys", Serializer.STRING, Serializer.BYTE_ARRAY)
+        .valuesOutsideNodesEnable().createOrOpen();
+    BTreeMap<Long, byte[]> history = db.treeMap("history", Serializer.LONG, Serializer.BYTE_ARRAY)
+        .valuesOutsideNodesEnable().createOrOpen();
+    meta = db.treeMap("meta", Serializer.STRING, Serializer.LONG).createOrOpen();
+    state = new KvState(keys, history, meta, historyLimit);
+    dbAppliedIndex = meta.getOrDefault(META_APPLIED_INDEX, 0L);
+    dbAppliedTerm = meta.getOrDefault(META_APPLIED_TERM, 0L);
+    uncommitted = 0;
+  }
+
+  private void deleteStateFiles() throws IOException {
+    if (!Files.isDirectory(stateDir)) {
+      return;
+    }
+    try (Stream<Path> files = Files.list(stateDir)) {
+      for (Path p : files.toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  // ---- reads (for the store) ----
+
+  <T> T read(Function<KvState, T> reader) {
+    lock.readLock().lock();
+    try {
+      if (state == null) {
+        throw new StoreException("store not started");
+      }
+      return reader.apply(state);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Registers a watch atomically with respect to applies: replay, then live events. */
+  Watch watch(String prefix, long afterRevision, WatchListener listener) throws CompactedException {
+    lock.readLock().lock();
+    try {
+      long from = afterRevision == 0 ? state.revision() : afterRevision;
+      List<WatchEvent> replay = state.history(prefix, from);
+      return hub.register(prefix, from, replay, listener);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  // ---- events ----
+
+  @Override
+  public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+    RaftPeerId self = selfId;
+    leadership.accept(self != null && self.equals(newLeaderId));
+  }
+}

@@ -1,0 +1,478 @@
+package io.coxswain.store.raft;
+
+import io.coxswain.store.CompactedException;
+import io.coxswain.store.KeyValue;
+import io.coxswain.store.KvCodec;
+import io.coxswain.store.KvCommand;
+import io.coxswain.store.KvState;
+import io.coxswain.store.Member;
+import io.coxswain.store.Membership;
+import io.coxswain.store.RangeResult;
+import io.coxswain.store.Store;
+import io.coxswain.store.StoreException;
+import io.coxswain.store.Txn;
+import io.coxswain.store.TxnResult;
+import io.coxswain.store.UnavailableException;
+import io.coxswain.store.Watch;
+import io.coxswain.store.WatchHub;
+import io.coxswain.store.WatchListener;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The replicated store: an Apache Ratis server (gRPC on the peer port) whose state machine keeps the
+ * key-value state in MapDB, plus one async Raft client for writes and read barriers. Every member applies
+ * every entry, so watches are served from this member's own applied stream and its MapDB history.
+ *
+ * <p>Start with {@link #start(RaftStoreConfig)}: a bootstrap member ({@link RaftStoreConfig#bootstrap})
+ * forms a one-voter group; a joining member ({@link RaftStoreConfig#joining}) starts empty and waits until
+ * a member of the group calls {@link #addMember}.
+ */
+public final class RaftKvStore implements Store, Membership {
+  private static final Logger LOG = LoggerFactory.getLogger(RaftKvStore.class);
+
+  private final RaftStoreConfig config;
+  private final RaftPeerId selfId;
+  private final RaftGroupId groupId;
+  private final RaftServer server;
+  private final KvStateMachine stateMachine;
+  private final WatchHub hub;
+  private final RaftClient client;
+  private final ExecutorService admin;
+  private final ExecutorService notifier;
+  private final List<Consumer<Boolean>> leadershipListeners = new CopyOnWriteArrayList<>();
+  private final ReadBarrier barrier;
+  private final Clock clock;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile boolean leader;
+
+  private RaftKvStore(RaftStoreConfig config, Clock clock) throws IOException {
+    this.config = config;
+    this.clock = clock;
+    this.selfId = RaftPeerId.valueOf(config.memberId());
+    this.groupId = RaftGroupId.valueOf(groupUuid(config.groupName()));
+    this.hub = new WatchHub("store-" + config.memberId(), 10_000);
+    this.notifier = Executors.newSingleThreadExecutor(daemon("store-leadership-" + config.memberId()));
+    this.admin = Executors.newSingleThreadExecutor(daemon("store-admin-" + config.memberId()));
+    this.stateMachine = new KvStateMachine(config.dataDir().resolve("state"), config.historyCount(),
+        config.commitEvery(), hub, this::onLeadership);
+
+    Files.createDirectories(config.dataDir().resolve("raft"));
+    RaftProperties props = serverProperties(config);
+    List<RaftPeer> peers = new ArrayList<>();
+    config.initialPeers().forEach((id, address) ->
+        peers.add(RaftPeer.newBuilder().setId(id).setAddress(address).build()));
+    RaftGroup group = peers.isEmpty() ? RaftGroup.valueOf(groupId) : RaftGroup.valueOf(groupId, peers);
+    this.server = RaftServer.newBuilder()
+        .setServerId(selfId)
+        .setGroup(group)
+        .setProperties(props)
+        .setStateMachine(stateMachine)
+        .setOption(RaftStorage.StartupOption.RECOVER)
+        .build();
+    server.start();
+
+    List<RaftPeer> known = new ArrayList<>(currentPeers());
+    if (known.stream().noneMatch(p -> p.getId().equals(selfId))) {
+      known.add(RaftPeer.newBuilder().setId(selfId).setAddress(config.peerAddress()).build());
+    }
+    this.client = newClient(known, config);
+    // a read-index barrier on this member (the server's read option is LINEARIZABLE); the unordered form,
+    // since an ordered read-only request addressed to one server stalls the client's ordered stream
+    this.barrier = new ReadBarrier(() -> client.async()
+        .sendReadOnlyUnordered(Message.EMPTY, selfId)
+        .thenApply(RaftKvStore::checkReply));
+  }
+
+  /** Starts this member (blocking: binds the peer port and opens the data dir). */
+  public static RaftKvStore start(RaftStoreConfig config) throws IOException {
+    quietRatisLogs();
+    return new RaftKvStore(config, Clock.systemUTC());
+  }
+
+  private static RaftProperties serverProperties(RaftStoreConfig config) {
+    RaftProperties p = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+    GrpcConfigKeys.Server.setHost(p, config.bindAddress());
+    GrpcConfigKeys.Server.setPort(p, config.peerPort());
+    RaftServerConfigKeys.setStorageDir(p, List.of(config.dataDir().resolve("raft").toFile()));
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, true);
+    RaftServerConfigKeys.Read.setTimeout(p, TimeDuration.valueOf(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotEvery());
+    RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+    RaftServerConfigKeys.Log.setPurgeGap(p, 1);
+    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.logSegmentBytes()));
+    RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
+    RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(300, TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(600, TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(150, TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(300, TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
+    return p;
+  }
+
+  private static RaftClient newClient(List<RaftPeer> peers, RaftStoreConfig config) {
+    RaftProperties p = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+    long timeout = config.requestTimeout().toMillis();
+    // a slow but live leader is not retried (a retry only adds load); fast failures (not leader, refused) are
+    RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(timeout, TimeUnit.MILLISECONDS));
+    int attempts = (int) Math.max(3, timeout / 100);
+    return RaftClient.newBuilder()
+        .setClientId(ClientId.randomId())
+        .setRaftGroup(RaftGroup.valueOf(RaftGroupId.valueOf(groupUuid(config.groupName())), peers))
+        .setProperties(p)
+        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts,
+            TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+        .build();
+  }
+
+  static UUID groupUuid(String name) {
+    try {
+      return UUID.fromString(name);
+    } catch (IllegalArgumentException notUuid) {
+      return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  // ---- Store ----
+
+  @Override
+  public CompletableFuture<Optional<KeyValue>> get(String key, Consistency consistency) {
+    return read(consistency, () -> stateMachine.read(s -> s.get(key)));
+  }
+
+  @Override
+  public CompletableFuture<RangeResult> range(String prefix, String startAfter, int limit, Consistency consistency) {
+    return read(consistency, () -> stateMachine.read(s -> s.range(prefix, startAfter, limit)));
+  }
+
+  private <T> CompletableFuture<T> read(Consistency consistency, java.util.function.Supplier<T> local) {
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(new UnavailableException("store closed"));
+    }
+    if (consistency == Consistency.LOCAL) {
+      try {
+        return CompletableFuture.completedFuture(local.get());
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+    return bounded(barrier.next(), "linearizable read").thenApply(ignored -> local.get());
+  }
+
+  @Override
+  public CompletableFuture<TxnResult> txn(Txn txn) {
+    return propose(new KvCommand.TxnCommand(txn, clock.millis())).thenApply(KvCodec::decodeTxnResult);
+  }
+
+  /** Proposes dropping watch history older than {@code cutoffMillis}; completes with the compacted revision. */
+  public CompletableFuture<Long> compactHistory(long cutoffMillis) {
+    return propose(new KvCommand.CompactCommand(cutoffMillis)).thenApply(KvCodec::decodeCompactResult);
+  }
+
+  /** Proposes dropping watch history older than the configured history age (call it on the leader). */
+  public CompletableFuture<Long> compactHistory() {
+    return compactHistory(clock.millis() - config.historyAge().toMillis());
+  }
+
+  private CompletableFuture<byte[]> propose(KvCommand command) {
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(new UnavailableException("store closed"));
+    }
+    Message message = Message.valueOf(ByteString.copyFrom(KvCodec.encodeCommand(command)));
+    CompletableFuture<RaftClientReply> sent;
+    try {
+      sent = client.async().send(message);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(unavailable("write", e));
+    }
+    return bounded(sent.thenApply(RaftKvStore::checkReply), "write")
+        .thenApply(reply -> reply.getMessage().getContent().toByteArray());
+  }
+
+  private static RaftClientReply checkReply(RaftClientReply reply) {
+    if (!reply.isSuccess()) {
+      throw new CompletionException(reply.getException());
+    }
+    return reply;
+  }
+
+  /** Bounds a Raft call by the request timeout and maps its failures to store exceptions. */
+  private <T> CompletableFuture<T> bounded(CompletableFuture<T> call, String what) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    call.orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
+      if (e == null) {
+        out.complete(v);
+      } else {
+        out.completeExceptionally(mapFailure(what, e));
+      }
+    });
+    return out;
+  }
+
+  private Throwable mapFailure(String what, Throwable e) {
+    Throwable cause = e;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof StoreException) {
+      return cause;
+    }
+    if (cause instanceof StateMachineException sme) {
+      return new StoreException(what + " rejected: " + sme.getMessage(), sme);
+    }
+    return unavailable(what, cause);
+  }
+
+  private UnavailableException unavailable(String what, Throwable cause) {
+    if (cause instanceof TimeoutException) {
+      return new UnavailableException(what + " got no quorum within " + config.requestTimeout().toMillis()
+          + " ms (its outcome is unknown)", cause);
+    }
+    return new UnavailableException(what + " failed: " + cause, cause);
+  }
+
+  @Override
+  public Watch watch(String prefix, long afterRevision, WatchListener listener) throws CompactedException {
+    if (closed.get()) {
+      throw new UnavailableException("store closed");
+    }
+    return stateMachine.watch(prefix, afterRevision, listener);
+  }
+
+  @Override
+  public long revision() {
+    return stateMachine.read(KvState::revision);
+  }
+
+  @Override
+  public long compactedRevision() {
+    return stateMachine.read(KvState::compactedRevision);
+  }
+
+  @Override
+  public boolean isLeader() {
+    try {
+      return !closed.get() && server.getDivision(groupId).getInfo().isLeader();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void addLeadershipListener(Consumer<Boolean> listener) {
+    leadershipListeners.add(listener);
+    boolean now = leader;
+    notifier.execute(() -> listener.accept(now));
+  }
+
+  private void onLeadership(boolean isLeader) {
+    if (closed.get()) {
+      return;
+    }
+    notifier.execute(() -> {
+      if (leader == isLeader) {
+        return;
+      }
+      leader = isLeader;
+      for (Consumer<Boolean> l : leadershipListeners) {
+        try {
+          l.accept(isLeader);
+        } catch (RuntimeException e) {
+          LOG.warn("leadership listener failed", e);
+        }
+      }
+    });
+  }
+
+  // ---- Membership ----
+
+  @Override
+  public String groupId() {
+    return groupId.getUuid().toString();
+  }
+
+  /** This member's id. */
+  public String memberId() {
+    return config.memberId();
+  }
+
+  @Override
+  public CompletableFuture<List<Member>> members() {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        RaftServer.Division division = server.getDivision(groupId);
+        var info = division.getInfo();
+        RaftPeerId leaderId = info.getLeaderId();
+        Map<String, Long> commits = new HashMap<>();
+        for (CommitInfoProto c : division.getCommitInfos()) {
+          commits.put(RaftPeerId.valueOf(c.getServer().getId()).toString(), c.getCommitIndex());
+        }
+        List<Member> out = new ArrayList<>();
+        for (RaftPeer p : division.getRaftConf().getCurrentPeers()) {
+          boolean self = p.getId().equals(selfId);
+          out.add(new Member(p.getId().toString(), p.getAddress(), p.getId().equals(leaderId), self,
+              info.getCurrentTerm(), commits.getOrDefault(p.getId().toString(), -1L),
+              self ? info.getLastAppliedIndex() : -1));
+        }
+        return out;
+      } catch (IOException e) {
+        throw new CompletionException(new UnavailableException("no group " + groupId, e));
+      }
+    }, admin);
+  }
+
+  private Collection<RaftPeer> currentPeers() throws IOException {
+    return server.getDivision(groupId).getRaftConf().getCurrentPeers();
+  }
+
+  @Override
+  public CompletableFuture<Void> addMember(String id, String peerAddress) {
+    RaftPeer peer = RaftPeer.newBuilder().setId(id).setAddress(peerAddress).build();
+    return changeConfiguration(SetConfigurationRequest.Mode.ADD, List.of(peer), "add member " + id);
+  }
+
+  @Override
+  public CompletableFuture<Void> removeMember(String id) {
+    return CompletableFuture.supplyAsync(() -> {
+      try (RaftClient adminClient = newClient(new ArrayList<>(currentPeers()), config)) {
+        List<RaftPeer> remaining = new ArrayList<>();
+        boolean found = false;
+        for (RaftPeer p : currentPeers()) {
+          if (p.getId().toString().equals(id)) {
+            found = true;
+          } else {
+            remaining.add(p);
+          }
+        }
+        if (!found) {
+          throw new StoreException("no member " + id + " in the group");
+        }
+        RaftClientReply reply = adminClient.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
+            .setServersInNewConf(remaining).setMode(SetConfigurationRequest.Mode.SET_UNCONDITIONALLY).build());
+        checkReply(reply);
+        return null;
+      } catch (IOException | RuntimeException e) {
+        throw new CompletionException(mapFailure("remove member " + id, e));
+      }
+    }, admin);
+  }
+
+  private CompletableFuture<Void> changeConfiguration(SetConfigurationRequest.Mode mode, List<RaftPeer> peers,
+                                                      String what) {
+    return CompletableFuture.supplyAsync(() -> {
+      try (RaftClient adminClient = newClient(new ArrayList<>(currentPeers()), config)) {
+        RaftClientReply reply = adminClient.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
+            .setServersInNewConf(peers).setMode(mode).build());
+        checkReply(reply);
+        return null;
+      } catch (IOException | RuntimeException e) {
+        throw new CompletionException(mapFailure(what, e));
+      }
+    }, admin);
+  }
+
+  /** Asks this member to take a snapshot now (and purge its log up to it); completes with its index. */
+  public CompletableFuture<Long> takeSnapshot() {
+    return CompletableFuture.supplyAsync(() -> {
+      try (RaftClient adminClient = newClient(new ArrayList<>(currentPeers()), config)) {
+        RaftClientReply reply = adminClient.getSnapshotManagementApi(selfId).create(true,
+            config.requestTimeout().toMillis() * 4);
+        checkReply(reply);
+        return reply.getLogIndex();
+      } catch (IOException | RuntimeException e) {
+        throw new CompletionException(mapFailure("snapshot", e));
+      }
+    }, admin);
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      client.close();
+    } catch (IOException e) {
+      LOG.warn("closing the Raft client", e);
+    }
+    try {
+      server.close();
+    } catch (IOException e) {
+      LOG.warn("closing the Raft server", e);
+    }
+    hub.close();
+    admin.shutdownNow();
+    if (leader) {
+      leader = false;
+      for (Consumer<Boolean> l : leadershipListeners) {
+        notifier.execute(() -> l.accept(false));
+      }
+    }
+    notifier.shutdown();
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** Ratis is very chatty at INFO; keep its loggers at WARN when Logback is the backend. */
+  private static void quietRatisLogs() {
+    org.slf4j.Logger ratis = LoggerFactory.getLogger("org.apache.ratis");
+    if (ratis instanceof ch.qos.logback.classic.Logger logback && logback.getLevel() == null) {
+      logback.setLevel(ch.qos.logback.classic.Level.WARN);
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package io.coxswain.store.raft;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What a {@link RaftKvStore} member needs to start.
+ *
+ * @param memberId this member's id (letters, digits, '-', '_'), unique in the group
+ * @param dataDir where the Raft log, the snapshots and the MapDB state live
+ * @param bindAddress the address the peer port binds to and that other members dial
+ * @param peerPort the Raft (gRPC) port
+ * @param initialPeers id -> host:port of the first configuration: just this member to bootstrap a new
+ *     group; empty to start a member that waits to be added with {@code addMember} (ignored when the data
+ *     dir already holds a group: the configuration in the log wins)
+ * @param groupName the group's name, or the UUID {@link RaftKvStore#groupId()} returned on another member
+ * @param historyCount the most revisions of watch history kept (must be the same on every member)
+ * @param historyAge how old history may get before {@link RaftKvStore#compactHistory()} drops it
+ * @param requestTimeout how long a write or a linearizable read may wait for a quorum
+ * @param snapshotEvery a snapshot is taken (and the log purged) every this many applied entries
+ * @param logSegmentBytes the size of a Raft log segment (the unit of purging)
+ * @param commitEvery MapDB commits after this many applied entries (and on a short timer)
+ */
+public record RaftStoreConfig(String memberId, Path dataDir, String bindAddress, int peerPort,
+                              Map<String, String> initialPeers, String groupName, int historyCount,
+                              Duration historyAge, Duration requestTimeout, long snapshotEvery,
+                              long logSegmentBytes, int commitEvery) {
+
+  public RaftStoreConfig {
+    Objects.requireNonNull(memberId, "memberId");
+    Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(bindAddress, "bindAddress");
+    Objects.requireNonNull(groupName, "groupName");
+    if (!memberId.matches("[A-Za-z0-9_-]+")) {
+      throw new IllegalArgumentException("member id must be letters, digits, '-' or '_': " + memberId);
+    }
+    if (peerPort <= 0 || peerPort > 65535) {
+      throw new IllegalArgumentException("peer port out of range: " + peerPort);
+    }
+    if (historyCount < 1 || snapshotEvery < 1 || commitEvery < 1 || logSegmentBytes < 1024) {
+      throw new IllegalArgumentException("historyCount, snapshotEvery, commitEvery must be positive");
+    }
+    initialPeers = Map.copyOf(new LinkedHashMap<>(initialPeers));
+  }
+
+  /** A member that bootstraps a new one-voter group. */
+  public static RaftStoreConfig bootstrap(String memberId, Path dataDir, String bindAddress, int peerPort,
+                                          String groupName) {
+    return new RaftStoreConfig(memberId, dataDir, bindAddress, peerPort,
+        Map.of(memberId, bindAddress + ":" + peerPort), groupName, 10_000, Duration.ofMinutes(5),
+        Duration.ofSeconds(5), 10_000, 8L << 20, 4096);
+  }
+
+  /** A member that starts empty and waits for an existing member to add it. */
+  public static RaftStoreConfig joining(String memberId, Path dataDir, String bindAddress, int peerPort,
+                                        String groupId) {
+    return bootstrap(memberId, dataDir, bindAddress, peerPort, groupId).withInitialPeers(Map.of());
+  }
+
+  public String peerAddress() {
+    return bindAddress + ":" + peerPort;
+  }
+
+  public RaftStoreConfig withInitialPeers(Map<String, String> peers) {
+    return new RaftStoreConfig(memberId, dataDir, bindAddress, peerPort, peers, groupName, historyCount,
+        historyAge, requestTimeout, snapshotEvery, logSegmentBytes, commitEvery);
+  }
+
+  public RaftStoreConfig withHistory(int count, Duration age) {
+    return new RaftStoreConfig(memberId, dataDir, bindAddress, peerPort, initialPeers, groupName, count,
+        age, requestTimeout, snapshotEvery, logSegmentBytes, commitEvery);
+  }
+
+  public RaftStoreConfig withRequestTimeout(Duration timeout) {
+    return new RaftStoreConfig(memberId, dataDir, bindAddress, peerPort, initialPeers, groupName,
+        historyCount, historyAge, timeout, snapshotEvery, logSegmentBytes, commitEvery);
+  }
+
+  public RaftStoreConfig withSnapshots(long every, long segmentBytes) {
+    return new RaftStoreConfig(memberId, dataDir, bindAddress, peerPort, initialPeers, groupName,
+        historyCount, historyAge, requestTimeout, every, segmentBytes, commitEvery);
+  }
+
+  public RaftStoreConfig withCommitEvery(int entries) {
+    return new RaftStoreConfig(memberId, dataDir, bindAddress, peerPort, initialPeers, groupName,
+        historyCount, historyAge, requestTimeout, snapshotEvery, logSegmentBytes, entries);
+  }
+}

@@ -1,0 +1,478 @@
+package io.coxswain.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.coxswain.model.Json;
+import io.fabric8.kubernetes.api.model.Binding;
+import io.fabric8.kubernetes.api.model.BindingBuilder;
+import io.fabric8.kubernetes.api.model.EndpointsBuilder;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodList;
+import io.fabric8.kubernetes.api.model.ReplicationController;
+import io.fabric8.kubernetes.api.model.ReplicationControllerBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.StatusCause;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The API server in this JVM on a MemoryStore, driven by the real fabric8 client and raw HTTP. */
+@org.junit.jupiter.api.Timeout(30)
+class ApiServerIT {
+  static TestApiServer server;
+  static KubernetesClient client;
+  static HttpClient http;
+
+  @BeforeAll
+  static void start() {
+    server = new TestApiServer();
+    Config config = new ConfigBuilder().withMasterUrl(server.url()).withNamespace("default")
+        .withRequestRetryBackoffLimit(0).build();
+    client = new KubernetesClientBuilder().withConfig(config).build();
+    http = HttpClient.newHttpClient();
+    waitFor(() -> client.namespaces().withName("default").get() != null);
+  }
+
+  @AfterAll
+  static void stop() {
+    client.close();
+    server.close();
+  }
+
+  static void waitFor(BooleanSupplier condition) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within 10 s");
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  static Pod pod(String name, String image) {
+    return new PodBuilder().withNewMetadata().withName(name).addToLabels("app", "web").endMetadata()
+        .withNewSpec().addNewContainer().withName("c").withImage(image).endContainer().endSpec().build();
+  }
+
+  HttpResponse<String> raw(String method, String path, String contentType, String accept, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
+    }
+    if (accept != null) {
+      b.header("Accept", accept);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  // ------------------------------------------------------------ pods
+
+  @Test
+  void podCrudPatchStatusBindingAndGracefulDelete() {
+    Pod created = client.pods().resource(pod("crud", "busybox")).create();
+    assertNotNull(created.getMetadata().getUid());
+    assertNotNull(created.getMetadata().getCreationTimestamp());
+    assertEquals(1L, created.getMetadata().getGeneration());
+    assertEquals("default", created.getMetadata().getNamespace());
+    Pod read = client.pods().withName("crud").get();
+    assertEquals(created.getMetadata().getResourceVersion(), read.getMetadata().getResourceVersion());
+
+    Pod labelled = client.pods().withName("crud").edit(p -> new PodBuilder(p).editMetadata().addToLabels("tier", "front").endMetadata().build());
+    assertEquals("front", labelled.getMetadata().getLabels().get("tier"));
+    assertTrue(Long.parseLong(labelled.getMetadata().getResourceVersion()) > Long.parseLong(read.getMetadata().getResourceVersion()));
+
+    Pod merged = client.pods().withName("crud").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"annotations\":{\"a\":\"b\"}}}");
+    assertEquals("b", merged.getMetadata().getAnnotations().get("a"));
+    Pod jsonPatched = client.pods().withName("crud").patch(PatchContext.of(PatchType.JSON),
+        "[{\"op\":\"add\",\"path\":\"/metadata/labels/extra\",\"value\":\"yes\"}]");
+    assertEquals("yes", jsonPatched.getMetadata().getLabels().get("extra"));
+    Pod strategic = client.pods().withName("crud").patch(PatchContext.of(PatchType.STRATEGIC_MERGE),
+        "{\"metadata\":{\"labels\":{\"extra\":null}}}");
+    assertFalse(strategic.getMetadata().getLabels().containsKey("extra"));
+
+    // a status update keeps the spec; a spec update keeps the status
+    Pod withStatus = client.pods().withName("crud").editStatus(p -> new PodBuilder(p).editOrNewStatus().withPhase("Running").endStatus()
+        .editSpec().editFirstContainer().withImage("ignored").endContainer().endSpec().build());
+    assertEquals("Running", withStatus.getStatus().getPhase());
+    assertEquals("busybox", withStatus.getSpec().getContainers().get(0).getImage());
+
+    // binding: compare-and-swap on spec.nodeName
+    Binding binding = new BindingBuilder().withNewMetadata().withName("crud").endMetadata()
+        .withNewTarget().withKind("Node").withName("n1").endTarget().build();
+    client.bindings().resource(binding).create();
+    Pod bound = client.pods().withName("crud").get();
+    assertEquals("n1", bound.getSpec().getNodeName());
+    assertTrue(bound.getStatus().getConditions().stream().anyMatch(c -> c.getType().equals("PodScheduled") && c.getStatus().equals("True")));
+    KubernetesClientException again = assertThrows(KubernetesClientException.class, () -> client.bindings().resource(
+        new BindingBuilder(binding).editTarget().withName("n2").endTarget().build()).create());
+    assertEquals(409, again.getCode());
+
+    // a bound pod is marked, then removed when the grace-0 delete comes
+    client.pods().withName("crud").delete();
+    Pod terminating = client.pods().withName("crud").get();
+    assertNotNull(terminating.getMetadata().getDeletionTimestamp());
+    assertEquals(30L, terminating.getMetadata().getDeletionGracePeriodSeconds());
+    client.pods().withName("crud").withGracePeriod(0).delete();
+    assertNull(client.pods().withName("crud").get());
+  }
+
+  @Test
+  void generateNameAndAlreadyExists() {
+    Pod generated = client.pods().resource(new PodBuilder(pod(null, "busybox")).editMetadata().withGenerateName("gen-").endMetadata().build()).create();
+    assertTrue(generated.getMetadata().getName().matches("gen-[a-z0-9]{5}"), generated.getMetadata().getName());
+    client.pods().resource(pod("dup", "busybox")).create();
+    KubernetesClientException e = assertThrows(KubernetesClientException.class, () -> client.pods().resource(pod("dup", "busybox")).create());
+    assertEquals(409, e.getCode());
+    assertEquals("AlreadyExists", e.getStatus().getReason());
+  }
+
+  @Test
+  void staleUpdateIs409() {
+    Pod first = client.pods().resource(pod("stale", "busybox")).create();
+    client.pods().withName("stale").edit(p -> new PodBuilder(p).editMetadata().addToLabels("v", "2").endMetadata().build());
+    Pod stale = new PodBuilder(first).editMetadata().addToLabels("v", "old").endMetadata().build();
+    KubernetesClientException e = assertThrows(KubernetesClientException.class, () -> client.pods().resource(stale).update());
+    assertEquals(409, e.getCode());
+    assertEquals("Conflict", e.getStatus().getReason());
+    assertTrue(e.getStatus().getMessage().contains("the object has been modified"), e.getStatus().getMessage());
+    assertEquals("2", client.pods().withName("stale").get().getMetadata().getLabels().get("v"));
+  }
+
+  @Test
+  void invalidPodIs422WithCausesAndChangesNothing() {
+    long before = server.store.revision();
+    KubernetesClientException e = assertThrows(KubernetesClientException.class,
+        () -> client.pods().resource(pod("noimage", null)).create());
+    assertEquals(422, e.getCode());
+    assertEquals("Invalid", e.getStatus().getReason());
+    List<StatusCause> causes = e.getStatus().getDetails().getCauses();
+    assertTrue(causes.stream().anyMatch(c -> c.getField().equals("spec.containers[0].image")
+        && c.getReason().equals("FieldValueRequired")), causes.toString());
+    assertTrue(e.getStatus().getMessage().startsWith("Pod \"noimage\" is invalid: "), e.getStatus().getMessage());
+    assertEquals(before, server.store.revision());
+  }
+
+  @Test
+  void malformedBodiesAre400() throws Exception {
+    HttpResponse<String> r = raw("POST", "/api/v1/namespaces/default/pods", "application/json", null, "{\"metadata\": {");
+    assertEquals(400, r.statusCode());
+    JsonNode s = Json.tree(r.body().getBytes());
+    assertEquals("Status", s.path("kind").asText());
+    assertEquals("BadRequest", s.path("reason").asText());
+    assertFalse(r.body().contains("at io."), r.body());
+    HttpResponse<String> yaml = raw("POST", "/api/v1/namespaces/default/pods", "application/yaml", null, "metadata: [unclosed");
+    assertEquals(400, yaml.statusCode());
+    HttpResponse<String> kind = raw("POST", "/api/v1/namespaces/default/pods", "application/json", null,
+        "{\"kind\":\"Service\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"x\"}}");
+    assertEquals(400, kind.statusCode());
+    HttpResponse<String> ns = raw("POST", "/api/v1/namespaces/default/pods", "application/json", null,
+        "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"x\",\"namespace\":\"other\"}}");
+    assertEquals(400, ns.statusCode());
+  }
+
+  @Test
+  void bodyOver3MiBIs413() {
+    String big = "x".repeat(4 * 1024 * 1024);
+    Pod huge = new PodBuilder(pod("huge", "busybox")).editMetadata().addToAnnotations("big", big).endMetadata().build();
+    KubernetesClientException e = assertThrows(KubernetesClientException.class, () -> client.pods().resource(huge).create());
+    assertEquals(413, e.getCode());
+    assertNull(client.pods().withName("huge").get());
+  }
+
+  @Test
+  void unknownResourceIs404AndUnknownObjectIsNull() throws Exception {
+    HttpResponse<String> r = raw("GET", "/api/v1/namespaces/default/widgets", null, null, null);
+    assertEquals(404, r.statusCode());
+    assertEquals("NotFound", Json.tree(r.body().getBytes()).path("reason").asText());
+    assertNull(client.pods().withName("nope").get());
+    HttpResponse<String> missing = raw("GET", "/api/v1/namespaces/default/pods/nope", null, null, null);
+    assertEquals("pods \"nope\" not found", Json.tree(missing.body().getBytes()).path("message").asText());
+    KubernetesClientException e = assertThrows(KubernetesClientException.class,
+        () -> client.pods().inNamespace("absent").resource(pod("x", "busybox")).create());
+    assertEquals(404, e.getCode());
+    assertTrue(e.getStatus().getMessage().contains("namespaces \"absent\" not found"), e.getStatus().getMessage());
+  }
+
+  @Test
+  void yamlInAndOutAndTables() throws Exception {
+    String yaml = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: fromyaml\nspec:\n  containers:\n  - name: c\n    image: busybox\n";
+    HttpResponse<String> created = raw("POST", "/api/v1/namespaces/default/pods", "application/yaml", "application/yaml", yaml);
+    assertEquals(201, created.statusCode(), created.body());
+    assertTrue(created.headers().firstValue("Content-Type").orElse("").startsWith("application/yaml"));
+    JsonNode back = Json.YAML.readTree(created.body());
+    assertEquals("fromyaml", back.path("metadata").path("name").asText());
+    HttpResponse<String> table = raw("GET", "/api/v1/namespaces/default/pods?labelSelector=", null,
+        "application/json;as=Table;v=v1;g=meta.k8s.io,application/json", null);
+    JsonNode t = Json.tree(table.body().getBytes());
+    assertEquals("Table", t.path("kind").asText());
+    assertEquals("Name", t.path("columnDefinitions").get(0).path("name").asText());
+    assertTrue(t.path("rows").size() >= 1);
+    assertEquals("PartialObjectMetadata", t.path("rows").get(0).path("object").path("kind").asText());
+  }
+
+  @Test
+  void listPagesWithContinueTokensAndSelectors() throws Exception {
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("paging").endMetadata().build()).create();
+    for (int i = 0; i < 5; i++) {
+      client.pods().inNamespace("paging").resource(new PodBuilder(pod("p" + i, "busybox")).editMetadata()
+          .addToLabels("n", Integer.toString(i % 2)).endMetadata().build()).create();
+    }
+    Set<String> seen = new HashSet<>();
+    String token = null;
+    int pages = 0;
+    do {
+      PodList page = client.pods().inNamespace("paging").list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder()
+          .withLimit(2L).withContinue(token).build());
+      page.getItems().forEach(p -> seen.add(p.getMetadata().getName()));
+      token = page.getMetadata().getContinue();
+      pages++;
+    } while (token != null && !token.isEmpty());
+    assertEquals(Set.of("p0", "p1", "p2", "p3", "p4"), seen);
+    assertEquals(3, pages);
+    assertEquals(3, client.pods().inNamespace("paging").withLabel("n", "0").list().getItems().size());
+    assertEquals(2, client.pods().inNamespace("paging").withLabelIn("n", "1").list().getItems().size());
+    assertEquals(1, client.pods().inNamespace("paging").withField("metadata.name", "p3").list().getItems().size());
+    HttpResponse<String> bad = raw("GET", "/api/v1/pods?fieldSelector=spec.bogus%3Dx", null, null, null);
+    assertEquals(400, bad.statusCode());
+    assertTrue(bad.body().contains("spec.bogus"), bad.body());
+    // all namespaces
+    assertTrue(client.pods().inAnyNamespace().list().getItems().size() >= 5);
+  }
+
+  // ------------------------------------------------------------ watch
+
+  @Test
+  void watchResumedFromResourceVersionSeesEveryLaterEventOnceInOrder() throws Exception {
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("watching").endMetadata().build()).create();
+    Pod a = client.pods().inNamespace("watching").resource(pod("a", "busybox")).create();
+    String from = a.getMetadata().getResourceVersion();
+    List<String> expected = new ArrayList<>();
+    expected.add("MODIFIED " + client.pods().inNamespace("watching").withName("a").edit(p -> new PodBuilder(p).editMetadata()
+        .addToLabels("x", "1").endMetadata().build()).getMetadata().getResourceVersion());
+    expected.add("ADDED " + client.pods().inNamespace("watching").resource(pod("b", "busybox")).create().getMetadata().getResourceVersion());
+    client.pods().inNamespace("watching").withName("b").delete();
+    List<String> events = new CopyOnWriteArrayList<>();
+    Watcher<Pod> watcher = new Watcher<>() {
+      @Override
+      public void eventReceived(Action action, Pod pod) {
+        events.add(action + " " + pod.getMetadata().getResourceVersion());
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {}
+    };
+    try (Watch w = client.pods().inNamespace("watching").withResourceVersion(from).watch(watcher)) {
+      waitFor(() -> events.size() >= 3);
+      String deleted = events.get(2);
+      assertTrue(deleted.startsWith("DELETED "), events.toString());
+      expected.add(deleted);
+      String live = client.pods().inNamespace("watching").withName("a").edit(p -> new PodBuilder(p).editMetadata()
+          .addToLabels("x", "2").endMetadata().build()).getMetadata().getResourceVersion();
+      expected.add("MODIFIED " + live);
+      waitFor(() -> events.size() >= 4);
+      assertEquals(expected, events);
+      long last = 0;
+      for (String e : events) {
+        long rv = Long.parseLong(e.split(" ")[1]);
+        assertTrue(rv > last, events.toString());
+        last = rv;
+      }
+    }
+  }
+
+  @Test
+  void watchFromNowStartsWithCurrentStateAndFollowsTheSelector() throws Exception {
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("sel").endMetadata().build()).create();
+    client.pods().inNamespace("sel").resource(pod("one", "busybox")).create();
+    List<String> events = new CopyOnWriteArrayList<>();
+    try (Watch w = client.pods().inNamespace("sel").withLabel("app", "web").watch(new Watcher<Pod>() {
+      @Override
+      public void eventReceived(Action action, Pod pod) {
+        events.add(action + " " + pod.getMetadata().getName());
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {}
+    })) {
+      waitFor(() -> events.contains("ADDED one"));
+      client.pods().inNamespace("sel").withName("one").edit(p -> new PodBuilder(p).editMetadata().addToLabels("app", "db").endMetadata().build());
+      waitFor(() -> events.contains("DELETED one"));
+      client.pods().inNamespace("sel").withName("one").edit(p -> new PodBuilder(p).editMetadata().addToLabels("app", "web").endMetadata().build());
+      waitFor(() -> events.size() >= 3);
+      assertEquals(List.of("ADDED one", "DELETED one", "ADDED one"), events);
+    }
+  }
+
+  @Test
+  void rawWatchSendsBookmarksAndEndsAtTheTimeout() throws Exception {
+    HttpResponse<String> r = raw("GET", "/api/v1/namespaces/default/pods?watch=true&allowWatchBookmarks=true&timeoutSeconds=2"
+        + "&resourceVersion=" + server.store.revision(), null, null, null);
+    assertEquals(200, r.statusCode());
+    List<String> types = new ArrayList<>();
+    for (String line : r.body().split("\n")) {
+      types.add(Json.tree(line.getBytes()).path("type").asText());
+    }
+    assertTrue(types.contains("BOOKMARK"), types.toString());
+  }
+
+  @Test
+  void tooOldResourceVersionIs410() throws Exception {
+    for (int i = 0; i < 1100; i++) {
+      server.store.txn(io.coxswain.store.Txn.of(List.of(), List.of(io.coxswain.store.Op.put("/registry/filler/x", new byte[] {1})))).join();
+    }
+    HttpResponse<String> r = raw("GET", "/api/v1/pods?watch=true&resourceVersion=2", null, null, null);
+    assertEquals(410, r.statusCode(), r.body());
+    assertEquals("Expired", Json.tree(r.body().getBytes()).path("reason").asText());
+  }
+
+  // ------------------------------------------------------------ other resources
+
+  @Test
+  void servicesGetDistinctClusterIpsInTheRangeEvenConcurrently() {
+    List<CompletableFuture<Service>> creates = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      String name = "svc" + i;
+      creates.add(CompletableFuture.supplyAsync(() -> client.services().resource(new ServiceBuilder().withNewMetadata().withName(name)
+          .endMetadata().withNewSpec().addToSelector("app", "web").addNewPort().withPort(80).endPort().endSpec().build()).create()));
+    }
+    Set<String> ips = new HashSet<>();
+    for (var f : creates) {
+      String ip = f.join().getSpec().getClusterIP();
+      assertTrue(ip.startsWith("127.100."), ip);
+      ips.add(ip);
+    }
+    assertEquals(12, ips.size());
+    Service np = client.services().resource(new ServiceBuilder().withNewMetadata().withName("np").endMetadata()
+        .withNewSpec().withType("NodePort").addNewPort().withPort(80).endPort().endSpec().build()).create();
+    int nodePort = np.getSpec().getPorts().get(0).getNodePort();
+    assertTrue(nodePort >= 30000 && nodePort <= 32767, Integer.toString(nodePort));
+    String ip = np.getSpec().getClusterIP();
+    client.services().withName("np").delete();
+    assertNull(client.services().withName("np").get());
+    // the freed IP can be taken again explicitly
+    Service again = client.services().resource(new ServiceBuilder().withNewMetadata().withName("np2").endMetadata()
+        .withNewSpec().withClusterIP(ip).addNewPort().withPort(80).endPort().endSpec().build()).create();
+    assertEquals(ip, again.getSpec().getClusterIP());
+    KubernetesClientException taken = assertThrows(KubernetesClientException.class, () -> client.services().resource(
+        new ServiceBuilder().withNewMetadata().withName("np3").endMetadata()
+            .withNewSpec().withClusterIP(ip).addNewPort().withPort(80).endPort().endSpec().build()).create());
+    assertEquals(422, taken.getCode());
+  }
+
+  @Test
+  void replicationControllerScaleSubresource() {
+    client.replicationControllers().resource(new ReplicationControllerBuilder().withNewMetadata().withName("rc").endMetadata()
+        .withNewSpec().withReplicas(1).addToSelector("app", "web").withNewTemplate().withNewMetadata().addToLabels("app", "web")
+        .endMetadata().withNewSpec().addNewContainer().withName("c").withImage("busybox").endContainer().endSpec().endTemplate()
+        .endSpec().build()).create();
+    client.replicationControllers().withName("rc").scale(4);
+    ReplicationController rc = client.replicationControllers().withName("rc").get();
+    assertEquals(4, rc.getSpec().getReplicas());
+    assertEquals(2L, rc.getMetadata().getGeneration());
+    var scale = client.replicationControllers().withName("rc").scale();
+    assertEquals(4, scale.getSpec().getReplicas());
+    client.replicationControllers().withName("rc").delete();
+    assertNull(client.replicationControllers().withName("rc").get());
+  }
+
+  @Test
+  void nodesEndpointsEventsAndNamespaces() {
+    Node node = client.nodes().resource(new NodeBuilder().withNewMetadata().withName("n1").addToLabels("zone", "a").endMetadata().build()).create();
+    assertNull(node.getMetadata().getNamespace());
+    client.nodes().withName("n1").editStatus(n -> new NodeBuilder(n).withNewStatus().addNewCondition().withType("Ready").withStatus("True")
+        .endCondition().endStatus().build());
+    assertEquals("Ready", client.nodes().withName("n1").get().getStatus().getConditions().get(0).getType());
+    assertEquals(1, client.nodes().withField("spec.unschedulable", "false").list().getItems().size());
+    client.nodes().withName("n1").delete();
+    assertNull(client.nodes().withName("n1").get());
+
+    client.endpoints().resource(new EndpointsBuilder().withNewMetadata().withName("ep").endMetadata().addNewSubset()
+        .addNewAddress().withIp("127.0.0.2").endAddress().addNewPort().withPort(8080).endPort().endSubset().build()).create();
+    assertEquals("127.0.0.2", client.endpoints().withName("ep").get().getSubsets().get(0).getAddresses().get(0).getIp());
+
+    client.v1().events().resource(new EventBuilder().withNewMetadata().withName("ev1").endMetadata().withReason("Scheduled")
+        .withType("Normal").withNewInvolvedObject().withKind("Pod").withName("p").withNamespace("default").endInvolvedObject().build()).create();
+    assertEquals(1, client.v1().events().withField("involvedObject.name", "p").withField("reason", "Scheduled").list().getItems().size());
+
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("doomed").endMetadata().build()).create();
+    client.namespaces().withName("doomed").delete();
+    Namespace doomed = client.namespaces().withName("doomed").get();
+    assertEquals("Terminating", doomed.getStatus().getPhase());
+    assertNotNull(doomed.getMetadata().getDeletionTimestamp());
+    KubernetesClientException e = assertThrows(KubernetesClientException.class,
+        () -> client.pods().inNamespace("doomed").resource(pod("late", "busybox")).create());
+    assertEquals(403, e.getCode());
+  }
+
+  @Test
+  void finalizersKeepAnObjectUntilRemoved() {
+    client.replicationControllers().resource(new ReplicationControllerBuilder().withNewMetadata().withName("fin")
+        .addToFinalizers("example.com/hold").endMetadata().withNewSpec().withReplicas(0).addToSelector("app", "x")
+        .endSpec().build()).create();
+    client.replicationControllers().withName("fin").delete();
+    ReplicationController held = client.replicationControllers().withName("fin").get();
+    assertNotNull(held.getMetadata().getDeletionTimestamp());
+    client.replicationControllers().withName("fin").edit(rc -> new ReplicationControllerBuilder(rc).editMetadata()
+        .withFinalizers(List.of()).endMetadata().build());
+    assertNull(client.replicationControllers().withName("fin").get());
+  }
+
+  @Test
+  void discoveryAndHealth() throws Exception {
+    assertEquals("32", client.getKubernetesVersion().getMinor());
+    JsonNode resources = Json.tree(raw("GET", "/api/v1", null, null, null).body().getBytes());
+    Map<String, JsonNode> byName = new java.util.HashMap<>();
+    resources.path("resources").forEach(r -> byName.put(r.path("name").asText(), r));
+    assertEquals("autoscaling", byName.get("replicationcontrollers/scale").path("group").asText());
+    assertEquals("Scale", byName.get("replicationcontrollers/scale").path("kind").asText());
+    assertEquals("po", byName.get("pods").path("shortNames").get(0).asText());
+    assertTrue(byName.containsKey("pods/status"));
+    assertTrue(byName.containsKey("bindings"));
+    assertEquals(200, raw("GET", "/readyz", null, null, null).statusCode());
+    assertEquals(200, raw("GET", "/healthz", null, null, null).statusCode());
+    assertEquals(0, Json.tree(raw("GET", "/apis", null, null, null).body().getBytes()).path("groups").size());
+    assertNotEquals(0, Json.tree(raw("GET", "/openapi/v3", null, null, null).body().getBytes()).path("paths").size());
+  }
+}

@@ -1,0 +1,145 @@
+package io.coxswain.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** kubectl 1.32 against the API server, with nothing but --server: apply, get, describe, scale, label, delete. */
+class KubectlSmokeIT {
+  static TestApiServer server;
+  @TempDir
+  static Path dir;
+
+  record Result(int code, String out, String err) {}
+
+  @BeforeAll
+  static void start() {
+    server = new TestApiServer();
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  static Result kubectl(String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of("kubectl", "--server=" + server.url(), "--cache-dir=" + dir.resolve("cache")));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().put("KUBECONFIG", dir.resolve("no-kubeconfig").toString());
+    pb.environment().put("HOME", dir.toString());
+    pb.redirectOutput(dir.resolve("out").toFile());
+    pb.redirectError(dir.resolve("err").toFile());
+    Process p = pb.start();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("kubectl " + String.join(" ", args) + " did not finish in 60 s");
+    }
+    return new Result(p.exitValue(), Files.readString(dir.resolve("out")), Files.readString(dir.resolve("err")));
+  }
+
+  static Result ok(String... args) throws IOException, InterruptedException {
+    Result r = kubectl(args);
+    assertEquals(0, r.code(), "kubectl " + String.join(" ", args) + " failed: " + r.err());
+    assertFalse(r.err().contains("warning"), r.err());
+    return r;
+  }
+
+  static final String MANIFEST = """
+      apiVersion: v1
+      kind: ReplicationController
+      metadata:
+        name: web
+        labels: {app: web}
+      spec:
+        replicas: 2
+        selector: {app: web}
+        template:
+          metadata:
+            labels: {app: web}
+          spec:
+            containers:
+            - name: web
+              image: busybox
+              ports: [{containerPort: 80}]
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: web
+      spec:
+        selector: {app: web}
+        ports: [{port: 80, targetPort: 80}]
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: p1
+        labels: {app: web, tier: front}
+      spec:
+        containers:
+        - name: c
+          image: busybox
+      """;
+
+  @Test
+  void applyGetDescribeScaleLabelDelete() throws Exception {
+    Path manifest = dir.resolve("app.yaml");
+    Files.writeString(manifest, MANIFEST, StandardCharsets.UTF_8);
+    Result applied = ok("apply", "-f", manifest.toString());
+    assertTrue(applied.out().contains("replicationcontroller/web created"), applied.out());
+    assertTrue(applied.out().contains("service/web created"), applied.out());
+    assertTrue(applied.out().contains("pod/p1 created"), applied.out());
+
+    Result get = ok("get", "rc,svc,pods");
+    assertTrue(get.out().contains("replicationcontroller/web"), get.out());
+    assertTrue(get.out().contains("pod/p1"), get.out());
+
+    Result yaml = ok("get", "pod", "p1", "-o", "yaml");
+    assertTrue(yaml.out().contains("name: p1"), yaml.out());
+    assertTrue(yaml.out().contains("resourceVersion:"), yaml.out());
+
+    Result selected = ok("get", "pods", "-l", "tier=front", "-o", "name");
+    assertEquals("pod/p1", selected.out().trim());
+    Result none = ok("get", "pods", "-l", "tier=back", "-o", "name");
+    assertEquals("", none.out().trim());
+
+    Result described = ok("describe", "rc", "web");
+    assertTrue(described.out().contains("Replicas:"), described.out());
+    assertTrue(ok("describe", "pod", "p1").out().contains("Labels:"));
+
+    assertTrue(ok("scale", "rc", "web", "--replicas=3").out().contains("scaled"));
+    assertEquals("3", ok("get", "rc", "web", "-o", "jsonpath={.spec.replicas}").out().trim());
+
+    assertTrue(ok("label", "pod", "p1", "env=prod").out().contains("labeled"));
+    assertEquals("pod/p1", ok("get", "pods", "-l", "env in (prod)", "-o", "name").out().trim());
+
+    // a second apply with a change: a strategic merge patch
+    Files.writeString(manifest, MANIFEST.replace("replicas: 2", "replicas: 5"), StandardCharsets.UTF_8);
+    Result again = ok("apply", "-f", manifest.toString());
+    assertTrue(again.out().contains("replicationcontroller/web configured"), again.out());
+    assertEquals("5", ok("get", "rc", "web", "-o", "jsonpath={.spec.replicas}").out().trim());
+    assertTrue(ok("get", "svc", "web", "-o", "jsonpath={.spec.clusterIP}").out().trim().startsWith("127.100."));
+
+    Result missing = kubectl("get", "pod", "nope");
+    assertNotEquals(0, missing.code());
+    assertTrue(missing.err().contains("pods \"nope\" not found"), missing.err());
+
+    Result deleted = ok("delete", "-f", manifest.toString());
+    assertTrue(deleted.out().contains("pod \"p1\" deleted"), deleted.out());
+    assertEquals("", ok("get", "rc,svc,pods", "-o", "name").out().trim());
+  }
+}

@@ -1,0 +1,345 @@
+package io.coxswain.store.raft;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.coxswain.store.Compare;
+import io.coxswain.store.KeyValue;
+import io.coxswain.store.Member;
+import io.coxswain.store.Op;
+import io.coxswain.store.Store;
+import io.coxswain.store.Txn;
+import io.coxswain.store.TxnResult;
+import io.coxswain.store.UnavailableException;
+import io.coxswain.store.WatchEvent;
+import io.coxswain.store.WatchListener;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Three RaftKvStore members in this JVM on 127.0.0.1. */
+class RaftKvStoreClusterTest {
+  static final Duration TIMEOUT = Duration.ofSeconds(3);
+  static final String GROUP = "test-group";
+
+  @TempDir
+  Path tmp;
+  final Map<String, RaftStoreConfig> configs = new ConcurrentHashMap<>();
+  final Map<String, RaftKvStore> running = new ConcurrentHashMap<>();
+
+  static byte[] b(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      return s.getLocalPort();
+    }
+  }
+
+  static void await(BooleanSupplier condition, Duration within, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  boolean productionSnapshots;
+
+  RaftStoreConfig config(String id, boolean bootstrap) throws IOException {
+    RaftStoreConfig c = bootstrap
+        ? RaftStoreConfig.bootstrap(id, tmp.resolve(id), "127.0.0.1", freePort(), GROUP)
+        : RaftStoreConfig.joining(id, tmp.resolve(id), "127.0.0.1", freePort(), GROUP);
+    c = c.withRequestTimeout(TIMEOUT);
+    if (!productionSnapshots) {
+      // small snapshots and log segments, so snapshots, purges and installs happen within a test
+      c = c.withSnapshots(500, 64 * 1024);
+    }
+    configs.put(id, c);
+    return c;
+  }
+
+  RaftKvStore start(RaftStoreConfig c) throws IOException {
+    RaftKvStore s = RaftKvStore.start(c);
+    running.put(c.memberId(), s);
+    return s;
+  }
+
+  void stop(String id) {
+    RaftKvStore s = running.remove(id);
+    if (s != null) {
+      s.close();
+    }
+  }
+
+  @BeforeEach
+  void threeMembers(org.junit.jupiter.api.TestInfo test) throws Exception {
+    productionSnapshots = test.getDisplayName().startsWith("throughput");
+    RaftKvStore a = start(config("a", true));
+    await(a::isLeader, Duration.ofSeconds(20), "a to lead its one-voter group");
+    for (String id : List.of("b", "c")) {
+      RaftStoreConfig c = config(id, false);
+      start(c);
+      a.addMember(id, c.peerAddress()).get(30, TimeUnit.SECONDS);
+    }
+    await(() -> running.values().stream().allMatch(s -> members(s).size() == 3), Duration.ofSeconds(20),
+        "every member to see three voters");
+  }
+
+  @AfterEach
+  void closeAll() {
+    running.values().forEach(RaftKvStore::close);
+    running.clear();
+  }
+
+  static List<Member> members(RaftKvStore s) {
+    try {
+      return s.members().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      return List.of();
+    }
+  }
+
+  RaftKvStore leader() throws InterruptedException {
+    AtomicReference<RaftKvStore> found = new AtomicReference<>();
+    await(() -> {
+      for (RaftKvStore s : running.values()) {
+        if (s.isLeader()) {
+          found.set(s);
+          return true;
+        }
+      }
+      return false;
+    }, Duration.ofSeconds(20), "a leader");
+    return found.get();
+  }
+
+  RaftKvStore aFollower() throws InterruptedException {
+    RaftKvStore leader = leader();
+    return running.values().stream().filter(s -> s != leader).findFirst().orElseThrow();
+  }
+
+  static TxnResult create(Store s, String key, byte[] value) throws Exception {
+    return s.txn(Txn.of(List.of(Compare.absent(key)), List.of(Op.put(key, value)))).get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void writesOnAFollowerAreForwardedAndReadLinearizably() throws Exception {
+    RaftKvStore follower = aFollower();
+    assertTrue(members(follower).stream().anyMatch(Member::leader));
+    TxnResult r = create(follower, "/pods/default/web", b("v1"));
+    assertTrue(r.succeeded());
+    assertTrue(r.revision() > 0);
+    for (RaftKvStore s : running.values()) {
+      Optional<KeyValue> kv = s.get("/pods/default/web", Store.Consistency.LINEARIZABLE).get(10, TimeUnit.SECONDS);
+      assertArrayEquals(b("v1"), kv.orElseThrow().value());
+      assertEquals(r.revision(), kv.get().modRevision());
+    }
+    TxnResult again = create(leader(), "/pods/default/web", b("v2"));
+    assertTrue(!again.succeeded());
+    assertEquals(r.revision(), again.previous().get(0).modRevision());
+  }
+
+  /** Records revisions a watch delivered. */
+  static final class RevisionRecorder implements WatchListener {
+    final List<Long> revisions = new CopyOnWriteArrayList<>();
+    final AtomicReference<Throwable> closed = new AtomicReference<>();
+
+    @Override
+    public void onEvent(WatchEvent event) {
+      revisions.add(event.revision());
+    }
+
+    @Override
+    public void onClose(Throwable cause) {
+      closed.set(cause);
+    }
+  }
+
+  @Test
+  void leaderLossDuringWritesKeepsEveryAcknowledgedWrite() throws Exception {
+    RaftKvStore oldLeader = leader();
+    RaftKvStore watched = aFollower();
+    RevisionRecorder recorder = new RevisionRecorder();
+    watched.watch("/w/", watched.revision(), recorder);
+    long startRev = watched.revision();
+
+    List<RaftKvStore> writers = running.values().stream().filter(s -> s != oldLeader).toList();
+    Map<String, Long> acknowledged = new ConcurrentHashMap<>();
+    AtomicBoolean stop = new AtomicBoolean();
+    Semaphore inFlight = new Semaphore(16);
+    List<CompletableFuture<?>> all = new CopyOnWriteArrayList<>();
+    Thread load = new Thread(() -> {
+      for (int i = 0; !stop.get(); i++) {
+        inFlight.acquireUninterruptibly();
+        String key = "/w/" + i;
+        RaftKvStore via = writers.get(i % writers.size());
+        all.add(via.txn(Txn.of(List.of(Compare.absent(key)), List.of(Op.put(key, b("v" + i)))))
+            .whenComplete((r, e) -> {
+              if (e == null && r.succeeded()) {
+                acknowledged.put(key, r.revision());
+              }
+              inFlight.release();
+            }));
+      }
+    });
+    load.start();
+    await(() -> acknowledged.size() > 100, Duration.ofSeconds(30), "writes before the leader goes");
+    stop(memberIdOf(oldLeader));
+    int before = acknowledged.size();
+    await(() -> acknowledged.size() > before + 100, Duration.ofSeconds(30), "writes after the election");
+    stop.set(true);
+    load.join();
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).handle((v, e) -> null).get(60, TimeUnit.SECONDS);
+
+    long maxRev = acknowledged.values().stream().max(Comparator.naturalOrder()).orElseThrow();
+    for (RaftKvStore s : running.values()) {
+      await(() -> s.revision() >= maxRev, Duration.ofSeconds(20), "survivor to apply everything");
+      Map<String, Long> stored = new ConcurrentHashMap<>();
+      for (KeyValue kv : s.range("/w/", null, 0, Store.Consistency.LINEARIZABLE).get(10, TimeUnit.SECONDS).items()) {
+        stored.put(kv.key(), kv.modRevision());
+      }
+      acknowledged.forEach((k, rev) -> assertEquals(rev, stored.get(k), "acknowledged " + k + " on " + s.memberId()));
+    }
+    long last = watched.revision();
+    await(() -> !recorder.revisions.isEmpty() && recorder.revisions.get(recorder.revisions.size() - 1) == last,
+        Duration.ofSeconds(20), "the watch to reach the last revision");
+    assertNull(recorder.closed.get());
+    List<Long> revs = recorder.revisions;
+    assertEquals(startRev + 1, revs.get(0));
+    for (int k = 1; k < revs.size(); k++) {
+      assertEquals(revs.get(k - 1) + 1, revs.get(k), "watch revisions are contiguous");
+    }
+
+    // the closed member restarts on its data dir and catches up
+    RaftKvStore back = start(configs.get(memberIdOf(oldLeader)));
+    TxnResult after = create(leader(), "/after-restart", b("x"));
+    await(() -> back.revision() >= after.revision(), Duration.ofSeconds(30), "restarted member to catch up");
+    assertEquals(acknowledged.size(), back.range("/w/", null, 0, Store.Consistency.LOCAL).get().items().size());
+  }
+
+  String memberIdOf(RaftKvStore s) {
+    return s.memberId();
+  }
+
+  @Test
+  void wipedMemberCatchesUpFromASnapshot() throws Exception {
+    RaftKvStore leader = leader();
+    RaftKvStore victim = aFollower();
+    String victimId = victim.memberId();
+    stop(victimId);
+    leader.removeMember(victimId).get(30, TimeUnit.SECONDS);
+    deleteTree(tmp.resolve(victimId));
+
+    List<CompletableFuture<TxnResult>> writes = new ArrayList<>();
+    for (int i = 0; i < 1500; i++) {
+      writes.add(leader.txn(Txn.of(List.of(), List.of(Op.put("/s/" + (i % 300), new byte[512])))));
+    }
+    CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    for (RaftKvStore s : running.values()) {
+      assertTrue(s.takeSnapshot().get(60, TimeUnit.SECONDS) > 0);
+    }
+    long rev = leader.revision();
+
+    RaftStoreConfig fresh = configs.get(victimId);
+    RaftKvStore rejoined = start(fresh.withInitialPeers(Map.of()));
+    leader.addMember(victimId, fresh.peerAddress()).get(30, TimeUnit.SECONDS);
+    await(() -> rejoined.revision() >= rev, Duration.ofSeconds(60), "wiped member to catch up");
+    assertEquals(300, rejoined.range("/s/", null, 0, Store.Consistency.LOCAL).get().items().size());
+    try (Stream<Path> snaps = Files.walk(tmp.resolve(victimId))) {
+      assertTrue(snaps.anyMatch(p -> p.getFileName().toString().startsWith("snapshot.")),
+          "the wiped member received a snapshot file");
+    }
+    TxnResult more = create(rejoined, "/s/after", b("y"));
+    assertTrue(more.succeeded());
+  }
+
+  @Test
+  void withoutQuorumAWriteFailsWithUnavailable() throws Exception {
+    RaftKvStore survivor = aFollower();
+    for (String id : new ArrayList<>(running.keySet())) {
+      if (!id.equals(survivor.memberId())) {
+        stop(id);
+      }
+    }
+    ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        () -> survivor.txn(Txn.of(List.of(), List.of(Op.put("/nq", b("x"))))).get(TIMEOUT.toMillis() * 4, TimeUnit.MILLISECONDS));
+    assertInstanceOf(UnavailableException.class, e.getCause());
+    ExecutionException r = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        () -> survivor.get("/nq", Store.Consistency.LINEARIZABLE).get(TIMEOUT.toMillis() * 4, TimeUnit.MILLISECONDS));
+    assertInstanceOf(UnavailableException.class, r.getCause());
+    assertTrue(survivor.get("/nq", Store.Consistency.LOCAL).get().isEmpty());
+  }
+
+  /** Prints (does not assert) the rate of 64 concurrent 1 KiB creates; asserts every acknowledged one is stored. */
+  @Test
+  void throughputOf64ConcurrentCreates() throws Exception {
+    RaftKvStore leader = leader();
+    runCreates(leader, "/warmup/", 500);
+    long t0 = System.nanoTime();
+    int total = 2000;
+    List<CompletableFuture<TxnResult>> all = runCreates(leader, "/bench/", total);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    long failed = all.stream().filter(CompletableFuture::isCompletedExceptionally).count();
+    System.out.printf("THROUGHPUT: %d creates of 1 KiB, 64 in flight, 3 members in one JVM: %.0f writes/s "
+        + "(%.1f s, %d failed)%n", total, total / seconds, seconds, failed);
+    long succeeded = all.stream().filter(f -> !f.isCompletedExceptionally() && f.join().succeeded()).count();
+    long stored = leader.range("/bench/", null, 0, Store.Consistency.LINEARIZABLE).get(30, TimeUnit.SECONDS).items().size();
+    assertTrue(stored >= succeeded && stored <= total, "stored " + stored + " of " + succeeded + " acknowledged");
+  }
+
+  static List<CompletableFuture<TxnResult>> runCreates(RaftKvStore via, String prefix, int total) throws Exception {
+    byte[] value = new byte[1024];
+    Semaphore window = new Semaphore(64);
+    List<CompletableFuture<TxnResult>> all = new ArrayList<>();
+    for (int i = 0; i < total; i++) {
+      window.acquire();
+      String key = prefix + i;
+      CompletableFuture<TxnResult> f = via.txn(Txn.of(List.of(Compare.absent(key)), List.of(Op.put(key, value))));
+      f.whenComplete((r, e) -> window.release());
+      all.add(f);
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).handle((v, e) -> null).get(300, TimeUnit.SECONDS);
+    return all;
+  }
+
+  static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
