@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * tables, JSON and YAML. Deploy one per master:
  *
  * <pre>
- *   ApiServerVerticle api = new ApiServerVerticle(store, resources, ApiServerConfig.from(nodeConfig));
+ *   ApiServerVerticle api = new ApiServerVerticle(store, ApiServerConfig.from(nodeConfig));
  *   vertx.deployVerticle(api).await();   // api.actualPort() is then the bound port
  * </pre>
  */
@@ -59,6 +59,12 @@ public final class ApiServerVerticle extends VerticleBase {
   private Registry registry;
   private HttpServer server;
   private volatile int actualPort;
+
+  /** The core/v1 resources with their strategies and kubectl's table columns: what a master deploys. */
+  public ApiServerVerticle(Store store, ApiServerConfig config) {
+    this(store, ServedResource.of(new io.coxswain.api.registry.CoreResources(config.nodePortMin(), config.nodePortMax())),
+        config, Clock.systemUTC(), new PrinterTables(Clock.systemUTC()));
+  }
 
   public ApiServerVerticle(Store store, List<ServedResource> served, ApiServerConfig config) {
     this(store, served, config, Clock.systemUTC(), null);

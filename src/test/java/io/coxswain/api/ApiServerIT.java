@@ -447,16 +447,18 @@ class ApiServerIT {
   }
 
   @Test
-  void finalizersKeepAnObjectUntilRemoved() {
-    client.replicationControllers().resource(new ReplicationControllerBuilder().withNewMetadata().withName("fin")
-        .addToFinalizers("example.com/hold").endMetadata().withNewSpec().withReplicas(0).addToSelector("app", "x")
-        .endSpec().build()).create();
-    client.replicationControllers().withName("fin").delete();
-    ReplicationController held = client.replicationControllers().withName("fin").get();
+  void finalizersKeepAnObjectUntilRemovedAndDeleteCollectionTakesTheRest() {
+    client.endpoints().resource(new EndpointsBuilder().withNewMetadata().withName("fin").addToLabels("group", "g")
+        .addToFinalizers("example.com/hold").endMetadata().build()).create();
+    client.endpoints().resource(new EndpointsBuilder().withNewMetadata().withName("plain").addToLabels("group", "g")
+        .endMetadata().build()).create();
+    client.endpoints().withName("fin").delete();
+    var held = client.endpoints().withName("fin").get();
     assertNotNull(held.getMetadata().getDeletionTimestamp());
-    client.replicationControllers().withName("fin").edit(rc -> new ReplicationControllerBuilder(rc).editMetadata()
-        .withFinalizers(List.of()).endMetadata().build());
-    assertNull(client.replicationControllers().withName("fin").get());
+    client.endpoints().withName("fin").edit(e -> new EndpointsBuilder(e).editMetadata().withFinalizers(List.of()).endMetadata().build());
+    assertNull(client.endpoints().withName("fin").get());
+    client.endpoints().withLabel("group", "g").delete();
+    assertEquals(0, client.endpoints().withLabel("group", "g").list().getItems().size());
   }
 
   @Test

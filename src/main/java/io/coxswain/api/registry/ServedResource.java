@@ -28,4 +28,20 @@ public record ServedResource(Strategy<?> strategy, List<String> shortNames, List
   public boolean has(String subresource) {
     return subresources.contains(subresource);
   }
+
+  /**
+   * The core/v1 catalog as the API server serves it. {@code bindings} is left out: the server answers
+   * POST .../bindings itself through the pods registry.
+   */
+  public static List<ServedResource> of(CoreResources catalog) {
+    java.util.List<ServedResource> out = new java.util.ArrayList<>();
+    for (CoreResources.Resource r : catalog.all()) {
+      if (r.resource().equals("bindings")) {
+        continue;
+      }
+      out.add(new ServedResource(r.strategy(), r.shortNames(),
+          r.subresources().stream().map(CoreResources.Subresource::name).toList()));
+    }
+    return out;
+  }
 }
