@@ -80,6 +80,14 @@ public final class ApiServerVerticle extends VerticleBase {
     this.tables = tables == null ? new NameAgeTable(clock) : tables;
   }
 
+  private final List<java.util.function.Consumer<Router>> extraRoutes = new ArrayList<>();
+
+  /** Adds routes beside core/v1 (the masters' own API); call before deploying. */
+  public ApiServerVerticle withRoutes(java.util.function.Consumer<Router> routes) {
+    extraRoutes.add(routes);
+    return this;
+  }
+
   /** The registries this server writes through (available after start). */
   public Registry registry() {
     return registry;
@@ -113,6 +121,7 @@ public final class ApiServerVerticle extends VerticleBase {
     router.get("/livez").handler(ctx -> plain(ctx, 200, "ok"));
     router.get("/readyz").handler(this::readyz);
     router.route("/api/v1/*").handler(this::resourceRequest);
+    extraRoutes.forEach(r -> r.accept(router));
     router.route().handler(ctx -> error(ctx, ApiException.notFoundPath(ctx.request().path())));
     HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port())
         .setCompressionSupported(true).setMaxChunkSize(64 * 1024);

@@ -1,10 +1,274 @@
 package io.coxswain.node;
 
-/** Wiring of a master: store, API server, leader-only scheduler and controllers, and a local minion. */
-public final class Master {
-  private Master() {}
+import com.fasterxml.jackson.databind.JsonNode;
+import io.coxswain.api.ApiServerConfig;
+import io.coxswain.api.ApiServerVerticle;
+import io.coxswain.api.MembersApi;
+import io.coxswain.api.SnapshotApi;
+import io.coxswain.client.HttpClusterClient;
+import io.coxswain.controller.MasterEndpoints;
+import io.coxswain.model.Json;
+import io.coxswain.store.Member;
+import io.coxswain.store.Op;
+import io.coxswain.store.Txn;
+import io.coxswain.store.raft.RaftKvStore;
+import io.coxswain.store.raft.RaftStoreConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-  public static RunningNode start(NodeConfig config) {
-    throw new IllegalStateException("the master is not wired yet");
+/**
+ * Wiring of a master, in k3s' order: the store (a new Raft group, a restart on its data dir, or a new voter
+ * of the group of the master given by {@code --join}), then the API server, then — on the leader only —
+ * the scheduler and controllers, and a local minion that joins this master's own API.
+ */
+public final class Master implements RunningNode {
+  private static final Logger LOG = LoggerFactory.getLogger(Master.class);
+  static final String CLUSTER_FILE = "cluster-id";
+  static final String RESTORE_FILE = "restore.jsonl";
+
+  private final NodeConfig config;
+  private RaftKvStore store;
+  private Vertx vertx;
+  private HttpClusterClient client;
+  private LeaderComponents leader;
+  private Minion localMinion;
+  private final List<Long> timers = new ArrayList<>();
+
+  private Master(NodeConfig config) {
+    this.config = config;
+  }
+
+  public static RunningNode start(NodeConfig config) throws Exception {
+    Master m = new Master(config);
+    try {
+      m.run();
+    } catch (Exception e) {
+      m.stop();
+      throw e;
+    }
+    return m;
+  }
+
+  private void run() throws Exception {
+    long t0 = System.nanoTime();
+    Files.createDirectories(config.dataDir());
+    Path clusterFile = config.dataDir().resolve(CLUSTER_FILE);
+    boolean existing = Files.exists(clusterFile);
+    RaftStoreConfig storeConfig;
+    String groupId;
+    boolean joining = false;
+    if (existing) {
+      groupId = Files.readString(clusterFile).trim();
+      storeConfig = RaftStoreConfig.bootstrap(config.nodeName(), storeDir(), config.address(), config.peerPort(), groupId);
+    } else if (config.join() == null) {
+      groupId = UUID.randomUUID().toString();
+      storeConfig = RaftStoreConfig.bootstrap(config.nodeName(), storeDir(), config.address(), config.peerPort(), groupId);
+    } else {
+      groupId = joinGroupId(config.join());
+      storeConfig = RaftStoreConfig.joining(config.nodeName(), storeDir(), config.address(), config.peerPort(), groupId);
+      joining = true;
+    }
+    storeConfig = storeConfig.withHistory(config.historyCount(), config.historyAge());
+    try {
+      store = RaftKvStore.start(storeConfig);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start the store on " + config.peerAddress() + " (" + e.getMessage()
+          + "): is the peer port in use? Use --peer-port or --address.", e);
+    }
+    if (joining) {
+      addSelfThrough(config.join());
+    }
+    Files.writeString(clusterFile, groupId + "\n");
+    if (!existing && !joining) {
+      restoreIfAsked();
+    }
+
+    vertx = Vertx.vertx();
+    ApiServerVerticle api = new ApiServerVerticle(store, ApiServerConfig.from(config))
+        .withRoutes(router -> {
+          new MembersApi(store).mount(vertx, router);
+          new SnapshotApi(store).mount(router);
+        });
+    try {
+      vertx.deployVerticle(api).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot serve the API on " + config.apiAddress() + " (" + rootMessage(e)
+          + "): is the port in use by another master? Use --api-port or --address.", e);
+    }
+    LOG.info("master {} serving the API on http://{} ({} ms from start)", config.nodeName(), config.apiAddress(),
+        (System.nanoTime() - t0) / 1_000_000);
+
+    client = new HttpClusterClient(vertx, List.of(config.apiAddress()), null);
+    Context ctx = vertx.getOrCreateContext();
+    leader = new LeaderComponents(ctx, List.of(() -> new ControlPlane(vertx, client, config.nodeName(),
+        config.nodeMonitorGrace(), config.podEvictionTimeout())));
+    store.addLeadershipListener(leader::leadershipChanged);
+    leader.leadershipChanged(store.isLeader());
+
+    MasterEndpoints endpoints = new MasterEndpoints(client);
+    ctx.runOnContext(v -> {
+      timers.add(vertx.setPeriodic(100, 5000, id -> reconcileEndpoints(endpoints)));
+      timers.add(vertx.setPeriodic(10_000, id -> {
+        if (store.isLeader()) {
+          store.compactHistory();
+        }
+      }));
+    });
+
+    if (config.localMinion()) {
+      localMinion = Minion.startOn(vertx, config.asLocalMinion(), false, new SimpleMeterRegistry());
+    }
+  }
+
+  private Path storeDir() {
+    return config.dataDir().resolve("store");
+  }
+
+  private void reconcileEndpoints(MasterEndpoints endpoints) {
+    boolean isLeader = store.isLeader();
+    io.vertx.core.Future<Set<String>> members = isLeader
+        ? io.vertx.core.Future.fromCompletionStage(store.members()).map(list -> {
+          Set<String> ids = new HashSet<>();
+          for (Member m : list) {
+            ids.add(m.id());
+          }
+          return ids;
+        })
+        : io.vertx.core.Future.succeededFuture(null);
+    members.compose(ids -> endpoints.reconcile(config.nodeName(), config.address(), config.apiPort(), ids))
+        .compose(v -> isLeader ? endpoints.ensureService(firstServiceIp(config.serviceCidr()), config.apiPort())
+            : io.vertx.core.Future.succeededFuture())
+        .onFailure(err -> LOG.debug("master endpoints: {}", err.toString()));
+  }
+
+  static String firstServiceIp(String cidr) {
+    String[] parts = cidr.split("/")[0].split("\\.");
+    int last = Integer.parseInt(parts[3]) + 1;
+    return parts[0] + "." + parts[1] + "." + parts[2] + "." + last;
+  }
+
+  private static String joinGroupId(String join) throws Exception {
+    JsonNode members = get(join, "/coxswain/v1/members");
+    String id = members.path("groupId").asText("");
+    if (id.isEmpty()) {
+      throw new IllegalStateException("the master at " + join + " did not say which cluster it belongs to");
+    }
+    return id;
+  }
+
+  private void addSelfThrough(String join) throws Exception {
+    String body = Json.string(Json.MAPPER.createObjectNode().put("id", config.nodeName())
+        .put("peerAddress", config.peerAddress()));
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + join + "/coxswain/v1/members"))
+        .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("the master at " + join + " refused to add this master: " + message(r.body()));
+    }
+    LOG.info("joined the cluster through {} as a voter", join);
+  }
+
+  private static JsonNode get(String server, String path) throws Exception {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + server + path))
+          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException("the master at " + server + " answered " + r.statusCode() + ": " + message(r.body()));
+      }
+      return Json.MAPPER.readTree(r.body());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot reach the master at " + server + " (" + rootMessage(e)
+          + "): is it running, and is --join its API address (HOST:PORT, default port 6443)?", e);
+    }
+  }
+
+  private static String message(String body) {
+    try {
+      return Json.MAPPER.readTree(body).path("message").asText(body);
+    } catch (IOException e) {
+      return body;
+    }
+  }
+
+  static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.toString() : t.getMessage();
+  }
+
+  /** A new cluster started from a {@code snapshot restore}: write every saved key before serving. */
+  private void restoreIfAsked() throws Exception {
+    Path file = config.dataDir().resolve(RESTORE_FILE);
+    if (!Files.exists(file)) {
+      return;
+    }
+    int count = 0;
+    List<Op> batch = new ArrayList<>();
+    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        JsonNode n = Json.MAPPER.readTree(line);
+        if (!n.has("key")) {
+          continue;
+        }
+        batch.add(Op.put(n.get("key").asText(), Base64.getDecoder().decode(n.get("value").asText())));
+        if (batch.size() == 200) {
+          store.txn(new Txn(List.of(), batch, List.of())).get(60, TimeUnit.SECONDS);
+          count += batch.size();
+          batch = new ArrayList<>();
+        }
+      }
+    }
+    if (!batch.isEmpty()) {
+      store.txn(new Txn(List.of(), batch, List.of())).get(60, TimeUnit.SECONDS);
+      count += batch.size();
+    }
+    Files.move(file, config.dataDir().resolve(RESTORE_FILE + ".done"));
+    LOG.info("restored {} keys from a snapshot", count);
+  }
+
+  @Override
+  public void stop() {
+    if (localMinion != null) {
+      localMinion.stop();
+    }
+    if (leader != null) {
+      leader.leadershipChanged(false);
+    }
+    if (vertx != null) {
+      timers.forEach(vertx::cancelTimer);
+      try {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.debug("closing vertx: {}", e.toString());
+      }
+    }
+    if (store != null) {
+      store.close();
+    }
   }
 }
