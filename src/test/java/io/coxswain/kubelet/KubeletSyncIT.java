@@ -109,7 +109,8 @@ class KubeletSyncIT {
     assertEquals("127.0.0.1", running.statuses().get(uid).getPodIP());
     ObservedContainer infra = runtime.listContainers(node).stream().filter(ObservedContainer::infra).findFirst()
         .orElseThrow();
-    int port = infra.publishedPorts().get(0).hostPort();
+    assertEquals(infra.publishedPorts(), running.publishedPorts().get(uid));
+    int port = running.publishedPorts().get(uid).get(0).hostPort();
 
     HttpClient http = HttpClient.newHttpClient();
     URI uri = URI.create("http://127.0.0.1:" + port + "/");
