@@ -82,9 +82,12 @@ public final class ContainerSpecs {
     Map<String, String> env = new LinkedHashMap<>(new TreeMap<>(serviceEnv));
     if (c.getEnv() != null) {
       for (EnvVar var : c.getEnv()) {
-        env.put(var.getName(), envValue(pod, var, nodeName, hostIP));
+        env.put(var.getName(), expand(envValue(pod, var, nodeName, hostIP), env));
       }
     }
+    List<String> command = c.getCommand() == null ? List.of()
+        : c.getCommand().stream().map(a -> expand(a, env)).toList();
+    List<String> args = c.getArgs() == null ? List.of() : c.getArgs().stream().map(a -> expand(a, env)).toList();
     List<Mount> mounts = new ArrayList<>();
     if (c.getVolumeMounts() != null) {
       for (VolumeMount vm : c.getVolumeMounts()) {
@@ -105,9 +108,42 @@ public final class ContainerSpecs {
       }
     }
     return new ContainerSpec(ref(pod), nodeName, c.getName(), c.getImage(),
-        PullPolicy.of(c.getImagePullPolicy(), c.getImage()), c.getCommand(), c.getArgs(), c.getWorkingDir(),
+        PullPolicy.of(c.getImagePullPolicy(), c.getImage()), command, args, c.getWorkingDir(),
         env, mounts, cpuMillis, memoryBytes, Boolean.TRUE.equals(c.getStdin()), Boolean.TRUE.equals(c.getTty()),
         hostNetwork(pod) ? null : networkFrom, hostNetwork(pod), restartCount, hash(c), graceSeconds(pod));
+  }
+
+  /**
+   * Kubernetes' variable references: {@code $(NAME)} becomes the variable's value when it is defined (and
+   * stays as written otherwise); {@code $$} is a literal {@code $}.
+   */
+  public static String expand(String text, Map<String, String> env) {
+    if (text == null || text.indexOf('$') < 0) {
+      return text;
+    }
+    StringBuilder out = new StringBuilder();
+    int i = 0;
+    while (i < text.length()) {
+      char ch = text.charAt(i);
+      if (ch == '$' && i + 1 < text.length() && text.charAt(i + 1) == '$') {
+        out.append('$');
+        i += 2;
+      } else if (ch == '$' && i + 1 < text.length() && text.charAt(i + 1) == '(') {
+        int close = text.indexOf(')', i + 2);
+        String name = close < 0 ? null : text.substring(i + 2, close);
+        if (name != null && env.containsKey(name)) {
+          out.append(env.get(name));
+          i = close + 1;
+        } else {
+          out.append(ch);
+          i++;
+        }
+      } else {
+        out.append(ch);
+        i++;
+      }
+    }
+    return out.toString();
   }
 
   /** The directory of a pod's emptyDir volume. */

@@ -24,6 +24,7 @@ public final class FakeRuntime implements ContainerRuntime {
   private final Clock clock;
   private final Map<String, ObservedContainer> containers = new LinkedHashMap<>();
   private final Map<String, StringBuilder> logs = new LinkedHashMap<>();
+  private final Map<String, String> nodeOf = new LinkedHashMap<>();
   private final Set<String> images = new HashSet<>();
   private final Set<String> pullable = new HashSet<>();
   private final AtomicLong ids = new AtomicLong();
@@ -115,8 +116,6 @@ public final class FakeRuntime implements ContainerRuntime {
   public synchronized List<ObservedContainer> listContainers(String nodeName) {
     return containers.values().stream().filter(c -> nodeOf.getOrDefault(c.id(), "").equals(nodeName)).toList();
   }
-
-  private final Map<String, String> nodeOf = new LinkedHashMap<>();
 
   @Override
   public synchronized InfraContainer startInfra(InfraSpec spec) {

@@ -60,6 +60,7 @@ public final class SyncPlan {
     private final Map<String, PodStatus> statuses = new LinkedHashMap<>();
     private final Map<ContainerKey, BackOff> backOff = new HashMap<>();
     private final List<PodRef> terminated = new ArrayList<>();
+    private final Map<String, List<PublishedPort>> published = new LinkedHashMap<>();
     private Instant nextSyncAt;
 
     Run(SyncInput in) {
@@ -90,7 +91,7 @@ public final class SyncPlan {
         stopAll(mine, null, "pod " + mine.get(0).pod() + " is no longer bound to this node");
       }
       return new SyncResult(List.copyOf(actions), statuses, Map.copyOf(backOff), nextSyncAt,
-          List.copyOf(terminated));
+          List.copyOf(terminated), published);
     }
 
     // ------------------------------------------------------------ a desired pod
@@ -148,6 +149,12 @@ public final class SyncPlan {
         return;
       }
 
+      if (infra != null && ContainerSpecs.hostNetwork(pod)) {
+        published.put(ref.uid(), ContainerSpecs.infra(pod, in.nodeName(), in.hostIP()).ports().stream()
+            .map(p -> new PublishedPort(p.containerPort(), p.protocol(), p.hostIp(), p.containerPort())).toList());
+      } else if (infra != null) {
+        published.put(ref.uid(), infra.publishedPorts());
+      }
       if (infra == null) {
         // no network namespace: containers still running lost it (or never had it) and are replaced
         for (ContainerPlan plan : plans) {

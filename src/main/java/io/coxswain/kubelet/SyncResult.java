@@ -13,10 +13,14 @@ import java.util.Map;
  * @param backOff    the back-off state to keep for the next sync
  * @param nextSyncAt the earliest time a back-off expires (sync again then), or null
  * @param terminated deleted pods whose containers are all gone: finish their deletion on the API
+ * @param publishedPorts by pod uid, where each running pod's container ports are reachable on the node
+ *                   (the infra container's published ports; with host networking the ports themselves):
+ *                   what endpoints list as {@code nodeAddress:publishedPort}
  */
 public record SyncResult(
     List<SyncAction> actions,
     Map<String, PodStatus> statuses,
     Map<ContainerKey, BackOff> backOff,
     Instant nextSyncAt,
-    List<PodRef> terminated) {}
+    List<PodRef> terminated,
+    Map<String, List<PublishedPort>> publishedPorts) {}

@@ -54,33 +54,4 @@ class RuntimeEndpointTest {
         () -> RuntimeEndpoint.resolve("docker.sock", Map.of(), p -> true));
     assertTrue(e.getMessage().contains("docker.sock"));
   }
-
-  static Stream<Arguments> pullPolicies() {
-    return Stream.of(
-        Arguments.of(null, "busybox", PullPolicy.ALWAYS),
-        Arguments.of(null, "busybox:latest", PullPolicy.ALWAYS),
-        Arguments.of(null, "localhost:5000/busybox", PullPolicy.ALWAYS),
-        Arguments.of(null, "localhost:5000/busybox:1", PullPolicy.IF_NOT_PRESENT),
-        Arguments.of("", "coxswain/busybox:1", PullPolicy.IF_NOT_PRESENT),
-        Arguments.of(null, "busybox@sha256:abc", PullPolicy.IF_NOT_PRESENT),
-        Arguments.of("Always", "coxswain/busybox:1", PullPolicy.ALWAYS),
-        Arguments.of("IfNotPresent", "busybox", PullPolicy.IF_NOT_PRESENT),
-        Arguments.of("Never", "busybox", PullPolicy.NEVER));
-  }
-
-  @ParameterizedTest(name = "{0} {1} -> {2}")
-  @MethodSource("pullPolicies")
-  void pullPolicyDefaultsLikeKubernetes(String value, String image, PullPolicy expected) {
-    assertEquals(expected, PullPolicy.of(value, image));
-  }
-
-  @Test
-  void imageNamesSplitIntoRepositoryAndTag() {
-    assertEquals(new DockerRuntime.ImageName("registry.k8s.io/pause", "3.10", null),
-        DockerRuntime.ImageName.parse("registry.k8s.io/pause:3.10"));
-    assertEquals(new DockerRuntime.ImageName("localhost:5000/app", "latest", null),
-        DockerRuntime.ImageName.parse("localhost:5000/app"));
-    assertEquals(new DockerRuntime.ImageName("busybox", null, "sha256:abc"),
-        DockerRuntime.ImageName.parse("busybox@sha256:abc"));
-  }
 }

@@ -185,6 +185,7 @@ class SyncPlanTest {
               assertEquals("True", condition(s, "ContainersReady").getStatus());
               assertEquals("True", condition(s, "PodScheduled").getStatus());
               assertEquals("True", condition(s, "Initialized").getStatus());
+              assertEquals(Map.of(UID, List.of(new PublishedPort(8080, "TCP", HOST, 40001))), r.publishedPorts());
             }),
         of("an exited container restarts at once the first time (Always)", List.of(pod(app)),
             List.of(infra("i1", true), exited("a1", "app", 0, 1, threeSecondsAgo)), Map.of(),
@@ -285,7 +286,10 @@ class SyncPlanTest {
             List.of(), null, List.of(), r -> assertTrue(r.backOff().isEmpty())),
         of("a hostNetwork pod's containers use the node's network", List.of(hostNetwork(pod(app))), List.of(),
             Map.of(), List.of("infra web host", "start app#0 host"), "Pending",
-            List.of("app:waiting:ContainerCreating"), r -> assertEquals(HOST, r.statuses().get(UID).getPodIP())))
+            List.of("app:waiting:ContainerCreating"), r -> assertEquals(HOST, r.statuses().get(UID).getPodIP())),
+        of("a running hostNetwork pod's ports are the node's own", List.of(hostNetwork(pod(app))),
+            List.of(infra("i1", true), running("a1", "app", 0)), Map.of(), List.of(), "Running", List.of("app:running"),
+            r -> assertEquals(Map.of(UID, List.of(new PublishedPort(8080, "TCP", HOST, 8080))), r.publishedPorts())))
         .map(Arguments::of);
   }
 
