@@ -120,11 +120,12 @@ public final class ApiServerVerticle extends VerticleBase {
     router.get("/healthz").handler(ctx -> plain(ctx, 200, "ok"));
     router.get("/livez").handler(ctx -> plain(ctx, 200, "ok"));
     router.get("/readyz").handler(this::readyz);
-    router.route("/api/v1/*").handler(this::resourceRequest);
     extraRoutes.forEach(r -> r.accept(router));
+    router.route("/api/v1/*").handler(this::resourceRequest);
     router.route().handler(ctx -> error(ctx, ApiException.notFoundPath(ctx.request().path())));
     HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port())
-        .setCompressionSupported(true).setMaxChunkSize(64 * 1024);
+        .setCompressionSupported(true).setMaxChunkSize(64 * 1024)
+        .setWebSocketSubProtocols(KubeletRelay.SUBPROTOCOLS);
     return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> {
       server = s;
       actualPort = s.actualPort();

@@ -176,23 +176,22 @@ public final class KubeletServer extends VerticleBase {
       error(req.response(), 400, "BadRequest", "you must specify at least one command for the container");
       return;
     }
-    find(ns, name, container, false).onFailure(err -> fail(req.response(), err)).onSuccess(c -> {
-      String offered = req.getHeader("Sec-WebSocket-Protocol");
-      String protocol = null;
-      if (offered != null) {
-        for (String p : offered.split(",")) {
-          if (PROTOCOLS.contains(p.trim()) && protocol == null) {
-            protocol = p.trim();
-          }
+    // accept the WebSocket at once (the handshake must not wait), then find the container
+    req.toWebSocket().onSuccess(ws -> {
+      ws.pause();
+      find(ns, name, container, false).onComplete(ar -> {
+        ws.resume();
+        if (ar.failed()) {
+          sendStatus(ws, -1, ar.cause().getMessage());
+          ws.close();
+        } else {
+          session(ws, ar.result(), command, stdin, tty);
         }
-      }
-      String chosen = protocol == null ? "v4.channel.k8s.io" : protocol;
-      req.toWebSocket().onFailure(err -> fail(req.response(), err)).onSuccess(ws -> session(ws, c, command, stdin, tty, chosen));
+      });
     });
   }
 
-  private void session(ServerWebSocket ws, ObservedContainer c, List<String> command, boolean stdin, boolean tty,
-                       String protocol) {
+  private void session(ServerWebSocket ws, ObservedContainer c, List<String> command, boolean stdin, boolean tty) {
     Context ctx = vertx.getOrCreateContext();
     ExecSpec spec = new ExecSpec(command, stdin, tty);
     vertx.executeBlocking(() -> runtime.exec(c.id(), spec, new StreamSink() {

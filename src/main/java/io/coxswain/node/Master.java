@@ -3,6 +3,7 @@ package io.coxswain.node;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.coxswain.api.ApiServerConfig;
 import io.coxswain.api.ApiServerVerticle;
+import io.coxswain.api.KubeletRelay;
 import io.coxswain.api.MembersApi;
 import io.coxswain.api.SnapshotApi;
 import io.coxswain.client.HttpClusterClient;
@@ -108,6 +109,7 @@ public final class Master implements RunningNode {
         .withRoutes(router -> {
           new MembersApi(store).mount(vertx, router);
           new SnapshotApi(store).mount(router);
+          new KubeletRelay(store).mount(vertx, router);
         });
     try {
       vertx.deployVerticle(api).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
