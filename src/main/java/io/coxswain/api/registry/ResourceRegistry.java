@@ -499,7 +499,8 @@ public final class ResourceRegistry<T extends HasMetadata> {
       ObjectNode stored = prepareUpdate(ns, name, cur, desired, sub);
       ObjectNode curStored = cur.deepCopy();
       curStored.with("metadata").remove("resourceVersion");
-      if (stored.equals(curStored)) {
+      // compare through bytes: numbers typed as long by the model come back as int from the store
+      if (Json.tree(Json.bytes(stored)).equals(curStored)) {
         return CompletableFuture.completedFuture(cur);
       }
       Set<String> given = resource().equals("services") ? registry.services().allocate(stored, cur) : Set.of();
