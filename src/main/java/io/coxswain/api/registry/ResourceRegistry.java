@@ -645,6 +645,9 @@ public final class ResourceRegistry<T extends HasMetadata> {
    * it is after the request.
    */
   public CompletableFuture<ObjectNode> delete(String ns, String name, DeleteRequest opts) {
+    if (resource().equals("namespaces") && (name.equals("default") || name.equals("kube-system") || name.equals("kube-public"))) {
+      return CompletableFuture.failedFuture(ApiException.forbidden("namespaces", name, "this namespace may not be deleted"));
+    }
     return attemptDelete(ns, name, opts, 0);
   }
 
