@@ -69,7 +69,7 @@ public final class ProtobufBody {
     return object;
   }
 
-  /** Whether a message holds only empty strings, empty messages and zeros (what Go writes for an empty struct). */
+  /** Whether a message holds only empty strings or messages and zeros (what Go writes for an empty struct). */
   private static boolean blank(Reader r) {
     while (r.more()) {
       int tag = r.varintInt();
@@ -81,7 +81,7 @@ public final class ProtobufBody {
         }
         case 2 -> {
           Reader inner = r.message();
-          if (inner.more() && !blank(inner)) {
+          if (inner.more()) {
             return false;
           }
         }
