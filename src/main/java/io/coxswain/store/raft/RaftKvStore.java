@@ -86,6 +86,7 @@ public final class RaftKvStore implements Store, Membership {
   private final ExecutorService notifier;
   private final List<Consumer<Boolean>> leadershipListeners = new CopyOnWriteArrayList<>();
   private final ReadBarrier barrier;
+  private final ProposalBatcher batcher;
   private final Clock clock;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean leader;
@@ -121,6 +122,7 @@ public final class RaftKvStore implements Store, Membership {
       known.add(RaftPeer.newBuilder().setId(selfId).setAddress(config.peerAddress()).build());
     }
     this.client = newClient(known, config);
+    this.batcher = new ProposalBatcher(this::propose, 4, 256);
     // a read-index barrier on this member (the server's read option is LINEARIZABLE); the unordered form,
     // since an ordered read-only request addressed to one server stalls the client's ordered stream
     this.barrier = new ReadBarrier(() -> client.async()
@@ -210,7 +212,10 @@ public final class RaftKvStore implements Store, Membership {
 
   @Override
   public CompletableFuture<TxnResult> txn(Txn txn) {
-    return propose(new KvCommand.TxnCommand(txn, clock.millis())).thenApply(KvCodec::decodeTxnResult);
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(new UnavailableException("store closed"));
+    }
+    return batcher.submit(new KvCommand.TxnCommand(txn, clock.millis()));
   }
 
   /** Proposes dropping watch history older than {@code cutoffMillis}; completes with the compacted revision. */
