@@ -115,7 +115,19 @@ public final class RaftKvStore implements Store, Membership {
         .setStateMachine(stateMachine)
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();
-    server.start();
+    try {
+      server.start();
+    } catch (IOException | RuntimeException e) {
+      try {
+        server.close();
+      } catch (IOException | RuntimeException ignored) {
+        // already failing
+      }
+      hub.close();
+      admin.shutdownNow();
+      notifier.shutdownNow();
+      throw e;
+    }
 
     List<RaftPeer> known = new ArrayList<>(currentPeers());
     if (known.stream().noneMatch(p -> p.getId().equals(selfId))) {
@@ -148,6 +160,9 @@ public final class RaftKvStore implements Store, Membership {
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
     RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotEvery());
     RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+    // closing commits MapDB with its applied index; a restart replays the log after the last snapshot and
+    // skips what MapDB holds, so no snapshot export is needed on the way down
+    RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, false);
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
     RaftServerConfigKeys.Log.setPurgeGap(p, 1);
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.logSegmentBytes()));
@@ -350,6 +365,10 @@ public final class RaftKvStore implements Store, Membership {
     return config.memberId();
   }
 
+  /**
+   * The voters as this member sees them: the leader, the current term, each member's commit index as
+   * reported to this member (-1 when unknown), and the applied index of this member only (-1 for others).
+   */
   @Override
   public CompletableFuture<List<Member>> members() {
     return CompletableFuture.supplyAsync(() -> {
