@@ -19,7 +19,8 @@ import java.util.Optional;
  * <ul>
  *   <li>{@code keys}: key -> (createRevision, modRevision, value), encoded;</li>
  *   <li>{@code history}: revision -> (proposer timestamp, the events of that revision), encoded;</li>
- *   <li>{@code meta}: the revision, the compacted revision and the number of history entries.</li>
+ *   <li>{@code meta}: the revision, the compacted revision and the number of history entries, written
+ *       by {@link #writeCounters()} (the owner calls it before persisting the maps).</li>
  * </ul>
  *
  * <p>The history holds at most {@code historyLimit} revisions (trimmed on every apply) and loses older
@@ -54,6 +55,16 @@ public final class KvState {
     reload();
   }
 
+  /**
+   * Writes the counters (revision, compacted revision, history size) into the meta map. Applies keep them
+   * in fields, so an owner that persists the maps calls this right before each commit.
+   */
+  public void writeCounters() {
+    meta.put(META_REVISION, revision);
+    meta.put(META_COMPACTED, compacted);
+    meta.put(META_HISTORY_COUNT, historyCount);
+  }
+
   /** Re-reads the counters from the maps (after the maps were replaced underneath, e.g. a snapshot). */
   public void reload() {
     this.revision = meta.getOrDefault(META_REVISION, 0L);
@@ -73,9 +84,25 @@ public final class KvState {
     return historyCount;
   }
 
+  /** Applies a command; a batch gives one {@link Applied} per transaction, in order. */
+  public List<Applied> applyAll(KvCommand command) {
+    if (command instanceof KvCommand.BatchCommand b) {
+      List<Applied> out = new ArrayList<>(b.txns().size());
+      for (KvCommand.TxnCommand t : b.txns()) {
+        out.add(applyTxn(t.txn(), t.timestampMillis()));
+      }
+      return out;
+    }
+    return List.of(apply(command));
+  }
+
+  /** Applies a transaction or a compaction (a batch: use {@link #applyAll}). */
   public Applied apply(KvCommand command) {
     if (command instanceof KvCommand.TxnCommand t) {
       return applyTxn(t.txn(), t.timestampMillis());
+    }
+    if (command instanceof KvCommand.BatchCommand) {
+      throw new IllegalArgumentException("a batch gives several results: use applyAll");
     }
     KvCommand.CompactCommand c = (KvCommand.CompactCommand) command;
     return new Applied(null, compactBefore(c.cutoffMillis()), List.of());
@@ -121,30 +148,23 @@ public final class KvState {
       }
     }
     revision = rev;
-    meta.put(META_REVISION, rev);
     if (!events.isEmpty()) {
       history.put(rev, encodeHistory(timestamp, events));
       historyCount++;
       while (historyCount > historyLimit) {
         dropOldestHistory();
       }
-      meta.put(META_HISTORY_COUNT, historyCount);
     }
     return new Applied(new TxnResult(succeeded, rev, previous), compacted, events);
   }
 
   private long compactBefore(long cutoffMillis) {
-    boolean changed = false;
     while (!history.isEmpty()) {
       Map.Entry<Long, byte[]> first = history.firstEntry();
       if (historyTimestamp(first.getValue()) >= cutoffMillis) {
         break;
       }
       dropOldestHistory();
-      changed = true;
-    }
-    if (changed) {
-      meta.put(META_HISTORY_COUNT, historyCount);
     }
     return compacted;
   }
@@ -158,7 +178,6 @@ public final class KvState {
     historyCount--;
     if (first.getKey() > compacted) {
       compacted = first.getKey();
-      meta.put(META_COMPACTED, compacted);
     }
   }
 

@@ -142,7 +142,10 @@ class KvStateTest {
       // the second replica goes through the codec, as the Raft log does
       b.apply(KvCodec.decodeCommand(KvCodec.encodeCommand(c)));
     }
+    a.writeCounters();
+    b.writeCounters();
     assertEquals(m1, m2);
+    assertEquals(a.revision(), m1.get(KvState.META_REVISION));
     assertEquals(dump(k1), dump(k2));
     assertEquals(dump(h1), dump(h2));
     assertTrue(a.revision() > 50);

@@ -19,7 +19,7 @@ public final class EventStrategy extends BaseStrategy<Event> {
 
   @Override
   protected void validateFields(Event event, List<FieldError> out) {
-    String ns = event.getMetadata().getNamespace();
+    String ns = event.getMetadata() == null ? null : event.getMetadata().getNamespace();
     if (event.getInvolvedObject() == null) {
       out.add(FieldError.required("involvedObject", ""));
     } else {

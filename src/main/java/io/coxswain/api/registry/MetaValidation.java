@@ -75,8 +75,13 @@ public final class MetaValidation {
     }
     immutable("metadata.name", meta.getName(), old.getName(), out);
     immutable("metadata.namespace", meta.getNamespace(), old.getNamespace(), out);
-    immutable("metadata.uid", meta.getUid(), old.getUid(), out);
-    immutable("metadata.creationTimestamp", meta.getCreationTimestamp(), old.getCreationTimestamp(), out);
+    // Left out (a PUT of a hand-written manifest) means unchanged: the registry keeps the stored values.
+    if (!isEmpty(meta.getUid())) {
+      immutable("metadata.uid", meta.getUid(), old.getUid(), out);
+    }
+    if (!isEmpty(meta.getCreationTimestamp())) {
+      immutable("metadata.creationTimestamp", meta.getCreationTimestamp(), old.getCreationTimestamp(), out);
+    }
     if (meta.getGeneration() != null && old.getGeneration() != null && meta.getGeneration() < old.getGeneration()) {
       out.add(FieldError.invalid("metadata.generation", meta.getGeneration(), "must not be decremented"));
     }

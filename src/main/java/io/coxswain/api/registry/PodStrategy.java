@@ -47,6 +47,15 @@ public final class PodStrategy extends BaseStrategy<Pod> {
   public void prepareForUpdate(Pod pod, Pod old) {
     pod.setStatus(old.getStatus());
     PodSpecDefaults.apply(pod.getSpec());
+    if (pod.getSpec() != null && old.getSpec() != null) {
+      // Set by admission on create; an update that leaves them out keeps them.
+      if (pod.getSpec().getPriority() == null) {
+        pod.getSpec().setPriority(old.getSpec().getPriority());
+      }
+      if (MetaValidation.isEmpty(pod.getSpec().getPreemptionPolicy())) {
+        pod.getSpec().setPreemptionPolicy(old.getSpec().getPreemptionPolicy());
+      }
+    }
   }
 
   @Override

@@ -29,7 +29,7 @@ public final class EndpointsPrinter implements Printer<Endpoints> {
 
   @Override
   public List<Object> cells(Endpoints ep, Instant now) {
-    return List.of(ep.getMetadata().getName(), format(ep),
+    return java.util.Arrays.asList(ep.getMetadata().getName(), format(ep),
         HumanDuration.since(ep.getMetadata().getCreationTimestamp(), now));
   }
 

@@ -24,6 +24,6 @@ public final class NamespacePrinter implements Printer<Namespace> {
   @Override
   public List<Object> cells(Namespace ns, Instant now) {
     String phase = ns.getStatus() == null || ns.getStatus().getPhase() == null ? "" : ns.getStatus().getPhase();
-    return List.of(ns.getMetadata().getName(), phase, HumanDuration.since(ns.getMetadata().getCreationTimestamp(), now));
+    return java.util.Arrays.asList(ns.getMetadata().getName(), phase, HumanDuration.since(ns.getMetadata().getCreationTimestamp(), now));
   }
 }

@@ -41,7 +41,7 @@ public record RaftStoreConfig(String memberId, Path dataDir, String bindAddress,
       throw new IllegalArgumentException("peer port out of range: " + peerPort);
     }
     if (historyCount < 1 || snapshotEvery < 1 || commitEvery < 1 || logSegmentBytes < 1024) {
-      throw new IllegalArgumentException("historyCount, snapshotEvery, commitEvery must be positive");
+      throw new IllegalArgumentException("historyCount, snapshotEvery and commitEvery must be positive, logSegmentBytes at least 1024");
     }
     initialPeers = Map.copyOf(new LinkedHashMap<>(initialPeers));
   }
@@ -51,7 +51,7 @@ public record RaftStoreConfig(String memberId, Path dataDir, String bindAddress,
                                           String groupName) {
     return new RaftStoreConfig(memberId, dataDir, bindAddress, peerPort,
         Map.of(memberId, bindAddress + ":" + peerPort), groupName, 10_000, Duration.ofMinutes(5),
-        Duration.ofSeconds(5), 10_000, 8L << 20, 512);
+        Duration.ofSeconds(5), 10_000, 8L << 20, 4096);
   }
 
   /** A member that starts empty and waits for an existing member to add it. */

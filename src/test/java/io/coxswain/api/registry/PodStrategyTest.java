@@ -191,6 +191,10 @@ class PodStrategyTest {
         bad("toleration seconds without NoExecute", p -> p.getSpec().setTolerations(List.of(
             new TolerationBuilder().withKey("k").withOperator("Exists").withEffect("NoSchedule").withTolerationSeconds(5L).build())),
             "spec.tolerations[0].effect", FieldError.Type.INVALID),
+        bad("host port taken twice", p -> {
+          port(p).setHostPort(8080);
+          p.getSpec().getContainers().get(1).setPorts(List.of(new ContainerPort(9090, null, 8080, "alt", "TCP")));
+        }, "spec.containers[1].ports[0].hostPort", FieldError.Type.DUPLICATE),
         bad("init container duplicate of a container", p -> p.getSpec().setInitContainers(List.of(
             Json.copy(p.getSpec().getContainers().get(0)))), "spec.containers[0].name", FieldError.Type.DUPLICATE));
   }
@@ -230,7 +234,13 @@ class PodStrategyTest {
         upd("nodeName set by update", p -> p.getSpec().setNodeName("node-1"), "spec"),
         upd("rename", p -> p.getMetadata().setName("web2"), "metadata.name"),
         upd("move namespace", p -> p.getMetadata().setNamespace("other"), "metadata.namespace"),
-        upd("new uid", p -> p.getMetadata().setUid("2222"), "metadata.uid"));
+        upd("new uid", p -> p.getMetadata().setUid("2222"), "metadata.uid"),
+        upd("uid left out", p -> p.getMetadata().setUid(null), null),
+        upd("admission fields left out", p -> {
+          p.getSpec().setPriority(null);
+          p.getSpec().setPreemptionPolicy(null);
+        }, null),
+        upd("new creationTimestamp", p -> p.getMetadata().setCreationTimestamp("2026-01-01T00:00:00Z"), "metadata.creationTimestamp"));
   }
 
   static Arguments upd(String name, Consumer<Pod> change, String errorField) {
