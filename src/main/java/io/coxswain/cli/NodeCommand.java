@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionInfo.class,
     sortOptions = false,
+    subcommands = {GetCommand.class, CreateCommand.class, ApplyCommand.class, DeleteCommand.class},
     description = {
         "Coxswain: a container orchestrator in one jar.",
         "",
