@@ -105,7 +105,7 @@ final class Manifests {
   }
 
   private static void add(String source, JsonNode d, List<Manifest> out) {
-    if (d == null || d.isNull() || d.isMissingNode() || (d.isObject() && d.isEmpty())) {
+    if (d == null || d.isNull() || d.isMissingNode() || (d.isObject() && d.isEmpty()) || (d.isTextual() && d.asText().isBlank())) {
       return;
     }
     if (d.isArray()) {
