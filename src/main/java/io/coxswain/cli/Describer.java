@@ -205,12 +205,12 @@ final class Describer {
       }
     }
     line(1, name + ":");
-    if (st != null) {
-      w(2, "Container ID", text(st.path("containerID"), ""));
+    if (st != null && !text(st.path("containerID"), "").isEmpty()) {
+      w(2, "Container ID", st.path("containerID").asText());
     }
     w(2, "Image", c.path("image").asText());
-    if (st != null) {
-      w(2, "Image ID", text(st.path("imageID"), ""));
+    if (st != null && !text(st.path("imageID"), "").isEmpty()) {
+      w(2, "Image ID", st.path("imageID").asText());
     }
     JsonNode ports = c.path("ports");
     if (!ports.isArray() || ports.isEmpty()) {
