@@ -119,9 +119,9 @@ class CliCommandsTest {
         pod/database-primary   0/2     Pending   0          2d2h
         pod/web-1              1/1     Running   1          5m
 
-        NAME              AGE
+        NAME          AGE
         service/web   60s
-        """.replace("service/web   60s", "service/web   60s"), r.out().replace("NAME          AGE", "NAME              AGE"));
+        """, r.out());
   }
 
   @Test
