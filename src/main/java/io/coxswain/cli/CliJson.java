@@ -23,7 +23,20 @@ final class CliJson {
       .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
       .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
       .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
+      .stringQuotingChecker(new GoYamlQuoting())
       .build());
+
+  /** Quotes what go-yaml would read back as something else: also timestamps and dates. */
+  private static final class GoYamlQuoting extends com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker.Default {
+    private static final long serialVersionUID = 1L;
+    private static final java.util.regex.Pattern DATE = java.util.regex.Pattern.compile("^\\d{4}-\\d{1,2}-\\d{1,2}([Tt ].*)?$");
+
+    @Override
+    public boolean needToQuoteValue(String value) {
+      return super.needToQuoteValue(value) || DATE.matcher(value).matches() || value.equals("~")
+          || value.equalsIgnoreCase("y") || value.equalsIgnoreCase("n");
+    }
+  }
 
   private CliJson() {}
 
@@ -76,10 +89,10 @@ final class CliJson {
     return node;
   }
 
-  /** As kubectl -o json prints: keys in the server's order, 4 spaces, {@code "k": v}, empty {} and []. */
+  /** As kubectl -o json prints: keys sorted (it decodes into maps), 4 spaces, {@code "k": v}, empty {} and []. */
   static String indented(JsonNode node) {
     StringBuilder b = new StringBuilder();
-    indent(node, b, "");
+    indent(sorted(node), b, "");
     return b.append('\n').toString();
   }
 

@@ -47,6 +47,9 @@ final class GetCommand extends ClientCommand {
   @Option(names = "--watch-only", description = "Watch for changes without listing first.")
   boolean watchOnly;
 
+  private final int[] widths = new int[64];
+  private final List<ApiError> notFound = new ArrayList<>();
+
   @Override
   protected int execute() throws Exception {
     OutputFormat format = OutputFormat.parse(output);
@@ -71,11 +74,20 @@ final class GetCommand extends ClientCommand {
         }
       } else {
         for (String name : e.getValue()) {
-          JsonNode obj = api().get(t.path(ns, name));
+          JsonNode obj;
+          try {
+            obj = api().get(t.path(ns, name));
+          } catch (ApiError missing) {
+            notFound.add(missing);
+            continue;
+          }
           lastVersion = obj.path("metadata").path("resourceVersion").asText(null);
           items.add(OutputFormat.withKind(obj, t));
         }
       }
+    }
+    if (!notFound.isEmpty() && items.isEmpty() && single) {
+      throw notFound.get(0);
     }
     if (!watchOnly) {
       if (items.isEmpty() && !ra.anyNames() && !format.name().equals("json") && !format.name().equals("yaml")) {
@@ -84,6 +96,11 @@ final class GetCommand extends ClientCommand {
         out().print(format.print(single ? items.get(0) : OutputFormat.list(items)));
       }
       out().flush();
+    }
+    if (!notFound.isEmpty()) {
+      notFound.forEach(e -> err().println(e.getMessage()));
+      err().flush();
+      return 1;
     }
     if (watch || watchOnly) {
       Map.Entry<ResourceType, List<String>> e = ra.byType().entrySet().iterator().next();
@@ -108,13 +125,22 @@ final class GetCommand extends ClientCommand {
       } else {
         table = null;
         for (String name : e.getValue()) {
-          JsonNode one = asTable(api().getTable(t.path(ns, name)));
+          JsonNode one;
+          try {
+            one = asTable(api().getTable(t.path(ns, name)));
+          } catch (ApiError missing) {
+            notFound.add(missing);
+            continue;
+          }
           if (table == null) {
             table = one;
           } else {
             ((ArrayNode) table.path("rows")).addAll((ArrayNode) one.path("rows"));
           }
         }
+      }
+      if (table == null) {
+        continue;
       }
       lastVersion = table.path("metadata").path("resourceVersion").asText(null);
       List<List<String>> rows = TableFormat.rows(table, o);
@@ -130,12 +156,20 @@ final class GetCommand extends ClientCommand {
         lines.add(TableFormat.header(table, o));
       }
       lines.addAll(rows);
-      out().print(TableFormat.align(lines));
+      if (ra.multipleTypes()) {
+        java.util.Arrays.fill(widths, 0);
+      }
+      out().print(TableFormat.align(lines, widths));
       printed = true;
     }
     out().flush();
     if (!anyRows && !ra.anyNames() && !watchOnly) {
       noResources(ra, ns);
+    }
+    if (!notFound.isEmpty()) {
+      notFound.forEach(e -> err().println(e.getMessage()));
+      err().flush();
+      return 1;
     }
     if (watch || watchOnly) {
       Map.Entry<ResourceType, List<String>> e = ra.byType().entrySet().iterator().next();
@@ -199,7 +233,7 @@ final class GetCommand extends ClientCommand {
             headerPrinted[0] = true;
           }
           lines.addAll(TableFormat.rows(table, o));
-          out().print(TableFormat.align(lines));
+          out().print(TableFormat.align(lines, widths));
         } else {
           out().print(format.print(OutputFormat.withKind(object, t)));
         }

@@ -73,7 +73,7 @@ final class JsonPath {
       }
       String inside = t.substring(i + 1, close).trim();
       i = close + 1;
-      if (inside.startsWith("range ") || inside.equals("range")) {
+      if (inside.startsWith("range") && (inside.length() == 5 || " \t.[$@".indexOf(inside.charAt(5)) >= 0)) {
         stack.add(current);
         ranges.add(path(inside.substring(5).trim()));
         current = new ArrayList<>();

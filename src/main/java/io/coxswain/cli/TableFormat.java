@@ -116,17 +116,32 @@ final class TableFormat {
     return b.toString();
   }
 
-  /** Go tabwriter (minwidth 0, padding 3, blanks): every cell but the last padded to its column's width + 3. */
+  /** kubectl's tabwriter: every cell but the last padded to its column's width + 3, and at least 6. */
   static String align(List<List<String>> lines) {
+    return align(lines, new int[0]);
+  }
+
+  /**
+   * As {@link #align(List)}, remembering column widths across calls (kubectl's tabwriter flag
+   * RememberWidths), so rows printed later under -w stay aligned with the header: columns never get
+   * narrower than {@code remembered} says, and {@code remembered} is updated in place.
+   */
+  static String align(List<List<String>> lines, int[] remembered) {
     int columns = 0;
     for (List<String> l : lines) {
       columns = Math.max(columns, l.size());
     }
     int[] width = new int[columns];
+    for (int i = 0; i < columns && i < remembered.length; i++) {
+      width[i] = remembered[i];
+    }
     for (List<String> l : lines) {
       for (int i = 0; i < l.size() - 1; i++) {
-        width[i] = Math.max(width[i], l.get(i).codePointCount(0, l.get(i).length()));
+        width[i] = Math.max(width[i], Math.max(MIN_WIDTH, l.get(i).codePointCount(0, l.get(i).length()) + PADDING));
       }
+    }
+    for (int i = 0; i < remembered.length && i < columns; i++) {
+      remembered[i] = width[i];
     }
     StringBuilder b = new StringBuilder();
     for (List<String> l : lines) {
@@ -134,13 +149,16 @@ final class TableFormat {
         String c = l.get(i);
         b.append(c);
         if (i < l.size() - 1) {
-          b.append(" ".repeat(width[i] - c.codePointCount(0, c.length()) + 3));
+          b.append(" ".repeat(Math.max(0, width[i] - c.codePointCount(0, c.length()))));
         }
       }
       b.append('\n');
     }
     return b.toString();
   }
+
+  private static final int MIN_WIDTH = 6;
+  private static final int PADDING = 3;
 
   /** A Table made on the client (NAME, AGE) for a server that answered with a plain object or list. */
   static JsonNode fromObjects(JsonNode listOrObject, Instant now) {

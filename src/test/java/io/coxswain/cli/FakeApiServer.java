@@ -308,10 +308,12 @@ final class FakeApiServer implements AutoCloseable {
   }
 
   private static String discovery() {
-    String[][] rs = {{"pods", "pod", "true", "Pod", "po"}, {"services", "service", "true", "Service", "svc"},
+    // in name order, as the Kubernetes API server lists core/v1
+    String[][] rs = {{"endpoints", "endpoints", "true", "Endpoints", "ep"}, {"events", "event", "true", "Event", "ev"},
+        {"namespaces", "namespace", "false", "Namespace", "ns"}, {"nodes", "node", "false", "Node", "no"},
+        {"pods", "pod", "true", "Pod", "po"},
         {"replicationcontrollers", "replicationcontroller", "true", "ReplicationController", "rc"},
-        {"nodes", "node", "false", "Node", "no"}, {"endpoints", "endpoints", "true", "Endpoints", "ep"},
-        {"namespaces", "namespace", "false", "Namespace", "ns"}, {"events", "event", "true", "Event", "ev"}};
+        {"services", "service", "true", "Service", "svc"}};
     ObjectNode list = CliJson.object().put("kind", "APIResourceList").put("groupVersion", "v1");
     ArrayNode arr = list.putArray("resources");
     for (String[] r : rs) {
