@@ -48,8 +48,8 @@ final class DescribeCommand extends ClientCommand {
           out().println();
         }
         first = false;
-        List<JsonNode> events = showEvents && t != ResourceType.EVENTS ? events(o, t) : null;
-        out().print(Describer.describe(o, t, events, Instant.now()));
+        List<JsonNode> events = showEvents && t != ResourceType.EVENTS && t != ResourceType.NAMESPACES ? events(o, t) : null;
+        out().print(Describer.describe(o, t, events, related(o, t), Instant.now()));
         out().flush();
       }
     }
@@ -57,6 +57,22 @@ final class DescribeCommand extends ClientCommand {
       err().println(ns != null ? "No resources found in " + ns + " namespace." : "No resources found");
     }
     return 0;
+  }
+
+  private List<JsonNode> related(JsonNode o, ResourceType t) {
+    String ns = o.path("metadata").path("namespace").asText(namespace());
+    List<JsonNode> out = new ArrayList<>();
+    if (t == ResourceType.SERVICES) {
+      JsonNode ep = api().getOrNull(ResourceType.ENDPOINTS.path(ns, o.path("metadata").path("name").asText()));
+      if (ep != null) {
+        out.add(ep);
+      }
+    } else if (t == ResourceType.REPLICATION_CONTROLLERS && o.path("spec").path("selector").isObject()
+        && !o.path("spec").path("selector").isEmpty()) {
+      api().get(new Query().add("labelSelector", Readiness.selector(o.path("spec").path("selector")))
+          .on(ResourceType.PODS.path(ns, null))).path("items").forEach(out::add);
+    }
+    return out;
   }
 
   private List<JsonNode> events(JsonNode o, ResourceType t) {

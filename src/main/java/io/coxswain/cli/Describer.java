@@ -28,13 +28,21 @@ final class Describer {
   }
 
   static String describe(JsonNode o, ResourceType type, List<JsonNode> events, Instant now) {
+    return describe(o, type, events, List.of(), now);
+  }
+
+  /**
+   * @param related what else the layout shows: a service's Endpoints object, a replication controller's
+   *     pods (for Pods Status)
+   */
+  static String describe(JsonNode o, ResourceType type, List<JsonNode> events, List<JsonNode> related, Instant now) {
     Describer d = new Describer(now);
     if (type == ResourceType.PODS) {
       d.pod(o);
     } else if (type == ResourceType.SERVICES) {
-      d.service(o);
+      d.service(o, related);
     } else if (type == ResourceType.REPLICATION_CONTROLLERS) {
-      d.replicationController(o);
+      d.replicationController(o, related);
     } else if (type == ResourceType.NODES) {
       d.node(o);
     } else if (type == ResourceType.NAMESPACES) {
@@ -77,6 +85,13 @@ final class Describer {
     }
     Map<String, String> sorted = new TreeMap<>();
     map.fields().forEachRemaining(e -> sorted.put(e.getKey(), e.getValue().asText()));
+    if (key.equals("Annotations")) {
+      sorted.remove(ApplyPatch.LAST_APPLIED);
+    }
+    if (sorted.isEmpty()) {
+      w(level, key, "<none>");
+      return;
+    }
     boolean first = true;
     for (Map.Entry<String, String> e : sorted.entrySet()) {
       String kv = e.getKey() + "=" + e.getValue();
@@ -106,7 +121,9 @@ final class Describer {
     JsonNode status = p.path("status");
     meta(p, true);
     w(0, "Priority", text(spec.path("priority"), "0"));
-    w(0, "Service Account", text(spec.path("serviceAccountName"), "default"));
+    if (!text(spec.path("serviceAccountName"), "").isEmpty()) {
+      w(0, "Service Account", spec.path("serviceAccountName").asText());
+    }
     String node = text(spec.path("nodeName"), "<none>");
     w(0, "Node", node.equals("<none>") ? node : node + "/" + text(status.path("hostIP"), ""));
     if (status.has("startTime")) {
@@ -170,26 +187,37 @@ final class Describer {
     }
     w(0, "QoS Class", text(status.path("qosClass"), "BestEffort"));
     multiline(0, "Node-Selectors", spec.path("nodeSelector"));
-    JsonNode tolerations = spec.path("tolerations");
-    w(0, "Tolerations", tolerations.isArray() && !tolerations.isEmpty() ? tolerationsText(tolerations) : "<none>");
+    tolerations(0, spec.path("tolerations"));
   }
 
-  private static String tolerationsText(JsonNode tolerations) {
-    List<String> parts = new ArrayList<>();
+  /** One toleration a line: {@code key[=value]:effect [op=Exists] [for Ns]}. */
+  private void tolerations(int level, JsonNode tolerations) {
+    if (!tolerations.isArray() || tolerations.isEmpty()) {
+      w(level, "Tolerations", "<none>");
+      return;
+    }
+    boolean first = true;
     for (JsonNode t : tolerations) {
       String s = t.path("key").asText("");
-      if (t.has("value")) {
+      if (t.has("value") && !t.path("value").asText().isEmpty()) {
         s += "=" + t.path("value").asText();
       }
-      if (t.has("effect")) {
+      if (t.has("effect") && !t.path("effect").asText().isEmpty()) {
         s += ":" + t.path("effect").asText();
+      }
+      if ("Exists".equals(t.path("operator").asText())) {
+        s += " op=Exists";
       }
       if (t.has("tolerationSeconds")) {
         s += " for " + t.path("tolerationSeconds").asText() + "s";
       }
-      parts.add(s.isEmpty() ? "op=" + t.path("operator").asText("Exists") : s);
+      if (first) {
+        w(level, "Tolerations", s);
+        first = false;
+      } else {
+        b.append("  ".repeat(level)).append('\t').append(s).append('\n');
+      }
     }
-    return String.join(", ", parts);
   }
 
   private static String capitalize(String s) {
@@ -220,7 +248,7 @@ final class Describer {
       List<String> ps = new ArrayList<>();
       List<String> hs = new ArrayList<>();
       for (JsonNode p : ports) {
-        String proto = text(p.path("protocol"), "TCP");
+        String proto = text(p.path("protocol"), "");
         ps.add(p.path("containerPort").asText() + "/" + proto);
         hs.add(text(p.path("hostPort"), "0") + "/" + proto);
       }
@@ -325,31 +353,56 @@ final class Describer {
     }
   }
 
-  private void service(JsonNode s) {
+  private void service(JsonNode s, List<JsonNode> related) {
     JsonNode m = s.path("metadata");
     JsonNode spec = s.path("spec");
     meta(s, true);
     multiline(0, "Labels", m.path("labels"));
     multiline(0, "Annotations", m.path("annotations"));
     w(0, "Selector", selectorText(spec.path("selector")));
-    w(0, "Type", text(spec.path("type"), "ClusterIP"));
-    w(0, "IP Family Policy", text(spec.path("ipFamilyPolicy"), "SingleStack"));
+    w(0, "Type", text(spec.path("type"), ""));
+    if (spec.has("ipFamilyPolicy")) {
+      w(0, "IP Family Policy", spec.path("ipFamilyPolicy").asText());
+    }
     w(0, "IP Families", spec.path("ipFamilies").isArray() && !spec.path("ipFamilies").isEmpty()
-        ? join(spec.path("ipFamilies")) : "IPv4");
-    w(0, "IP", text(spec.path("clusterIP"), "None"));
+        ? join(spec.path("ipFamilies")) : "<none>");
+    w(0, "IP", text(spec.path("clusterIP"), ""));
     w(0, "IPs", spec.path("clusterIPs").isArray() && !spec.path("clusterIPs").isEmpty()
-        ? join(spec.path("clusterIPs")) : text(spec.path("clusterIP"), "<none>"));
+        ? join(spec.path("clusterIPs")) : "<none>");
     for (JsonNode p : spec.path("ports")) {
       String name = text(p.path("name"), "<unset>");
-      String proto = text(p.path("protocol"), "TCP");
+      String proto = text(p.path("protocol"), "");
       w(0, "Port", name + "  " + p.path("port").asText() + "/" + proto);
       w(0, "TargetPort", text(p.path("targetPort"), p.path("port").asText()) + "/" + proto);
       if (p.has("nodePort")) {
         w(0, "NodePort", name + "  " + p.path("nodePort").asText() + "/" + proto);
       }
+      w(0, "Endpoints", endpointsText(related));
     }
-    w(0, "Session Affinity", text(spec.path("sessionAffinity"), "None"));
-    w(0, "Internal Traffic Policy", text(spec.path("internalTrafficPolicy"), "Cluster"));
+    w(0, "Session Affinity", text(spec.path("sessionAffinity"), ""));
+    if (spec.has("internalTrafficPolicy")) {
+      w(0, "Internal Traffic Policy", spec.path("internalTrafficPolicy").asText());
+    }
+  }
+
+  private static String endpointsText(List<JsonNode> endpoints) {
+    List<String> parts = new ArrayList<>();
+    for (JsonNode ep : endpoints) {
+      for (JsonNode subset : ep.path("subsets")) {
+        for (JsonNode a : subset.path("addresses")) {
+          for (JsonNode port : subset.path("ports")) {
+            parts.add(a.path("ip").asText() + ":" + port.path("port").asText());
+          }
+        }
+      }
+    }
+    if (parts.isEmpty()) {
+      return "<none>";
+    }
+    if (parts.size() > 3) {
+      return String.join(",", parts.subList(0, 3)) + " + " + (parts.size() - 3) + " more...";
+    }
+    return String.join(",", parts);
   }
 
   private static String join(JsonNode arr) {
@@ -365,7 +418,7 @@ final class Describer {
     return TableFormat.formatLabels(selector);
   }
 
-  private void replicationController(JsonNode rc) {
+  private void replicationController(JsonNode rc, List<JsonNode> pods) {
     JsonNode m = rc.path("metadata");
     JsonNode spec = rc.path("spec");
     JsonNode status = rc.path("status");
@@ -374,8 +427,19 @@ final class Describer {
     multiline(0, "Labels", m.path("labels"));
     multiline(0, "Annotations", m.path("annotations"));
     w(0, "Replicas", text(status.path("replicas"), "0") + " current / " + text(spec.path("replicas"), "1") + " desired");
-    w(0, "Pods Status", text(status.path("readyReplicas"), "0") + " Ready / " + text(status.path("availableReplicas"), "0")
-        + " Available / " + text(status.path("fullyLabeledReplicas"), "0") + " Fully Labeled");
+    int running = 0;
+    int waiting = 0;
+    int succeeded = 0;
+    int failed = 0;
+    for (JsonNode p : pods) {
+      switch (p.path("status").path("phase").asText("Pending")) {
+        case "Running" -> running++;
+        case "Succeeded" -> succeeded++;
+        case "Failed" -> failed++;
+        default -> waiting++;
+      }
+    }
+    w(0, "Pods Status", running + " Running / " + waiting + " Waiting / " + succeeded + " Succeeded / " + failed + " Failed");
     JsonNode template = spec.path("template");
     line(0, "Pod Template:");
     multiline(1, "Labels", template.path("metadata").path("labels"));
@@ -386,10 +450,25 @@ final class Describer {
       container(c, CliJson.array());
       saved.append(b.substring(mark));
       b.setLength(mark);
+      boolean firstLine = true;
       for (String l : saved.toString().split("\n")) {
-        b.append("  ").append(l).append('\n');
+        // kubectl indents the template's container name one space less than its fields
+        b.append(firstLine ? " " : "").append(l).append('\n');
+        firstLine = false;
       }
     }
+    JsonNode templateSpec = template.path("spec");
+    JsonNode volumes = templateSpec.path("volumes");
+    if (!volumes.isArray() || volumes.isEmpty()) {
+      w(1, "Volumes", "<none>");
+    } else {
+      line(1, "Volumes:");
+      for (JsonNode v : volumes) {
+        line(2, v.path("name").asText() + ":");
+      }
+    }
+    multiline(1, "Node-Selectors", templateSpec.path("nodeSelector"));
+    tolerations(1, templateSpec.path("tolerations"));
     JsonNode conditions = status.path("conditions");
     if (conditions.isArray() && !conditions.isEmpty()) {
       line(0, "Conditions:");
@@ -469,10 +548,6 @@ final class Describer {
     multiline(0, "Labels", m.path("labels"));
     multiline(0, "Annotations", m.path("annotations"));
     w(0, "Status", text(ns.path("status").path("phase"), "Active"));
-    b.append('\n');
-    line(0, "No resource quota.");
-    b.append('\n');
-    line(0, "No LimitRange resource.");
   }
 
   private void endpoints(JsonNode ep) {
