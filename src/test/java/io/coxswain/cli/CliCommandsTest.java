@@ -260,7 +260,7 @@ class CliCommandsTest {
         api.objects.get(FakeApiServer.path("default", "pods", "web-1")).path("metadata").path("uid").asText(), NOW, NOW));
     CliRunner.Result d = cli("describe", "pod", "web-1");
     assertEquals(0, d.code(), d.toString());
-    assertTrue(d.out().startsWith("Name:             web-1\nNamespace:        default\n"), d.out());
+    assertTrue(d.out().startsWith("Name:         web-1\nNamespace:    default\n"), d.out());
     assertTrue(d.out().contains("Containers:\n  web:\n    Image:          nginx\n"), d.out());
     assertTrue(d.out().contains("Events:\n  Type    Reason     Age"), d.out());
     assertTrue(d.out().contains("Normal  Scheduled  "), d.out());
