@@ -48,12 +48,17 @@ final class GetCommand extends ClientCommand {
   boolean watchOnly;
 
   private final int[] widths = new int[64];
+  /** The server sends column definitions with the first table of a watch only; later rows reuse them. */
+  private JsonNode columns;
   private final List<ApiError> notFound = new ArrayList<>();
 
   @Override
   protected int execute() throws Exception {
     OutputFormat format = OutputFormat.parse(output);
     ResourceArgs ra = ResourceArgs.parse(args, "get");
+    if (!args.isEmpty() && !args.get(0).contains("/") && java.util.Arrays.asList(args.get(0).toLowerCase().split(",")).contains("all")) {
+      ra = ra.inDiscoveryOrder(api().get("/api/v1"));
+    }
     if ((watch || watchOnly) && ra.byType().size() != 1) {
       throw CliException.usage("you may only watch a single resource type at a time");
     }
@@ -142,6 +147,9 @@ final class GetCommand extends ClientCommand {
       if (table == null) {
         continue;
       }
+      if (table.path("columnDefinitions").isArray() && !table.path("columnDefinitions").isEmpty()) {
+        columns = table.path("columnDefinitions");
+      }
       lastVersion = table.path("metadata").path("resourceVersion").asText(null);
       List<List<String>> rows = TableFormat.rows(table, o);
       if (rows.isEmpty() || watchOnly) {
@@ -227,6 +235,11 @@ final class GetCommand extends ClientCommand {
         }
         if (format.table()) {
           JsonNode table = asTable(object);
+          if (table.path("columnDefinitions").isArray() && !table.path("columnDefinitions").isEmpty()) {
+            columns = table.path("columnDefinitions");
+          } else if (columns != null) {
+            table = ((com.fasterxml.jackson.databind.node.ObjectNode) table.deepCopy()).set("columnDefinitions", columns);
+          }
           List<List<String>> lines = new ArrayList<>();
           if (!headerPrinted[0]) {
             lines.add(TableFormat.header(table, o));

@@ -44,6 +44,20 @@ record ResourceArgs(Map<ResourceType, List<String>> byType, boolean multipleType
     return new ResourceArgs(byType, multiple);
   }
 
+  /** The same types in the order the server's discovery lists them (how kubectl expands "all"). */
+  ResourceArgs inDiscoveryOrder(com.fasterxml.jackson.databind.JsonNode resourceList) {
+    Map<ResourceType, List<String>> ordered = new LinkedHashMap<>();
+    for (com.fasterxml.jackson.databind.JsonNode r : resourceList.path("resources")) {
+      for (ResourceType t : byType.keySet()) {
+        if (t.plural().equals(r.path("name").asText())) {
+          ordered.put(t, byType.get(t));
+        }
+      }
+    }
+    byType.forEach(ordered::putIfAbsent);
+    return new ResourceArgs(ordered, multipleTypes);
+  }
+
   boolean anyNames() {
     return byType.values().stream().anyMatch(l -> !l.isEmpty());
   }
