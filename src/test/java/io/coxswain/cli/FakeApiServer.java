@@ -37,6 +37,10 @@ final class FakeApiServer implements AutoCloseable {
   final Map<String, Object[]> canned = Collections.synchronizedMap(new LinkedHashMap<>());
   final List<String> requests = Collections.synchronizedList(new ArrayList<>());
   private final AtomicLong revision = new AtomicLong(10);
+  private final AtomicLong podNames = new AtomicLong();
+  /** When on, replication controllers get pods (Ready unless podsReady is off), as the replication manager would. */
+  volatile boolean replicationManager;
+  volatile boolean podsReady = true;
   private final Instant now;
 
   FakeApiServer(Instant now) throws IOException {
@@ -86,6 +90,61 @@ final class FakeApiServer implements AutoCloseable {
   }
 
   private void handle(HttpExchange ex) throws IOException {
+    synchronized (this) {
+      handleLocked(ex);
+      if (replicationManager) {
+        reconcile();
+      }
+    }
+  }
+
+  /** Pods per replication controller: as many as its replicas, matching its selector. */
+  private void reconcile() {
+    for (Map.Entry<String, ObjectNode> e : new ArrayList<>(objects.entrySet())) {
+      if (!e.getKey().contains("/replicationcontrollers/")) {
+        continue;
+      }
+      ObjectNode rc = e.getValue();
+      String ns = rc.path("metadata").path("namespace").asText();
+      JsonNode selector = rc.path("spec").path("selector");
+      List<String> matching = new ArrayList<>();
+      for (Map.Entry<String, ObjectNode> p : objects.entrySet()) {
+        if (p.getKey().startsWith("/api/v1/namespaces/" + ns + "/pods/") && matches(selector, p.getValue().path("metadata").path("labels"))) {
+          matching.add(p.getKey());
+        }
+      }
+      int want = rc.path("spec").path("replicas").asInt();
+      for (int i = matching.size(); i < want; i++) {
+        ObjectNode pod = CliJson.object().put("apiVersion", "v1").put("kind", "Pod");
+        String name = rc.path("metadata").path("name").asText() + "-" + podNames.incrementAndGet();
+        pod.putObject("metadata").put("name", name).set("labels", rc.path("spec").path("template").path("metadata").path("labels").deepCopy());
+        pod.set("spec", rc.path("spec").path("template").path("spec").deepCopy());
+        ObjectNode status = pod.putObject("status").put("phase", "Running");
+        status.putArray("conditions").addObject().put("type", "Ready").put("status", podsReady ? "True" : "False");
+        stamp(pod, ns);
+        objects.put(path(ns, "pods", name), pod);
+      }
+      for (int i = want; i < matching.size(); i++) {
+        objects.remove(matching.get(i));
+      }
+    }
+  }
+
+  private static boolean matches(JsonNode selector, JsonNode labels) {
+    if (!selector.isObject() || selector.isEmpty()) {
+      return false;
+    }
+    var it = selector.fields();
+    while (it.hasNext()) {
+      var e = it.next();
+      if (!labels.path(e.getKey()).asText("\0").equals(e.getValue().asText())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void handleLocked(HttpExchange ex) throws IOException {
     String method = ex.getRequestMethod();
     URI uri = ex.getRequestURI();
     String path = uri.getPath();
