@@ -91,6 +91,9 @@ final class FakeApiServer implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     synchronized (this) {
+      if (replicationManager) {
+        reconcile();
+      }
       handleLocked(ex);
       if (replicationManager) {
         reconcile();

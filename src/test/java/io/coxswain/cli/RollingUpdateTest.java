@@ -23,7 +23,16 @@ class RollingUpdateTest {
     api = new FakeApiServer(Instant.now());
     api.replicationManager = true;
     assertEquals(0, CliRunner.run(api.url(), "run", "web", "--image=nginx:1", "--replicas=3").code());
-    assertEquals(3, pods().size());
+    settled(3);
+  }
+
+  /** The stand-in replication manager acts right after each answer: wait for it. */
+  private void settled(int pods) throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (pods().size() != pods && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertEquals(pods, pods().size());
   }
 
   @AfterEach
@@ -37,7 +46,7 @@ class RollingUpdateTest {
   }
 
   @Test
-  void replacesPodsOneAtATimeAndKeepsTheName() {
+  void replacesPodsOneAtATimeAndKeepsTheName() throws Exception {
     CliRunner.Result r = CliRunner.run(api.url(), "rolling-update", "web", "--image=nginx:2", "--update-period=0s", "--poll-interval=10ms");
     assertEquals(0, r.code(), r.toString());
     String out = r.out();
@@ -56,8 +65,8 @@ class RollingUpdateTest {
     String hash = rc.path("spec").path("selector").path("deployment").asText();
     assertTrue(!hash.isEmpty(), rc.toString());
     assertEquals(1, api.objects.keySet().stream().filter(k -> k.contains("/replicationcontrollers/")).count(), api.objects.keySet().toString());
+    settled(3);
     List<JsonNode> pods = pods();
-    assertEquals(3, pods.size());
     for (JsonNode p : pods) {
       assertEquals("nginx:2", p.path("spec").path("containers").get(0).path("image").asText());
       assertEquals(hash, p.path("metadata").path("labels").path("deployment").asText());
@@ -65,7 +74,7 @@ class RollingUpdateTest {
   }
 
   @Test
-  void newPodsNeverReadyThenRollback() {
+  void newPodsNeverReadyThenRollback() throws Exception {
     api.podsReady = false;
     CliRunner.Result r = CliRunner.run(api.url(), "rolling-update", "web", "--image=nginx:bad", "--update-period=0s",
         "--poll-interval=10ms", "--timeout=1s");
@@ -82,6 +91,7 @@ class RollingUpdateTest {
     assertEquals("nginx:1", rc.path("spec").path("template").path("spec").path("containers").get(0).path("image").asText());
     assertNull(rc.path("metadata").path("annotations").get(RollingUpdateCommand.NEXT));
     assertEquals(1, api.objects.keySet().stream().filter(k -> k.contains("/replicationcontrollers/")).count());
+    settled(3);
     assertEquals(3, pods().stream().filter(p -> p.path("spec").path("containers").get(0).path("image").asText().equals("nginx:1")).count());
   }
 }
