@@ -18,13 +18,20 @@ import java.util.Map;
 /** JSON and YAML as kubectl writes them: Go's 4-space indented JSON, YAML with sorted keys. */
 final class CliJson {
   static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
-  static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+  /** The YAML mapper, loaded on first use (a plain get never needs SnakeYAML). */
+  static ObjectMapper yaml() {
+    return YamlHolder.YAML;
+  }
+
+  private static final class YamlHolder {
+    static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
       .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
       .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
       .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
       .stringQuotingChecker(new GoYamlQuoting())
       .build());
+  }
 
   /** Quotes what go-yaml would read back as something else: also timestamps and dates. */
   private static final class GoYamlQuoting extends com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker.Default {
@@ -139,7 +146,7 @@ final class CliJson {
   /** As kubectl -o yaml prints: keys sorted, sequences not indented under their key. */
   static String yaml(JsonNode node) {
     try {
-      return YAML.writeValueAsString(sorted(node));
+      return yaml().writeValueAsString(sorted(node));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

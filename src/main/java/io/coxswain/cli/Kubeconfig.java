@@ -15,7 +15,7 @@ record Kubeconfig(String server, String namespace, String token) {
     }
     JsonNode root;
     try {
-      root = CliJson.YAML.readTree(Files.readAllBytes(file));
+      root = CliJson.yaml().readTree(Files.readAllBytes(file));
     } catch (IOException e) {
       throw CliException.usage("error loading config file \"" + file + "\": " + firstLine(e.getMessage()));
     }

@@ -88,8 +88,8 @@ final class Manifests {
           }
         }
       } else {
-        JsonParser parser = CliJson.YAML.getFactory().createParser(text);
-        try (MappingIterator<JsonNode> it = CliJson.YAML.readerFor(JsonNode.class).readValues(parser)) {
+        JsonParser parser = CliJson.yaml().getFactory().createParser(text);
+        try (MappingIterator<JsonNode> it = CliJson.yaml().readerFor(JsonNode.class).readValues(parser)) {
           while (it.hasNext()) {
             docs.add(it.next());
           }
