@@ -538,6 +538,9 @@ public final class ApiServerVerticle extends VerticleBase {
         throw ApiException.badRequest("the YAML body could not be parsed: " + firstLine(e.getMessage()));
       }
     }
+    if (type.equals(ProtobufBody.MEDIA_TYPE)) {
+      return ProtobufBody.decode(body == null ? new byte[0] : body.getBytes());
+    }
     if (!type.equals(MediaTypes.JSON) && !type.equals("*/*")) {
       throw ApiException.unsupportedMediaType(type, List.of(MediaTypes.JSON, MediaTypes.YAML));
     }

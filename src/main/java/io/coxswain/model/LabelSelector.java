@@ -73,6 +73,7 @@ public final class LabelSelector {
     }
   }
 
+  private static final String PREFIX = "unable to parse requirement: ";
   private static final LabelSelector EVERYTHING = new LabelSelector(List.of(), false);
   private static final LabelSelector NOTHING = new LabelSelector(List.of(), true);
 
@@ -324,14 +325,34 @@ public final class LabelSelector {
       return tokens.get(pos++);
     }
 
+    /** The literal Kubernetes shows for a token (the end of the string shows as nothing). */
     private static String shown(Token t) {
-      return t.kind == Kind.END ? "end of string" : t.text;
+      return t.kind == Kind.END ? "" : t.text;
+    }
+
+    /** An identifier, where the keywords in and notin also count (as keys and values). */
+    private static boolean identifier(Token t) {
+      return t.kind == Kind.IDENT || t.kind == Kind.IN || t.kind == Kind.NOTIN;
     }
 
     List<Requirement> parse() throws SelectorException {
       List<Requirement> reqs = new ArrayList<>();
       while (true) {
-        reqs.add(requirement());
+        Token first = peek();
+        if (first.kind == Kind.END) {
+          return reqs;
+        }
+        if (!identifier(first) && first.kind != Kind.BANG) {
+          throw new SelectorException("found '" + shown(first) + "', expected: !, identifier, or 'end of string'");
+        }
+        try {
+          reqs.add(requirement());
+        } catch (SelectorException e) {
+          if (e.getMessage().startsWith(PREFIX)) {
+            throw e;
+          }
+          throw new SelectorException(PREFIX + e.getMessage());
+        }
         Token t = next();
         if (t.kind == Kind.END) {
           return reqs;
@@ -339,8 +360,9 @@ public final class LabelSelector {
         if (t.kind != Kind.COMMA) {
           throw new SelectorException("found '" + shown(t) + "', expected: ',' or 'end of string'");
         }
-        if (peek().kind == Kind.END) {
-          throw new SelectorException("found 'end of string', expected: identifier after ','");
+        Token after = peek();
+        if (!identifier(after) && after.kind != Kind.BANG) {
+          throw new SelectorException("found '" + shown(after) + "', expected: identifier after ','");
         }
       }
     }
@@ -352,15 +374,11 @@ public final class LabelSelector {
         negated = true;
       }
       Token key = next();
-      if (key.kind != Kind.IDENT) {
-        throw new SelectorException("found '" + shown(key) + "', expected: " + (negated ? "identifier after '!'"
-            : "!, identifier, or 'end of string'"));
+      if (!identifier(key)) {
+        throw new SelectorException("found '" + shown(key) + "', expected: identifier");
       }
       Kind after = peek().kind;
       if (negated) {
-        if (after != Kind.COMMA && after != Kind.END) {
-          throw new SelectorException("found '" + shown(peek()) + "', expected: ',' or 'end of string'");
-        }
         return LabelSelector.requirement(key.text, Operator.DOES_NOT_EXIST, List.of());
       }
       if (after == Kind.COMMA || after == Kind.END) {
@@ -375,8 +393,7 @@ public final class LabelSelector {
         case NOTIN -> Operator.NOT_IN;
         case GT -> Operator.GREATER_THAN;
         case LT -> Operator.LESS_THAN;
-        default -> throw new SelectorException("found '" + shown(op)
-            + "', expected: '=', '!=', '==', 'in', 'notin', '>' or '<'");
+        default -> throw new SelectorException("found '" + shown(op) + "', expected: in, notin, =, ==, !=, gt, lt");
       };
       List<String> values;
       if (operator == Operator.IN || operator == Operator.NOT_IN) {
@@ -393,40 +410,37 @@ public final class LabelSelector {
         return "";
       }
       next();
-      if (t.kind == Kind.IDENT || t.kind == Kind.IN || t.kind == Kind.NOTIN) {
+      if (identifier(t)) {
         return t.text;
       }
       throw new SelectorException("found '" + shown(t) + "', expected: identifier");
     }
 
+    /** {@code (a,b)}; empty items are empty strings, so {@code ()} is the set holding "" as in Kubernetes. */
     private List<String> valueList() throws SelectorException {
       Token open = next();
       if (open.kind != Kind.OPEN) {
         throw new SelectorException("found '" + shown(open) + "', expected: '('");
       }
       List<String> values = new ArrayList<>();
-      if (peek().kind == Kind.CLOSE) {
-        next();
-        return values;
-      }
       while (true) {
         Token t = peek();
-        if (t.kind == Kind.IDENT || t.kind == Kind.IN || t.kind == Kind.NOTIN) {
+        if (identifier(t)) {
           next();
           values.add(t.text);
           t = peek();
-        } else {
+          if (t.kind != Kind.COMMA && t.kind != Kind.CLOSE) {
+            throw new SelectorException("found '" + shown(t) + "', expected: ',' or ')'");
+          }
+        } else if (t.kind == Kind.COMMA || t.kind == Kind.CLOSE) {
           values.add("");
+        } else {
+          throw new SelectorException("found '" + shown(t) + "', expected: ',', or identifier");
         }
-        if (t.kind == Kind.COMMA) {
-          next();
-          continue;
-        }
+        next();
         if (t.kind == Kind.CLOSE) {
-          next();
           return values;
         }
-        throw new SelectorException("found '" + shown(t) + "', expected: ',', ')' or identifier");
       }
     }
   }

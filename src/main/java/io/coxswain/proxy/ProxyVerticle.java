@@ -45,6 +45,7 @@ public final class ProxyVerticle extends VerticleBase {
   private Informer<Service> services;
   private Informer<Endpoints> endpoints;
   private long affinityTimer = -1;
+  private boolean reconcileQueued;
 
   /**
    * @param client      where Services and Endpoints come from; null: only what is put through the methods
@@ -91,19 +92,19 @@ public final class ProxyVerticle extends VerticleBase {
       @Override
       public void onAdd(Service obj) {
         table.putService(obj);
-        reconcile();
+        reconcileSoon();
       }
 
       @Override
       public void onUpdate(Service old, Service obj) {
         table.putService(obj);
-        reconcile();
+        reconcileSoon();
       }
 
       @Override
       public void onDelete(Service obj) {
         table.removeService(obj.getMetadata().getNamespace(), obj.getMetadata().getName());
-        reconcile();
+        reconcileSoon();
       }
     });
     endpoints = new Informer<>(vertx, client, ResourceKind.ENDPOINTS, null, ListOptions.ALL, options.resync());
@@ -111,19 +112,19 @@ public final class ProxyVerticle extends VerticleBase {
       @Override
       public void onAdd(Endpoints obj) {
         table.putEndpoints(obj);
-        reconcile();
+        reconcileSoon();
       }
 
       @Override
       public void onUpdate(Endpoints old, Endpoints obj) {
         table.putEndpoints(obj);
-        reconcile();
+        reconcileSoon();
       }
 
       @Override
       public void onDelete(Endpoints obj) {
         table.removeEndpoints(obj.getMetadata().getNamespace(), obj.getMetadata().getName());
-        reconcile();
+        reconcileSoon();
       }
     });
     // not awaited: the proxy serves what it learns whenever the API answers
@@ -210,6 +211,17 @@ public final class ProxyVerticle extends VerticleBase {
       }
     });
     return p.future();
+  }
+
+  /** Reconciles once after the events queued now (a list or resync delivers many at once). */
+  private void reconcileSoon() {
+    if (!reconcileQueued) {
+      reconcileQueued = true;
+      context.runOnContext(v -> {
+        reconcileQueued = false;
+        reconcile();
+      });
+    }
   }
 
   /** Converges the forwarders on the table: close the gone, rebind the moved, start the new, update the rest. */

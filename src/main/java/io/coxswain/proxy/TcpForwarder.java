@@ -1,11 +1,8 @@
 package io.coxswain.proxy;
 
 import io.micrometer.core.instrument.Counter;
-import io.netty.buffer.ByteBuf;
-import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
@@ -22,11 +19,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A TCP service port: accepts, picks a backend (the next one when a connect fails), and pipes both ways with
- * back-pressure: a side whose write queue is full pauses the other side's reads until it drains.
+ * back-pressure: a side whose write queue is full stops the other side's reads until it drains.
+ *
+ * <p>A client's end of stream closes the whole connection once what it sent is written (no half-close).
+ * Bytes go through Vert.x's public socket API, which copies each buffer Netty read into a heap buffer; handing
+ * Netty's buffers over directly (Vert.x's internal message API) was tried and dropped: it lost the bytes a
+ * paused socket had read when its peer closed.
  */
 final class TcpForwarder extends PortForwarder {
   private static final Logger LOG = LoggerFactory.getLogger(TcpForwarder.class);
-  /** Bytes queued on a socket before reading from its peer pauses. */
+  /** Bytes queued on a socket before reading from its peer stops. */
   static final int WRITE_QUEUE_BYTES = 256 * 1024;
 
   private final NetClient client;
@@ -53,24 +55,34 @@ final class TcpForwarder extends PortForwarder {
       this.clientIp = downstream.remoteAddress() == null ? "" : downstream.remoteAddress().host();
     }
 
-    /** Ends both sides: queued bytes are still written (a graceful end) unless {@code abort}. */
-    void finish(boolean abort) {
-      if (done) {
+    /** Closes both sides at once (no backend, backend removed, service gone, socket error). */
+    void abort() {
+      forget();
+      downstream.close();
+      if (upstream != null) {
+        upstream.close();
+      }
+    }
+
+    /**
+     * One side closed. Before the pipe exists that ends the connection. After, the side's reader is resumed
+     * so that what it read before closing is still forwarded: its end of stream (which Vert.x delivers after
+     * the queued bytes) then ends the other side through the pipe.
+     */
+    void sideClosed(NetSocket side) {
+      if (upstream == null) {
+        abort();
         return;
       }
-      done = true;
-      if (connections.remove(this)) {
-        meters.active.decrementAndGet();
-      }
-      if (abort) {
-        downstream.close();
-        if (upstream != null) {
-          upstream.close();
-        }
-      } else {
-        downstream.end();
-        if (upstream != null) {
-          upstream.end();
+      forget();
+      side.resume();
+    }
+
+    private void forget() {
+      if (!done) {
+        done = true;
+        if (connections.remove(this)) {
+          meters.active.decrementAndGet();
         }
       }
     }
@@ -93,20 +105,15 @@ final class TcpForwarder extends PortForwarder {
   }
 
   private void accept(NetSocket socket) {
-    if (socket instanceof NetSocketInternal raw) {
-      // take Netty's buffers from the start: what the client sends before the backend answers waits in the
-      // connection (paused), not in a queue that switching to the message handler later would drop
-      raw.messageHandler(msg -> ReferenceCountUtil.release(msg));
-    }
-    socket.pause();
     meters.accepted.increment();
+    Connection c = new Connection(socket);
+    socket.pause();
     if (closed) {
-      socket.close();
+      c.abort();
       return;
     }
-    Connection c = new Connection(socket);
-    socket.exceptionHandler(err -> c.finish(true));
-    socket.closeHandler(v -> c.finish(false));
+    socket.exceptionHandler(err -> c.abort());
+    socket.closeHandler(v -> c.sideClosed(socket));
     connectNext(c);
   }
 
@@ -115,13 +122,13 @@ final class TcpForwarder extends PortForwarder {
       return;
     }
     if (closed) {
-      c.finish(true);
+      c.abort();
       return;
     }
     Backend b = balancer.pick(c.clientIp, System.currentTimeMillis(), c.tried);
     if (b == null) {
       meters.noEndpoints.increment();
-      c.finish(true);
+      c.abort();
       return;
     }
     c.tried.add(b);
@@ -138,7 +145,7 @@ final class TcpForwarder extends PortForwarder {
         if (!c.done && !closed) {
           connectNext(c); // the backend was removed while connecting: another one
         } else {
-          c.finish(true);
+          c.abort();
         }
         return;
       }
@@ -146,37 +153,17 @@ final class TcpForwarder extends PortForwarder {
       c.backend = b;
       connections.add(c);
       meters.active.incrementAndGet();
-      up.exceptionHandler(err -> c.finish(true));
-      up.closeHandler(v -> c.finish(false));
+      up.exceptionHandler(err -> c.abort());
+      up.closeHandler(v -> c.sideClosed(up));
       pipe(c.downstream, up, meters.bytesIn);
       pipe(up, c.downstream, meters.bytesOut);
       c.downstream.resume();
     });
   }
 
-  /**
-   * Forwards what {@code from} reads to {@code to}. Through Vert.x's internal socket API the buffers Netty read
-   * pass to the other socket as they are (no copy into a heap buffer and back); the public API is the
-   * fallback. Either way a full write queue pauses the reader until it drains.
-   */
+  /** Forwards what {@code from} reads to {@code to}; the end of {@code from} ends {@code to}. */
   static void pipe(NetSocket from, NetSocket to, Counter bytes) {
     to.setWriteQueueMaxSize(WRITE_QUEUE_BYTES);
-    if (from instanceof NetSocketInternal in && to instanceof NetSocketInternal out) {
-      in.messageHandler(msg -> {
-        if (msg instanceof ByteBuf buf) {
-          bytes.increment(buf.readableBytes());
-          out.writeMessage(buf);
-          if (out.writeQueueFull()) {
-            in.pause();
-            out.drainHandler(v -> in.resume());
-          }
-        } else {
-          ReferenceCountUtil.release(msg);
-        }
-      });
-      in.endHandler(v -> out.end());
-      return;
-    }
     from.handler(buf -> {
       bytes.increment(buf.length());
       to.write(buf);
@@ -192,7 +179,7 @@ final class TcpForwarder extends PortForwarder {
   protected void closeConnectionsNotIn(Set<Backend> keep) {
     for (Connection c : List.copyOf(connections)) {
       if (!keep.contains(c.backend)) {
-        c.finish(true);
+        c.abort();
       }
     }
   }

@@ -55,6 +55,17 @@ public final class Scheduler {
     }
   }
 
+  /** The bound, non-terminal pods grouped by node name: the {@code podsByNode} the schedule methods take. */
+  public static Map<String, List<Pod>> podsByNode(java.util.Collection<Pod> pods) {
+    Map<String, List<Pod>> byNode = new TreeMap<>();
+    for (Pod pod : pods) {
+      if (Pods.isScheduled(pod) && !Pods.isTerminal(pod)) {
+        byNode.computeIfAbsent(pod.getSpec().getNodeName(), n -> new ArrayList<>()).add(pod);
+      }
+    }
+    return byNode;
+  }
+
   /** Schedules one pod; no service selectors (spreading by controller only). */
   public static ScheduleResult schedule(Pod pod, List<Node> nodes, Map<String, List<Pod>> podsByNode,
       RandomGenerator random) {

@@ -16,8 +16,10 @@ public final class KvCodec {
   public static final byte VERSION = 1;
   private static final byte KIND_TXN = 1;
   private static final byte KIND_COMPACT = 2;
+  private static final byte KIND_BATCH = 3;
   private static final byte KIND_TXN_RESULT = 11;
   private static final byte KIND_COMPACT_RESULT = 12;
+  private static final byte KIND_BATCH_RESULT = 13;
 
   private KvCodec() {}
 
@@ -25,15 +27,13 @@ public final class KvCodec {
     return write(out -> {
       if (command instanceof KvCommand.TxnCommand t) {
         out.writeByte(KIND_TXN);
-        out.writeLong(t.timestampMillis());
-        Txn txn = t.txn();
-        out.writeInt(txn.compares().size());
-        for (Compare c : txn.compares()) {
-          out.writeUTF(c.key());
-          out.writeLong(c.modRevision());
+        writeTxn(out, t);
+      } else if (command instanceof KvCommand.BatchCommand b) {
+        out.writeByte(KIND_BATCH);
+        out.writeInt(b.txns().size());
+        for (KvCommand.TxnCommand t : b.txns()) {
+          writeTxn(out, t);
         }
-        writeOps(out, txn.success());
-        writeOps(out, txn.failure());
       } else {
         out.writeByte(KIND_COMPACT);
         out.writeLong(((KvCommand.CompactCommand) command).cutoffMillis());
@@ -48,20 +48,73 @@ public final class KvCodec {
       if (kind == KIND_COMPACT) {
         return new KvCommand.CompactCommand(in.readLong());
       }
+      if (kind == KIND_BATCH) {
+        int n = count(in);
+        List<KvCommand.TxnCommand> txns = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          txns.add(readTxn(in));
+        }
+        return new KvCommand.BatchCommand(txns);
+      }
       if (kind != KIND_TXN) {
         throw new IllegalArgumentException("unknown command kind " + kind);
       }
-      long ts = in.readLong();
-      int n = count(in);
-      List<Compare> compares = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        compares.add(new Compare(in.readUTF(), in.readLong()));
-      }
-      List<Op> success = readOps(in);
-      List<Op> failure = readOps(in);
-      return new KvCommand.TxnCommand(new Txn(compares, success, failure), ts);
+      return readTxn(in);
     } catch (IOException e) {
       throw new IllegalArgumentException("malformed command: " + e.getMessage(), e);
+    }
+  }
+
+  private static void writeTxn(DataOutputStream out, KvCommand.TxnCommand t) throws IOException {
+    out.writeLong(t.timestampMillis());
+    Txn txn = t.txn();
+    out.writeInt(txn.compares().size());
+    for (Compare c : txn.compares()) {
+      out.writeUTF(c.key());
+      out.writeLong(c.modRevision());
+    }
+    writeOps(out, txn.success());
+    writeOps(out, txn.failure());
+  }
+
+  private static KvCommand.TxnCommand readTxn(DataInputStream in) throws IOException {
+    long ts = in.readLong();
+    int n = count(in);
+    List<Compare> compares = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      compares.add(new Compare(in.readUTF(), in.readLong()));
+    }
+    List<Op> success = readOps(in);
+    List<Op> failure = readOps(in);
+    return new KvCommand.TxnCommand(new Txn(compares, success, failure), ts);
+  }
+
+  /** Encodes the results of a batch (one per transaction, in order). */
+  public static byte[] encodeBatchResult(List<KvState.Applied> results) {
+    return write(out -> {
+      out.writeByte(KIND_BATCH_RESULT);
+      out.writeInt(results.size());
+      for (KvState.Applied a : results) {
+        writeTxnResult(out, a.txnResult());
+      }
+    });
+  }
+
+  public static List<TxnResult> decodeBatchResult(byte[] bytes) {
+    try {
+      DataInputStream in = open(bytes);
+      byte kind = in.readByte();
+      if (kind != KIND_BATCH_RESULT) {
+        throw new IllegalArgumentException("not a batch result: kind " + kind);
+      }
+      int n = count(in);
+      List<TxnResult> out = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        out.add(readTxnResult(in));
+      }
+      return out;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("malformed batch result: " + e.getMessage(), e);
     }
   }
 
@@ -75,19 +128,40 @@ public final class KvCodec {
         return;
       }
       out.writeByte(KIND_TXN_RESULT);
-      out.writeBoolean(r.succeeded());
-      out.writeLong(r.revision());
-      out.writeInt(r.previous().size());
-      for (KeyValue kv : r.previous()) {
-        out.writeBoolean(kv != null);
-        if (kv != null) {
-          out.writeUTF(kv.key());
-          KvState.writeBytes(out, kv.value());
-          out.writeLong(kv.createRevision());
-          out.writeLong(kv.modRevision());
-        }
-      }
+      writeTxnResult(out, r);
     });
+  }
+
+  private static void writeTxnResult(DataOutputStream out, TxnResult r) throws IOException {
+    out.writeBoolean(r.succeeded());
+    out.writeLong(r.revision());
+    out.writeInt(r.previous().size());
+    for (KeyValue kv : r.previous()) {
+      out.writeBoolean(kv != null);
+      if (kv != null) {
+        out.writeUTF(kv.key());
+        KvState.writeBytes(out, kv.value());
+        out.writeLong(kv.createRevision());
+        out.writeLong(kv.modRevision());
+      }
+    }
+  }
+
+  private static TxnResult readTxnResult(DataInputStream in) throws IOException {
+    boolean ok = in.readBoolean();
+    long rev = in.readLong();
+    int n = count(in);
+    List<KeyValue> prev = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      if (in.readBoolean()) {
+        String key = in.readUTF();
+        byte[] value = KvState.readBytes(in);
+        prev.add(new KeyValue(key, value, in.readLong(), in.readLong()));
+      } else {
+        prev.add(null);
+      }
+    }
+    return new TxnResult(ok, rev, java.util.Collections.unmodifiableList(prev));
   }
 
   public static TxnResult decodeTxnResult(byte[] bytes) {
@@ -97,20 +171,7 @@ public final class KvCodec {
       if (kind != KIND_TXN_RESULT) {
         throw new IllegalArgumentException("not a txn result: kind " + kind);
       }
-      boolean ok = in.readBoolean();
-      long rev = in.readLong();
-      int n = count(in);
-      List<KeyValue> prev = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        if (in.readBoolean()) {
-          String key = in.readUTF();
-          byte[] value = KvState.readBytes(in);
-          prev.add(new KeyValue(key, value, in.readLong(), in.readLong()));
-        } else {
-          prev.add(null);
-        }
-      }
-      return new TxnResult(ok, rev, java.util.Collections.unmodifiableList(prev));
+      return readTxnResult(in);
     } catch (IOException e) {
       throw new IllegalArgumentException("malformed txn result: " + e.getMessage(), e);
     }

@@ -84,9 +84,25 @@ public final class KvState {
     return historyCount;
   }
 
+  /** Applies a command; a batch gives one {@link Applied} per transaction, in order. */
+  public List<Applied> applyAll(KvCommand command) {
+    if (command instanceof KvCommand.BatchCommand b) {
+      List<Applied> out = new ArrayList<>(b.txns().size());
+      for (KvCommand.TxnCommand t : b.txns()) {
+        out.add(applyTxn(t.txn(), t.timestampMillis()));
+      }
+      return out;
+    }
+    return List.of(apply(command));
+  }
+
+  /** Applies a transaction or a compaction (a batch: use {@link #applyAll}). */
   public Applied apply(KvCommand command) {
     if (command instanceof KvCommand.TxnCommand t) {
       return applyTxn(t.txn(), t.timestampMillis());
+    }
+    if (command instanceof KvCommand.BatchCommand) {
+      throw new IllegalArgumentException("a batch gives several results: use applyAll");
     }
     KvCommand.CompactCommand c = (KvCommand.CompactCommand) command;
     return new Applied(null, compactBefore(c.cutoffMillis()), List.of());

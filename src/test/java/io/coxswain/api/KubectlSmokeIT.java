@@ -138,6 +138,10 @@ class KubectlSmokeIT {
     assertNotEquals(0, missing.code());
     assertTrue(missing.err().contains("pods \"nope\" not found"), missing.err());
 
+    // kubectl's typed client posts protobuf here
+    assertTrue(ok("create", "namespace", "team-a").out().contains("namespace/team-a created"));
+    assertTrue(ok("get", "ns", "team-a").out().contains("Active"));
+
     Result deleted = ok("delete", "-f", manifest.toString());
     assertTrue(deleted.out().contains("pod \"p1\" deleted"), deleted.out());
     assertEquals("", ok("get", "rc,svc,pods", "-o", "name").out().trim());

@@ -54,6 +54,11 @@ class LabelSelectorTest {
         Arguments.of("empty=", labels("empty", "x"), false),
         Arguments.of("example.com/role=x", labels("example.com/role", "x"), true),
         Arguments.of("app in (web,)", labels("app", ""), true),
+        Arguments.of("app in ()", labels("app", ""), true),
+        Arguments.of("app notin ()", labels("app", "web"), true),
+        Arguments.of("app notin ()", labels("app", ""), false),
+        Arguments.of("in in (in,notin)", labels("in", "notin"), true),
+        Arguments.of("!in", labels("notin", "x"), true),
         Arguments.of("app=web", null, false),
         Arguments.of("!app", null, true));
   }
@@ -69,22 +74,27 @@ class LabelSelectorTest {
 
   static Stream<Arguments> errors() {
     return Stream.of(
-        Arguments.of("app in web", "found 'web', expected: '('"),
-        Arguments.of("app in ()", "values set can't be empty"),
+        Arguments.of("app in web", "unable to parse requirement: found 'web', expected: '('"),
+        Arguments.of("app in", "unable to parse requirement: found '', expected: '('"),
         Arguments.of("app=web x", "found 'x', expected: ',' or 'end of string'"),
-        Arguments.of("=web", "found '=', expected: !, identifier"),
-        Arguments.of("app=web,", "expected: identifier after ','"),
+        Arguments.of("=web", "found '=', expected: !, identifier, or 'end of string'"),
+        Arguments.of("app=web,", "found '', expected: identifier after ','"),
+        Arguments.of("app=web,,x", "found ',', expected: identifier after ','"),
         Arguments.of("!app=x", "found '=', expected: ',' or 'end of string'"),
-        Arguments.of("app=we b", "found 'b'"),
+        Arguments.of("!=x", "found '!=', expected: !, identifier, or 'end of string'"),
+        Arguments.of("! =x", "unable to parse requirement: found '=', expected: identifier"),
+        Arguments.of("app=we b", "found 'b', expected: ',' or 'end of string'"),
         Arguments.of("app=web!", "found '!', expected: ',' or 'end of string'"),
-        Arguments.of("a b", "found 'b', expected: '=', '!='"),
+        Arguments.of("a b", "unable to parse requirement: found 'b', expected: in, notin, =, ==, !=, gt, lt"),
+        Arguments.of("a=(", "unable to parse requirement: found '(', expected: identifier"),
         Arguments.of("app=-web", "unable to parse requirement: values[0][app]: Invalid value: \"-web\": a valid label"),
         Arguments.of("-app=web", "unable to parse requirement: key: Invalid value: \"-app\": name part must consist"),
         Arguments.of("a/b/c=x", "a qualified name must consist"),
         Arguments.of("Bad_Prefix/x=y", "prefix part a lowercase RFC 1123 subdomain"),
         Arguments.of("n>x", "the value must be an integer"),
         Arguments.of("app=" + "v".repeat(64), "must be no more than 63 characters"),
-        Arguments.of("app in (a b)", "found 'b', expected: ',', ')' or identifier"));
+        Arguments.of("app in (a b)", "unable to parse requirement: found 'b', expected: ',' or ')'"),
+        Arguments.of("app in (a,=)", "unable to parse requirement: found '=', expected: ',', or identifier"));
   }
 
   @ParameterizedTest(name = "{0}")

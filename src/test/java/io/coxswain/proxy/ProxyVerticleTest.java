@@ -438,16 +438,23 @@ class ProxyVerticleTest {
     await(proxy.putService(service("bulk", ip, 8080, "TCP")));
     await(proxy.putEndpoints(endpoints("bulk", "TCP", new Backend("127.0.0.1", port.get()))));
     try (Socket s = connect(ip, 8080)) {
-      byte[] chunk = new byte[64 * 1024];
-      OutputStream out = s.getOutputStream();
-      for (long sent = 0; sent < size; sent += chunk.length) {
-        out.write(chunk);
-      }
-      out.flush();
-      // the proxy ends the backend side when the client's side ends, after writing everything queued
-      s.shutdownOutput();
+      // the writer runs apart so that a stalled proxy fails the test instead of blocking it
+      java.util.concurrent.CompletableFuture<Void> sent = java.util.concurrent.CompletableFuture.runAsync(() -> {
+        try {
+          byte[] chunk = new byte[64 * 1024];
+          OutputStream out = s.getOutputStream();
+          for (long n = 0; n < size; n += chunk.length) {
+            out.write(chunk);
+          }
+          out.flush();
+          s.shutdownOutput();
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
       waitFor("all bytes at the backend (" + size + ")", () -> count(PortMeters.BYTES_IN, "bulk") == size,
           () -> "in: " + count(PortMeters.BYTES_IN, "bulk") + " sink: " + received[0]);
+      sent.get(10, TimeUnit.SECONDS);
     }
     waitFor("the sink saw every byte", () -> received[0] == size);
   }

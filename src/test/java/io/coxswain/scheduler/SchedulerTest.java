@@ -200,6 +200,18 @@ class SchedulerTest {
   }
 
   @Test
+  void groupsBoundPodsByNode() {
+    Pod a = pod("a", null, null).editSpec().withNodeName("n1").endSpec().build();
+    Pod b = pod("b", null, null).editSpec().withNodeName("n2").endSpec().build();
+    Pod c = pod("c", null, null).editSpec().withNodeName("n1").endSpec().build();
+    Pod pending = pod("pending", null, null).build();
+    Pod failed = pod("failed", null, null).editSpec().withNodeName("n1").endSpec()
+        .withNewStatus().withPhase("Failed").endStatus().build();
+    assertEquals(Map.of("n1", List.of(a, c), "n2", List.of(b)),
+        Scheduler.podsByNode(List.of(a, b, pending, c, failed)));
+  }
+
+  @Test
   void tiesAreBrokenByTheInjectedRandom() {
     List<Node> nodes = List.of(node("n1", "2", "4Gi"), node("n2", "2", "4Gi"), node("n3", "2", "4Gi"));
     Pod pod = pod("p", "100m", "64Mi").build();

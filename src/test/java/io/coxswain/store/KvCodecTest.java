@@ -68,6 +68,24 @@ class KvCodecTest {
   }
 
   @Test
+  void batchRoundTripAndResults() {
+    KvCommand.BatchCommand batch = new KvCommand.BatchCommand(List.of(
+        new KvCommand.TxnCommand(Txn.of(List.of(Compare.absent("/a")), List.of(Op.put("/a", new byte[] {1}))), 5),
+        new KvCommand.TxnCommand(Txn.of(List.of(Compare.absent("/a")), List.of(Op.put("/a", new byte[] {2}))), 6)));
+    KvCommand.BatchCommand back = (KvCommand.BatchCommand) KvCodec.decodeCommand(KvCodec.encodeCommand(batch));
+    assertEquals(2, back.txns().size());
+    assertEquals(6, back.txns().get(1).timestampMillis());
+    KvState state = new KvState(new java.util.TreeMap<>(), new java.util.TreeMap<>(), new java.util.TreeMap<>(), 10);
+    List<KvState.Applied> applied = state.applyAll(back);
+    List<TxnResult> results = KvCodec.decodeBatchResult(KvCodec.encodeBatchResult(applied));
+    assertEquals(true, results.get(0).succeeded());
+    assertEquals(1, results.get(0).revision());
+    assertEquals(false, results.get(1).succeeded(), "the second create of /a sees the first");
+    assertEquals(1, results.get(1).previous().get(0).modRevision());
+    assertThrows(IllegalArgumentException.class, () -> state.apply(back));
+  }
+
+  @Test
   void rejectsUnknownVersionAndGarbage() {
     byte[] bytes = KvCodec.encodeCommand(new KvCommand.CompactCommand(1));
     bytes[0] = 99;

@@ -46,6 +46,7 @@ public final class PodSpecValidation {
     for (int i = 0; i < containers.size(); i++) {
       container(containers.get(i), path + ".containers[" + i + "]", containerNames, volumeNames, hostNetwork, false, out);
     }
+    hostPorts(spec, path, out);
     oneOf(spec.getRestartPolicy(), path + ".restartPolicy", RESTART_POLICIES, true, out);
     oneOf(spec.getDnsPolicy(), path + ".dnsPolicy", DNS_POLICIES, false, out);
     if ("None".equals(spec.getDnsPolicy()) && spec.getDnsConfig() == null) {
@@ -67,6 +68,27 @@ public final class PodSpecValidation {
     dns(spec.getNodeName(), path + ".nodeName", NameRules.dns1123Subdomain(nz(spec.getNodeName())), out);
     dns(spec.getSchedulerName(), path + ".schedulerName", NameRules.dns1123Subdomain(nz(spec.getSchedulerName())), out);
     tolerations(spec.getTolerations(), path + ".tolerations", out);
+  }
+
+  /** Two containers of a pod may not take the same host port, protocol and host IP. */
+  private static void hostPorts(PodSpec spec, String path, List<FieldError> out) {
+    Set<String> taken = new HashSet<>();
+    List<Container> containers = PodSpecDefaults.nonNull(spec.getContainers());
+    for (int i = 0; i < containers.size(); i++) {
+      List<ContainerPort> ports = PodSpecDefaults.nonNull(containers.get(i).getPorts());
+      for (int j = 0; j < ports.size(); j++) {
+        ContainerPort p = ports.get(j);
+        int hostPort = p.getHostPort() == null ? 0 : p.getHostPort();
+        if (hostPort == 0) {
+          continue;
+        }
+        String hostIp = p.getHostIP() == null || p.getHostIP().isEmpty() ? "0.0.0.0" : p.getHostIP();
+        String key = hostIp + "/" + hostPort + "/" + (p.getProtocol() == null ? "TCP" : p.getProtocol());
+        if (!taken.add(key)) {
+          out.add(FieldError.duplicate(path + ".containers[" + i + "].ports[" + j + "].hostPort", key));
+        }
+      }
+    }
   }
 
   private static Set<String> volumes(List<Volume> volumes, String path, List<FieldError> out) {

@@ -153,6 +153,17 @@ public final class ReplicationControllerStrategy extends BaseStrategy<Replicatio
     return scale;
   }
 
+  /** The checks of a write to replicationcontrollers/scale: the wanted replicas. */
+  public static List<FieldError> validateScale(Integer replicas) {
+    if (replicas == null) {
+      return List.of(FieldError.required("spec.replicas", ""));
+    }
+    if (replicas < 0) {
+      return List.of(FieldError.invalid("spec.replicas", replicas, "must be greater than or equal to 0"));
+    }
+    return List.of();
+  }
+
   private static void putIfSet(ObjectNode node, String field, String value) {
     if (value != null) {
       node.put(field, value);

@@ -499,7 +499,8 @@ public final class ResourceRegistry<T extends HasMetadata> {
       ObjectNode stored = prepareUpdate(ns, name, cur, desired, sub);
       ObjectNode curStored = cur.deepCopy();
       curStored.with("metadata").remove("resourceVersion");
-      if (stored.equals(curStored)) {
+      // compare through bytes: numbers typed as long by the model come back as int from the store
+      if (Json.tree(Json.bytes(stored)).equals(curStored)) {
         return CompletableFuture.completedFuture(cur);
       }
       Set<String> given = resource().equals("services") ? registry.services().allocate(stored, cur) : Set.of();
@@ -644,6 +645,9 @@ public final class ResourceRegistry<T extends HasMetadata> {
    * it is after the request.
    */
   public CompletableFuture<ObjectNode> delete(String ns, String name, DeleteRequest opts) {
+    if (resource().equals("namespaces") && (name.equals("default") || name.equals("kube-system") || name.equals("kube-public"))) {
+      return CompletableFuture.failedFuture(ApiException.forbidden("namespaces", name, "this namespace may not be deleted"));
+    }
     return attemptDelete(ns, name, opts, 0);
   }
 

@@ -192,19 +192,25 @@ final class KvStateMachine extends BaseStateMachine {
         updateLastAppliedTermIndex(term, index);
         return CompletableFuture.completedFuture(Message.EMPTY);
       }
-      KvState.Applied applied;
       long a0 = System.nanoTime();
+      KvCommand command;
+      List<KvState.Applied> applied;
       try {
-        KvCommand command = KvCodec.decodeCommand(entry.getStateMachineLogEntry().getLogData().toByteArray());
-        applied = state.apply(command);
+        command = KvCodec.decodeCommand(entry.getStateMachineLogEntry().getLogData().toByteArray());
+        applied = state.applyAll(command);
       } catch (IllegalArgumentException malformed) {
         markApplied(term, index);
         return CompletableFuture.failedFuture(new StoreException("rejected command: " + malformed.getMessage()));
       }
       markApplied(term, index);
       applyNanos += System.nanoTime() - a0;
-      hub.publish(applied.events());
-      return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(KvCodec.encodeResult(applied))));
+      for (KvState.Applied a : applied) {
+        hub.publish(a.events());
+      }
+      byte[] reply = command instanceof KvCommand.BatchCommand
+          ? KvCodec.encodeBatchResult(applied)
+          : KvCodec.encodeResult(applied.get(0));
+      return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply)));
     } finally {
       lock.writeLock().unlock();
     }

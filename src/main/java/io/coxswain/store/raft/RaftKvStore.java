@@ -86,6 +86,7 @@ public final class RaftKvStore implements Store, Membership {
   private final ExecutorService notifier;
   private final List<Consumer<Boolean>> leadershipListeners = new CopyOnWriteArrayList<>();
   private final ReadBarrier barrier;
+  private final ProposalBatcher batcher;
   private final Clock clock;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean leader;
@@ -114,13 +115,26 @@ public final class RaftKvStore implements Store, Membership {
         .setStateMachine(stateMachine)
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();
-    server.start();
+    try {
+      server.start();
+    } catch (IOException | RuntimeException e) {
+      try {
+        server.close();
+      } catch (IOException | RuntimeException ignored) {
+        // already failing
+      }
+      hub.close();
+      admin.shutdownNow();
+      notifier.shutdownNow();
+      throw e;
+    }
 
     List<RaftPeer> known = new ArrayList<>(currentPeers());
     if (known.stream().noneMatch(p -> p.getId().equals(selfId))) {
       known.add(RaftPeer.newBuilder().setId(selfId).setAddress(config.peerAddress()).build());
     }
     this.client = newClient(known, config);
+    this.batcher = new ProposalBatcher(this::propose, 4, 256);
     // a read-index barrier on this member (the server's read option is LINEARIZABLE); the unordered form,
     // since an ordered read-only request addressed to one server stalls the client's ordered stream
     this.barrier = new ReadBarrier(() -> client.async()
@@ -146,6 +160,9 @@ public final class RaftKvStore implements Store, Membership {
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
     RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotEvery());
     RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+    // closing commits MapDB with its applied index; a restart replays the log after the last snapshot and
+    // skips what MapDB holds, so no snapshot export is needed on the way down
+    RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, false);
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
     RaftServerConfigKeys.Log.setPurgeGap(p, 1);
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.logSegmentBytes()));
@@ -210,7 +227,10 @@ public final class RaftKvStore implements Store, Membership {
 
   @Override
   public CompletableFuture<TxnResult> txn(Txn txn) {
-    return propose(new KvCommand.TxnCommand(txn, clock.millis())).thenApply(KvCodec::decodeTxnResult);
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(new UnavailableException("store closed"));
+    }
+    return batcher.submit(new KvCommand.TxnCommand(txn, clock.millis()));
   }
 
   /** Proposes dropping watch history older than {@code cutoffMillis}; completes with the compacted revision. */
@@ -345,6 +365,10 @@ public final class RaftKvStore implements Store, Membership {
     return config.memberId();
   }
 
+  /**
+   * The voters as this member sees them: the leader, the current term, each member's commit index as
+   * reported to this member (-1 when unknown), and the applied index of this member only (-1 for others).
+   */
   @Override
   public CompletableFuture<List<Member>> members() {
     return CompletableFuture.supplyAsync(() -> {

@@ -41,7 +41,7 @@ public record RaftStoreConfig(String memberId, Path dataDir, String bindAddress,
       throw new IllegalArgumentException("peer port out of range: " + peerPort);
     }
     if (historyCount < 1 || snapshotEvery < 1 || commitEvery < 1 || logSegmentBytes < 1024) {
-      throw new IllegalArgumentException("historyCount, snapshotEvery, commitEvery must be positive");
+      throw new IllegalArgumentException("historyCount, snapshotEvery and commitEvery must be positive, logSegmentBytes at least 1024");
     }
     initialPeers = Map.copyOf(new LinkedHashMap<>(initialPeers));
   }

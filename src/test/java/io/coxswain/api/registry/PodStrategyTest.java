@@ -191,6 +191,10 @@ class PodStrategyTest {
         bad("toleration seconds without NoExecute", p -> p.getSpec().setTolerations(List.of(
             new TolerationBuilder().withKey("k").withOperator("Exists").withEffect("NoSchedule").withTolerationSeconds(5L).build())),
             "spec.tolerations[0].effect", FieldError.Type.INVALID),
+        bad("host port taken twice", p -> {
+          port(p).setHostPort(8080);
+          p.getSpec().getContainers().get(1).setPorts(List.of(new ContainerPort(9090, null, 8080, "alt", "TCP")));
+        }, "spec.containers[1].ports[0].hostPort", FieldError.Type.DUPLICATE),
         bad("init container duplicate of a container", p -> p.getSpec().setInitContainers(List.of(
             Json.copy(p.getSpec().getContainers().get(0)))), "spec.containers[0].name", FieldError.Type.DUPLICATE));
   }

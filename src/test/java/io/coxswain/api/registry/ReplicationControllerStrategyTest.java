@@ -134,5 +134,8 @@ class ReplicationControllerStrategyTest {
     assertEquals(3, scale.at("/spec/replicas").asInt());
     assertEquals(2, scale.at("/status/replicas").asInt());
     assertEquals("app=web,tier=front", scale.at("/status/selector").asText());
+    assertTrue(ReplicationControllerStrategy.validateScale(0).isEmpty());
+    assertEquals(FieldError.Type.INVALID, ReplicationControllerStrategy.validateScale(-1).get(0).type());
+    assertEquals("spec.replicas", ReplicationControllerStrategy.validateScale(null).get(0).field());
   }
 }

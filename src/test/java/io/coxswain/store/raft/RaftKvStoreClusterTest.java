@@ -167,6 +167,15 @@ class RaftKvStoreClusterTest {
     TxnResult again = create(leader(), "/pods/default/web", b("v2"));
     assertTrue(!again.succeeded());
     assertEquals(r.revision(), again.previous().get(0).modRevision());
+
+    // a compaction proposed with a cutoff in the future drops the whole history on every member
+    long rev = create(follower, "/pods/default/db", b("v1")).revision();
+    assertEquals(rev, leader().compactHistory(System.currentTimeMillis() + 60_000).get(10, TimeUnit.SECONDS));
+    for (RaftKvStore s : running.values()) {
+      await(() -> s.compactedRevision() == rev, Duration.ofSeconds(10), "compaction applied on " + s.memberId());
+      org.junit.jupiter.api.Assertions.assertThrows(io.coxswain.store.CompactedException.class,
+          () -> s.watch("/pods/", rev - 1, new RevisionRecorder()));
+    }
   }
 
   /** Records revisions a watch delivered. */
@@ -189,6 +198,8 @@ class RaftKvStoreClusterTest {
   void leaderLossDuringWritesKeepsEveryAcknowledgedWrite() throws Exception {
     RaftKvStore oldLeader = leader();
     RaftKvStore watched = aFollower();
+    List<Boolean> leadership = new CopyOnWriteArrayList<>();
+    running.values().stream().filter(s -> s != oldLeader).forEach(s -> s.addLeadershipListener(leadership::add));
     RevisionRecorder recorder = new RevisionRecorder();
     watched.watch("/w/", watched.revision(), recorder);
     long startRev = watched.revision();
@@ -219,6 +230,7 @@ class RaftKvStoreClusterTest {
     await(() -> acknowledged.size() > before + 100, Duration.ofSeconds(30), "writes after the election");
     stop.set(true);
     load.join();
+    await(() -> leadership.contains(true), Duration.ofSeconds(20), "a survivor to be told it leads");
     CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).handle((v, e) -> null).get(60, TimeUnit.SECONDS);
 
     long maxRev = acknowledged.values().stream().max(Comparator.naturalOrder()).orElseThrow();

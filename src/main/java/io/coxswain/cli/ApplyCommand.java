@@ -1,0 +1,73 @@
+package io.coxswain.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "apply", description = {
+    "Create or update objects from files, folders or stdin, as kubectl's client-side apply does:",
+    "the last applied configuration is kept in an annotation and a three-way merge patch is sent."})
+final class ApplyCommand extends ClientCommand {
+  @Option(names = {"-f", "--filename"}, paramLabel = "FILE", required = true, description = "File, folder or - for stdin.")
+  List<String> files = new ArrayList<>();
+
+  @Option(names = {"-R", "--recursive"}, description = "Read folders recursively.")
+  boolean recursive;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "json|yaml|name")
+  String output;
+
+  @Option(names = "--dry-run", paramLabel = "none|client|server", arity = "0..1", fallbackValue = "client",
+      description = "Only print what would be sent.")
+  String dryRun;
+
+  @Override
+  protected int execute() {
+    OutputFormat format = OutputFormat.parse(output);
+    boolean dry = dryRun != null && !dryRun.equals("none");
+    int failures = 0;
+    for (Manifests.Manifest m : Manifests.read(files, recursive, System.in)) {
+      String ns = Manifests.namespaceFor(m, connection);
+      try {
+        String verdict;
+        JsonNode result;
+        ObjectNode modified = ApplyPatch.withLastApplied(m.object());
+        if (m.name().isEmpty()) {
+          throw CliException.usage("error from " + m.source() + ": resource name may not be empty");
+        }
+        JsonNode current = api().getOrNull(m.type().path(ns, m.name()));
+        if (current == null) {
+          result = dry ? modified : api().post(m.type().path(ns, null), modified);
+          verdict = "created";
+        } else {
+          String recorded = current.path("metadata").path("annotations").path(ApplyPatch.LAST_APPLIED).asText(null);
+          JsonNode original = recorded == null ? null : CliJson.parse(recorded);
+          ObjectNode patch = ApplyPatch.threeWay(original, modified, current);
+          if (patch.isEmpty()) {
+            result = current;
+            verdict = "unchanged";
+          } else {
+            if (connection.verbosity >= 6) {
+              err().println("patch " + m.type().ref(m.name()) + ": " + CliJson.compact(patch));
+            }
+            result = dry ? current : api().patch(m.type().path(ns, m.name()), "application/merge-patch+json", patch);
+            verdict = "configured";
+          }
+        }
+        if (format.table()) {
+          out().println(m.type().ref(m.name()) + " " + verdict + (dry ? " (dry run)" : ""));
+        } else {
+          out().print(format.print(OutputFormat.withKind(result, m.type())));
+        }
+      } catch (ApiError e) {
+        out().flush();
+        err().println(e.getMessage());
+        failures++;
+      }
+    }
+    return failures == 0 ? 0 : 1;
+  }
+}

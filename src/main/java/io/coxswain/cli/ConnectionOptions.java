@@ -1,0 +1,86 @@
+package io.coxswain.cli;
+
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The options every client command takes: where the API is, which namespace, how much to say. */
+final class ConnectionOptions {
+  static final String DEFAULT_SERVER = "http://127.0.0.1:6443";
+
+  @Option(names = {"-s", "--server"}, paramLabel = "URL",
+      description = "The address of the API server (default: the kubeconfig's, else " + DEFAULT_SERVER + ").")
+  String server;
+
+  @Option(names = "--kubeconfig", paramLabel = "FILE",
+      description = "Path to a kubeconfig file (default: $KUBECONFIG).")
+  Path kubeconfig;
+
+  @Option(names = "--context", paramLabel = "NAME", description = "The kubeconfig context to use.")
+  String context;
+
+  @Option(names = "--token", paramLabel = "TOKEN", description = "Bearer token for the API server.")
+  String token;
+
+  @Option(names = {"-n", "--namespace"}, paramLabel = "NS", description = "The namespace (default: the context's, else default).")
+  String namespace;
+
+  @Option(names = {"-v", "--v"}, paramLabel = "LEVEL", arity = "0..1", fallbackValue = "6",
+      description = "Say more: -v shows each request, and stack traces of unexpected errors.")
+  int verbosity;
+
+  private Kubeconfig config;
+
+  Kubeconfig config() {
+    if (config == null) {
+      Path file = kubeconfig;
+      if (file == null) {
+        String env = System.getenv("KUBECONFIG");
+        if (env != null && !env.isBlank()) {
+          for (String p : env.split(java.io.File.pathSeparator)) {
+            if (!p.isBlank() && Files.exists(Path.of(p))) {
+              file = Path.of(p);
+              break;
+            }
+          }
+        }
+      }
+      config = file == null ? Kubeconfig.NONE : Kubeconfig.read(file, context);
+    }
+    return config;
+  }
+
+  URI serverUri() {
+    String s = server != null ? server : config().server() != null ? config().server() : DEFAULT_SERVER;
+    if (!s.contains("://")) {
+      s = "http://" + s;
+    }
+    try {
+      URI uri = URI.create(s);
+      if (uri.getHost() == null) {
+        throw new IllegalArgumentException();
+      }
+      return uri;
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage("invalid server address \"" + s + "\"");
+    }
+  }
+
+  String namespace() {
+    if (namespace != null && !namespace.isEmpty()) {
+      return namespace;
+    }
+    String ns = config().namespace();
+    return ns == null || ns.isEmpty() ? "default" : ns;
+  }
+
+  boolean namespaceGiven() {
+    return namespace != null && !namespace.isEmpty();
+  }
+
+  ApiConnection connect(PrintWriter log) {
+    return new ApiConnection(serverUri(), token != null ? token : config().token(), verbosity, log);
+  }
+}

@@ -1,0 +1,138 @@
+package io.coxswain.api.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.coxswain.api.ApiException;
+import io.coxswain.api.ObjectFilter;
+import io.coxswain.api.Patches;
+import io.coxswain.model.Json;
+import io.coxswain.store.MemoryStore;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The generic registry over a MemoryStore with the real core strategies, without HTTP. */
+class ResourceRegistryTest {
+  MemoryStore store;
+  Registry registry;
+  ResourceRegistry<?> pods;
+
+  @BeforeEach
+  void setUp() {
+    store = new MemoryStore(1000);
+    registry = new Registry(store, ServedResource.of(new CoreResources()),
+        new ServiceAllocations("127.100.0.0/16", 30000, 32767, new Random(1)), Clock.systemUTC(), new Random(2));
+    registry.ensureNamespace("default").join();
+    pods = registry.resource("pods");
+  }
+
+  @AfterEach
+  void tearDown() {
+    store.close();
+  }
+
+  static ObjectNode pod(String name) {
+    return (ObjectNode) Json.tree(("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"" + name + "\"},"
+        + "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}").getBytes());
+  }
+
+  static ApiException failure(CompletableFuture<?> f) {
+    try {
+      f.join();
+    } catch (CompletionException e) {
+      return assertInstanceOf(ApiException.class, e.getCause());
+    }
+    throw new AssertionError("expected a failure");
+  }
+
+  @Test
+  void storedValueHasNoResourceVersionAndReadsCarryTheModRevision() {
+    ObjectNode created = pods.create("default", pod("a")).join();
+    byte[] raw = store.get("/registry/pods/default/a").join().orElseThrow().value();
+    assertTrue(Json.tree(raw).path("metadata").path("resourceVersion").isMissingNode());
+    long modRevision = store.get("/registry/pods/default/a").join().orElseThrow().modRevision();
+    assertEquals(Long.toString(modRevision), created.path("metadata").path("resourceVersion").asText());
+    assertEquals(Long.toString(modRevision),
+        pods.get("default", "a", io.coxswain.store.Store.Consistency.LINEARIZABLE).join().path("metadata").path("resourceVersion").asText());
+  }
+
+  @Test
+  void concurrentPatchesWithoutResourceVersionAllLand() {
+    pods.create("default", pod("busy")).join();
+    List<CompletableFuture<ObjectNode>> patches = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      ObjectNode patch = (ObjectNode) Json.tree(("{\"metadata\":{\"labels\":{\"l" + i + "\":\"v\"}}}").getBytes());
+      patches.add(CompletableFuture.supplyAsync(() -> pods.patch("default", "busy", Patches.MERGE, patch, null).join()));
+    }
+    patches.forEach(CompletableFuture::join);
+    ObjectNode now = pods.get("default", "busy", io.coxswain.store.Store.Consistency.LINEARIZABLE).join();
+    for (int i = 0; i < 6; i++) {
+      assertEquals("v", now.path("metadata").path("labels").path("l" + i).asText(), now.toString());
+    }
+  }
+
+  @Test
+  void patchCarryingAStaleResourceVersionIs409AndNoOpUpdateKeepsTheRevision() {
+    ObjectNode created = pods.create("default", pod("p")).join();
+    String rv = created.path("metadata").path("resourceVersion").asText();
+    pods.patch("default", "p", Patches.MERGE, Json.tree("{\"metadata\":{\"labels\":{\"a\":\"b\"}}}".getBytes()), null).join();
+    long before = store.revision();
+    ApiException e = failure(pods.patch("default", "p", Patches.MERGE,
+        Json.tree(("{\"metadata\":{\"resourceVersion\":\"" + rv + "\",\"labels\":{\"a\":\"c\"}}}").getBytes()), null));
+    assertEquals(409, e.code());
+    ObjectNode same = pods.patch("default", "p", Patches.MERGE, Json.tree("{\"metadata\":{\"labels\":{\"a\":\"b\"}}}".getBytes()), null).join();
+    assertEquals(before, store.revision());
+    assertEquals(Long.toString(before), same.path("metadata").path("resourceVersion").asText());
+  }
+
+  @Test
+  void createInMissingNamespaceIs404AndNothingIsWritten() {
+    long before = store.revision();
+    ApiException e = failure(pods.create("nowhere", pod("x")));
+    assertEquals(404, e.code());
+    assertEquals("namespaces \"nowhere\" not found", e.getMessage());
+    assertEquals(before, store.revision());
+  }
+
+  @Test
+  void orphanPropagationAddsTheOrphanFinalizer() {
+    pods.create("default", pod("o")).join();
+    ObjectNode marked = pods.delete("default", "o", new DeleteRequest(null, "Orphan", null, null)).join();
+    assertNotNull(marked.path("metadata").get("deletionTimestamp"));
+    assertEquals("orphan", marked.path("metadata").path("finalizers").get(0).asText());
+  }
+
+  @Test
+  void deletePreconditionMismatchIs409() {
+    pods.create("default", pod("pre")).join();
+    ApiException e = failure(pods.delete("default", "pre", new DeleteRequest(null, null, "other-uid", null)));
+    assertEquals(409, e.code());
+  }
+
+  @Test
+  void listWithLimitAndSelectorFillsPages() {
+    for (int i = 0; i < 7; i++) {
+      ObjectNode p = pod("p" + i);
+      p.with("metadata").with("labels").put("even", Boolean.toString(i % 2 == 0));
+      pods.create("default", p).join();
+    }
+    ObjectFilter even = ObjectFilter.parse("even=true", null, "pods");
+    ListPage first = pods.list("default", new ListQuery(even, 2, null, null, null)).join();
+    assertEquals(2, first.items().size());
+    assertNotNull(first.continueToken());
+    ListPage second = pods.list("default", new ListQuery(even, 2, first.continueToken(), null, null)).join();
+    assertEquals(2, second.items().size());
+    assertEquals(first.revision(), second.revision());
+    assertEquals("p6", second.items().get(1).path("metadata").path("name").asText());
+  }
+}
