@@ -16,6 +16,7 @@ public final class Main {
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new NodeCommand());
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setAllowSubcommandsAsOptionParameters(true);
     cl.setExecutionExceptionHandler((ex, line, parsed) -> {
       line.getErr().println("error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
       return 1;
