@@ -31,6 +31,7 @@ public final class EventRecorder {
 
   private record Seen(String namespace, String name, int count, String firstTimestamp) {}
 
+  /** @param host the node the events come from (kubelets); null for cluster-wide controllers, as in Kubernetes */
   public EventRecorder(ClusterClient client, String component, String host) {
     this.client = client;
     this.component = component;
@@ -71,7 +72,7 @@ public final class EventRecorder {
             .build())
         .withType(type).withReason(reason).withMessage(message)
         .withNewSource().withComponent(component).withHost(host).endSource()
-        .withReportingComponent(component).withReportingInstance(host)
+        .withReportingComponent(component).withReportingInstance(host == null ? "" : host)
         .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
         .build();
     seen.put(key, new Seen(ns, name, 1, now));

@@ -51,8 +51,8 @@ public final class ControlPlane implements LeaderComponents.Component {
   @Override
   public Future<Void> start() {
     informers = new SharedInformers(vertx, client, Duration.ofMinutes(5));
-    EventRecorder schedulerEvents = new EventRecorder(client, "default-scheduler", host);
-    EventRecorder controllerEvents = new EventRecorder(client, "replication-controller", host);
+    EventRecorder schedulerEvents = new EventRecorder(client, "default-scheduler", null);
+    EventRecorder controllerEvents = new EventRecorder(client, "replication-controller", null);
     scheduler = new SchedulerLoop(informers, schedulerEvents, new SplittableRandom());
     replication = new ReplicationManager(informers, controllerEvents);
     endpoints = new EndpointsController(informers);

@@ -156,6 +156,10 @@ class CliIT {
     assertEquals("replicationcontroller/web unchanged\nservice/web unchanged\n", again.out(), again.toString());
     Files.writeString(f, Files.readString(f).replace("replicas: 0", "replicas: 1"));
     assertEquals("replicationcontroller/web configured\nservice/web unchanged\n", jar("apply", "-f", f.toString()).out());
+    // events are written after the fact: compare only once the controller's event is there
+    io.coxswain.testing.Wait.until("the replication controller's SuccessfulCreate event", java.time.Duration.ofSeconds(60),
+        () -> kubectl("get", "events", "--field-selector", "involvedObject.name=web,reason=SuccessfulCreate", "-o", "name")
+            .out().contains("event/"));
 
     for (String command : List.of("get pods", "get rc", "get svc -o wide", "get all", "get rc web -o yaml", "get svc web -o json",
         "get rc -o name", "get pods -A --show-labels", "get nodes", "describe rc web", "describe svc web", "get pod nope")) {
