@@ -130,7 +130,10 @@ public final class Minion implements RunningNode {
       Set<String> all = new LinkedHashSet<>(client.servers().subList(0, 1));
       all.addAll(MasterEndpoints.addresses(ep));
       all.add(join);
-      client.setServers(new ArrayList<>(all));
+      if (!new LinkedHashSet<>(client.servers()).equals(all)) {
+        LOG.info("masters now {}", all);
+        client.setServers(new ArrayList<>(all));
+      }
     });
   }
 
