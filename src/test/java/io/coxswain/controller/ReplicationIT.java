@@ -44,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReplicationIT {
-  static final Duration STEP = Duration.ofSeconds(60);
+  static final Duration STEP = Duration.ofSeconds(90);
+  static final Duration STARTUP = Duration.ofSeconds(150);
   static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   static final ObjectMapper JSON = new ObjectMapper();
 
@@ -60,11 +61,11 @@ class ReplicationIT {
   static void start() throws Exception {
     long t = System.nanoTime();
     String[] flags = {"--local-minion=false", "--node-monitor-grace=6s", "--pod-eviction-timeout=3s"};
-    masters[0] = NodeProcess.master(root, "rp-m0", "127.0.3.11", 6443, 2380, flags).start().awaitReady(STEP);
+    masters[0] = NodeProcess.master(root, "rp-m0", "127.0.3.11", 6443, 2380, flags).start().awaitReady(STARTUP);
     for (int i = 1; i < 3; i++) {
       String[] extra = {flags[0], flags[1], flags[2], "--join=" + masters[0].apiAddress()};
       masters[i] = NodeProcess.master(root, "rp-m" + i, "127.0.3.1" + (i + 1), 6443, 2380, extra).start()
-          .awaitReady(STEP);
+          .awaitReady(STARTUP);
     }
     hollow1 = NodeProcess.minion(root, "rp-h1", "127.0.3.21", masters[0].apiAddress(), "--hollow=3",
         "--heartbeat=2s").start();

@@ -50,7 +50,10 @@ class WalkthroughIT {
   static final String A = "wt-minion-a";
   static final String B = "wt-minion-b";
   static final String[] NODES = {MASTER, A, B, "wt-master-2", "wt-master-3"};
-  static final Duration STEP = Duration.ofSeconds(60);
+  static final Duration STEP = Duration.ofSeconds(90);
+  static final Duration STARTUP = Duration.ofSeconds(150);
+  /** Cluster IPs of this test's own (other clusters on the host serve the default range's IPs too). */
+  static final String SERVICE_CIDR = "--service-cidr=127.103.0.0/16";
   static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @TempDir
@@ -69,8 +72,8 @@ class WalkthroughIT {
     Docker.removeContainersOf(NODES);
     long t = System.nanoTime();
     master = NodeProcess.master(root, MASTER, "127.0.3.1", 6443, 2380, "--local-minion=false",
-        "--node-monitor-grace=6s", "--pod-eviction-timeout=3s", "--heartbeat=2s").start();
-    master.awaitReady(STEP);
+        "--node-monitor-grace=6s", "--pod-eviction-timeout=3s", "--heartbeat=2s", SERVICE_CIDR).start();
+    master.awaitReady(STARTUP);
     minionA = NodeProcess.minion(root, A, "127.0.3.2", master.apiAddress(), "--heartbeat=2s").start();
     minionB = NodeProcess.minion(root, B, "127.0.3.3", master.apiAddress(), "--heartbeat=2s").start();
     k8s = client(master.server());
@@ -287,7 +290,7 @@ class WalkthroughIT {
     Map<String, String> before = containerIds();
     long t = System.nanoTime();
     master.stop();
-    master.start().awaitReady(STEP);
+    master.start().awaitReady(STARTUP);
     System.out.println("[walkthrough] master restarted: " + Wait.since(t));
     step("CLI works again", t, () -> cli.run("get", "pods").out().contains("hello-"));
     step("both minions Ready after the master restart", t, () -> ready(A) && ready(B));
@@ -300,11 +303,11 @@ class WalkthroughIT {
   void clusterCarriesOnOnTheNewMasters() throws Exception {
     long t = System.nanoTime();
     master2 = NodeProcess.master(root, "wt-master-2", "127.0.3.4", 6443, 2380, "--local-minion=false",
-        "--join=" + master.apiAddress(), "--node-monitor-grace=6s", "--pod-eviction-timeout=3s").start();
-    master2.awaitReady(STEP);
+        "--join=" + master.apiAddress(), "--node-monitor-grace=6s", "--pod-eviction-timeout=3s", SERVICE_CIDR).start();
+    master2.awaitReady(STARTUP);
     master3 = NodeProcess.master(root, "wt-master-3", "127.0.3.5", 6443, 2380, "--local-minion=false",
-        "--join=" + master.apiAddress(), "--node-monitor-grace=6s", "--pod-eviction-timeout=3s").start();
-    master3.awaitReady(STEP);
+        "--join=" + master.apiAddress(), "--node-monitor-grace=6s", "--pod-eviction-timeout=3s", SERVICE_CIDR).start();
+    master3.awaitReady(STARTUP);
     step("three masters", t, () -> cli.run("members").out().lines().filter(l -> l.contains("127.0.3.")).count() == 3);
     step("both minions know the new masters", t, () -> {
       for (NodeProcess m : List.of(minionA, minionB)) {
