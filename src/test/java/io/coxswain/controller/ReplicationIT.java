@@ -234,11 +234,12 @@ class ReplicationIT {
     long t = System.nanoTime();
     scale(40);
     masters[leader].kill();
-    System.out.println("[replication] killed leader rp-m" + leader);
+    System.out.println("[replication] killed leader rp-m" + leader + " with " + livePods().size() + " of 40 pods created");
     Map<String, Integer> by = Wait.forValue("exactly 40 pods running", Duration.ofSeconds(90), () -> runningByNode(40));
     System.out.println("[replication] new leader finished the scale-up " + by + ": " + Wait.since(t));
     assertEquals(40, by.values().stream().mapToInt(Integer::intValue).sum());
-    assertEquals(40, k8s.pods().inNamespace("default").withLabel("app", "hollow").list().getItems().size(),
-        "no extra pods");
+    assertEquals(40, livePods().size(), "no extra pods");
+    assertEquals(40, k8s.replicationControllers().inNamespace("default").withName("hollow").get().getStatus()
+        .getReplicas());
   }
 }
