@@ -233,8 +233,9 @@ class ReplicationIT {
     useClientOf((leader + 1) % 3);
     long t = System.nanoTime();
     scale(40);
+    int created = livePods().size();
     masters[leader].kill();
-    System.out.println("[replication] killed leader rp-m" + leader + " with " + livePods().size() + " of 40 pods created");
+    System.out.println("[replication] killed leader rp-m" + leader + " when " + created + " of 40 pods existed");
     Map<String, Integer> by = Wait.forValue("exactly 40 pods running", Duration.ofSeconds(90), () -> runningByNode(40));
     System.out.println("[replication] new leader finished the scale-up " + by + ": " + Wait.since(t));
     assertEquals(40, by.values().stream().mapToInt(Integer::intValue).sum());
