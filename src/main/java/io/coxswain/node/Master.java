@@ -14,9 +14,11 @@ import io.coxswain.store.Op;
 import io.coxswain.store.Txn;
 import io.coxswain.store.raft.RaftKvStore;
 import io.coxswain.store.raft.RaftStoreConfig;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.net.URI;
@@ -104,7 +106,7 @@ public final class Master implements RunningNode {
       restoreIfAsked();
     }
 
-    vertx = Vertx.vertx();
+    vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)); // epoll when available: fewer copies and syscalls
     ApiServerVerticle api = new ApiServerVerticle(store, ApiServerConfig.from(config))
         .withRoutes(router -> {
           new MembersApi(store).mount(vertx, router);
@@ -138,7 +140,8 @@ public final class Master implements RunningNode {
     });
 
     if (config.localMinion()) {
-      localMinion = Minion.startOn(vertx, config.asLocalMinion(), false, new SimpleMeterRegistry());
+      localMinion = Minion.startOn(vertx, config.asLocalMinion(), false,
+          new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
   }
 
