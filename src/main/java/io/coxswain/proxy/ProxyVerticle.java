@@ -78,6 +78,7 @@ public final class ProxyVerticle extends VerticleBase {
       acceptContexts.add(((VertxInternal) vertx).createEventLoopContext());
     }
     netClient = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true)
+        .setReceiveBufferSize(TcpForwarder.SOCKET_BUFFER_BYTES).setSendBufferSize(TcpForwarder.SOCKET_BUFFER_BYTES)
         .setConnectTimeout((int) Math.max(1, options.connectTimeout().toMillis()))
         .setIdleTimeout((int) options.tcpIdleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
     affinityTimer = vertx.setPeriodic(60_000, id ->
