@@ -109,6 +109,14 @@ public final class Master implements RunningNode {
         .withRoutes(router -> {
           new MembersApi(store).mount(vertx, router);
           new SnapshotApi(store).mount(router);
+          // take a Raft snapshot on this master now and purge its log up to it (operators, tests)
+          router.post("/coxswain/v1/snapshot").handler(ctx -> io.vertx.core.Future.fromCompletionStage(
+              store.takeSnapshot(), ctx.vertx().getOrCreateContext()).onComplete(ar -> ctx.response()
+              .setStatusCode(ar.succeeded() ? 200 : 503).putHeader("Content-Type", "application/json")
+              .end(ar.succeeded() ? "{\"index\":" + ar.result() + "}\n"
+                  : Json.string(Json.MAPPER.createObjectNode().put("kind", "Status").put("status", "Failure")
+                      .put("reason", "ServiceUnavailable").put("code", 503)
+                      .put("message", String.valueOf(rootMessage(ar.cause())))))));
           new KubeletRelay(store).mount(vertx, router);
         });
     try {
