@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Service proxy benchmark. In one run: nginx on 127.0.0.1 serving a small page, wrk at 1, 16 and 64
+# Service proxy benchmark. In one run: nginx on $ADDR serving a small page, wrk at 1, 16 and 64
 # connections directly and through a service's cluster IP, then a bulk TCP transfer directly and through a
 # service. Prints key=value lines; the last one is ratio=<proxied/direct requests per second> (the lowest of
 # the three concurrency levels).
@@ -8,13 +8,17 @@
 # target/node.jar; when that master does not come up (or CLUSTER=proxy-only), the proxy runs alone through a
 # small bench main fed the same Service and Endpoints.
 #
-# Environment: DURATION (wrk run length, default 10s), TRANSFER_BYTES (default 1 GiB), CLUSTER=master|proxy-only.
+# Environment: DURATION (wrk run length, default 10s), TRANSFER_BYTES (default 1 GiB), CLUSTER=master|proxy-only,
+# ADDR (the address everything binds: nginx, the sink, the master; default 127.0.7.10), SERVICE_CIDR (the
+# master's cluster IP range, default 127.170.0.0/16).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 DURATION=${DURATION:-10s}
 TRANSFER_BYTES=${TRANSFER_BYTES:-1073741824}
 CLUSTER=${CLUSTER:-master}
+ADDR=${ADDR:-127.0.7.10}
+SERVICE_CIDR=${SERVICE_CIDR:-127.170.0.0/16}
 WORK=$(mktemp -d /tmp/proxy-bench.XXXXXX)
 chmod 755 "$WORK"  # nginx workers read the page as an unprivileged user
 PIDS=()
@@ -29,18 +33,19 @@ trap cleanup EXIT
 
 log() { echo "# $*" >&2; }
 
-# a port nobody listens on at 127.0.0.1 (the machine may be shared with other runs)
+# a port nobody listens on at $ADDR (the machine may be shared with other runs)
 free_port() {
   local p
   while :; do
     p=$((20000 + RANDOM % 30000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo $p; return; fi
+    if ! (exec 3<>"/dev/tcp/$ADDR/$p") 2>/dev/null; then echo $p; return; fi
   done
 }
 NGINX_PORT=${NGINX_PORT:-$(free_port)}
 SINK_PORT=${SINK_PORT:-$(free_port)}
 API_PORT=${API_PORT:-$(free_port)}
 PEER_PORT=${PEER_PORT:-$(free_port)}
+KUBELET_PORT=${KUBELET_PORT:-$(free_port)}
 
 # ---- tools
 install_missing() {
@@ -71,7 +76,7 @@ fi
 mkdir -p "$WORK/classes"
 javac -nowarn -d "$WORK/classes" -cp target/node.jar src/bench/java/io/coxswain/bench/*.java
 CP="target/node.jar:$WORK/classes"
-JAVA_OPTS=(-Xms256m -Xmx1g -Dlogback.configurationFile=/nonexistent)
+JAVA_OPTS=(-Xms256m -Xmx1g -Dlogback.configurationFile=/nonexistent -Dbench.receiver=$ADDR)
 
 # ---- nginx
 mkdir -p "$WORK/www" "$WORK/tmp"
@@ -91,7 +96,7 @@ http {
   uwsgi_temp_path $WORK/tmp/uwsgi;
   scgi_temp_path $WORK/tmp/scgi;
   server {
-    listen 127.0.0.1:$NGINX_PORT;
+    listen $ADDR:$NGINX_PORT;
     root $WORK/www;
     index index.html;
   }
@@ -99,7 +104,7 @@ http {
 CONF
 "$NGINX" -c "$WORK/nginx.conf" -p "$WORK" || { cat "$WORK/nginx-error.log" >&2; exit 1; }
 sleep 0.3
-curl -sf "http://127.0.0.1:$NGINX_PORT/" >/dev/null || { echo "nginx did not start" >&2; exit 1; }
+curl -sf "http://$ADDR:$NGINX_PORT/" >/dev/null || { echo "nginx did not start" >&2; exit 1; }
 
 # ---- the cluster (or the proxy alone)
 wait_url() { # url seconds
@@ -111,27 +116,29 @@ wait_url() { # url seconds
   return 1
 }
 
-api() { curl -sf -X "$1" -H 'Content-Type: application/json' "http://127.0.0.1:$API_PORT$2" ${3:+--data "$3"}; }
+api() { curl -sf -X "$1" -H 'Content-Type: application/json' "http://$ADDR:$API_PORT$2" ${3:+--data "$3"}; }
 
 selectorless() { # name port backend-port -> prints the cluster IP
   local svc
   svc=$(api POST /api/v1/namespaces/default/services \
     "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"$1\"},\"spec\":{\"ports\":[{\"name\":\"p\",\"protocol\":\"TCP\",\"port\":$2}]}}")
   api POST /api/v1/namespaces/default/endpoints \
-    "{\"apiVersion\":\"v1\",\"kind\":\"Endpoints\",\"metadata\":{\"name\":\"$1\"},\"subsets\":[{\"addresses\":[{\"ip\":\"127.0.0.1\"}],\"ports\":[{\"name\":\"p\",\"protocol\":\"TCP\",\"port\":$3}]}]}" >/dev/null
+    "{\"apiVersion\":\"v1\",\"kind\":\"Endpoints\",\"metadata\":{\"name\":\"$1\"},\"subsets\":[{\"addresses\":[{\"ip\":\"$ADDR\"}],\"ports\":[{\"name\":\"p\",\"protocol\":\"TCP\",\"port\":$3}]}]}" >/dev/null
   echo "$svc" | tr -d '\n ' | sed -n 's/.*"clusterIP":"\([^"]*\)".*/\1/p'
 }
 
 MODE=""
 if [ "$CLUSTER" = master ]; then
-  java "${JAVA_OPTS[@]}" -jar target/node.jar --role=master --address=127.0.0.1 --api-port=$API_PORT \
-    --peer-port=$PEER_PORT --data-dir="$(mktemp -d "$WORK/master.XXXX")" --node-name=bench --local-minion=true \
+  # the local minion runs the proxy; it never starts a pod here (selector-less services only)
+  java "${JAVA_OPTS[@]}" -jar target/node.jar --role=master --address=$ADDR --api-port=$API_PORT \
+    --peer-port=$PEER_PORT --kubelet-port=$KUBELET_PORT --service-cidr=$SERVICE_CIDR \
+    --data-dir="$(mktemp -d "$WORK/master.XXXX")" --node-name=proxy-bench --local-minion=true \
     > "$WORK/master.log" 2>&1 &
   MASTER=$!
   PIDS+=($MASTER)
   deadline=$((SECONDS + 60))
   while [ $SECONDS -lt $deadline ] && kill -0 $MASTER 2>/dev/null; do
-    if curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$API_PORT/api/v1/namespaces/default/services"; then
+    if curl -sf -o /dev/null --max-time 2 "http://$ADDR:$API_PORT/api/v1/namespaces/default/services"; then
       MODE=master
       break
     fi
@@ -156,7 +163,7 @@ if [ -z "$MODE" ]; then
   WEB_IP=127.100.$net
   SINK_IP=127.101.$net
   java "${JAVA_OPTS[@]}" -cp "$CP" io.coxswain.bench.ProxyBenchMain \
-    "bench-web=$WEB_IP:80=127.0.0.1:$NGINX_PORT" "bench-sink=$SINK_IP:9000=127.0.0.1:$SINK_PORT" \
+    "bench-web=$WEB_IP:80=$ADDR:$NGINX_PORT" "bench-sink=$SINK_IP:9000=$ADDR:$SINK_PORT" \
     > "$WORK/proxy.log" 2>&1 &
   PIDS+=($!)
   wait_url "http://$WEB_IP:80/" 60 || { cat "$WORK/proxy.log" >&2; echo "the proxy did not come up" >&2; exit 1; }
@@ -185,7 +192,7 @@ log "warm-up through the service"
 run_wrk "http://$WEB_IP:80/" 16 3s
 MIN_RATIO=""
 for c in 1 16 64; do
-  run_wrk "http://127.0.0.1:$NGINX_PORT/" $c "$DURATION"
+  run_wrk "http://$ADDR:$NGINX_PORT/" $c "$DURATION"
   d_rps=$WRK_RPS d_p99=$WRK_P99 d_err=$WRK_ERR
   run_wrk "http://$WEB_IP:80/" $c "$DURATION"
   p_rps=$WRK_RPS p_p99=$WRK_P99 p_err=$WRK_ERR
@@ -208,7 +215,7 @@ transfer() { # host port bytes -> mib/s
 }
 log "transfer warm-up through the service"
 transfer "$SINK_IP" 9000 $((128 << 20)) >/dev/null
-t_direct=$(transfer 127.0.0.1 "$SINK_PORT" "$TRANSFER_BYTES")
+t_direct=$(transfer "$ADDR" "$SINK_PORT" "$TRANSFER_BYTES")
 t_proxied=$(transfer "$SINK_IP" 9000 "$TRANSFER_BYTES")
 echo "transfer_bytes=$TRANSFER_BYTES"
 echo "transfer_direct_mib_s=$t_direct"

@@ -4,10 +4,19 @@
 # ratio=<ours/etcd>. Also: a master's time to /readyz, its idle RSS after the run, and the time from
 # killing the leader to the next acknowledged write.
 #   usage: bash src/bench/store-bench.sh [SECONDS] [CLIENTS]
+#   env:   BENCH_NET=127.0.4 (members bind $BENCH_NET.1-3), BENCH_API_PORT=6443, BENCH_PEER_PORT=2380,
+#          BENCH_ETCD_PORT=12379 (client; peer is +1), JAVA_OPTS (extra JVM flags for the masters)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_RUN=${1:-20}
 CLIENTS=${2:-64}
+NET=${BENCH_NET:-127.0.4}
+API_PORT=${BENCH_API_PORT:-6443}
+PEER_PORT=${BENCH_PEER_PORT:-2380}
+ETCD_PORT=${BENCH_ETCD_PORT:-12379}
+ETCD_PEER_PORT=$((ETCD_PORT + 1))
+API1=$NET.1:$API_PORT
+SERVERS=http://$NET.1:$API_PORT,http://$NET.2:$API_PORT,http://$NET.3:$API_PORT
 JAR=target/node.jar
 [ -f "$JAR" ] || mvn -B -q package -DskipTests
 command -v etcd >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server >/dev/null; }
@@ -25,8 +34,8 @@ wait_ready() { # url deadline-seconds
 }
 now_ms() { date +%s%3N; }
 master() { # n
-  java -XX:+UseSerialGC -jar "$JAR" --role=master --local-minion=false --node-name=m$1 --address=127.0.0.$1 \
-    --data-dir="$WORK/m$1" ${2:+--join=$2} >"$WORK/m$1.log" 2>&1 &
+  java ${JAVA_OPTS--XX:+UseSerialGC} -jar "$JAR" --role=master --local-minion=false --node-name=m$1 --address=$NET.$1 \
+    --api-port=$API_PORT --peer-port=$PEER_PORT --data-dir="$WORK/m$1" ${2:+--join=$2} >"$WORK/m$1.log" 2>&1 &
   PIDS+=($!)
   eval "M$1_PID=$!"
 }
@@ -36,20 +45,20 @@ echo "date=$(date -u +%Y-%m-%d)"
 # --- ours
 t0=$(now_ms)
 master 1
-wait_ready http://127.0.0.1:6443/readyz 60
+wait_ready http://$API1/readyz 60
 echo "master_ready_ms=$(( $(now_ms) - t0 ))"
-master 2 127.0.0.1:6443
-wait_ready http://127.0.0.2:6443/readyz 60
-master 3 127.0.0.1:6443
-wait_ready http://127.0.0.3:6443/readyz 60
-java src/bench/java/LoadGen.java pods warm 3 8 http://127.0.0.1:6443 >/dev/null
-OURS=$(java src/bench/java/LoadGen.java pods bench "$SECONDS_RUN" "$CLIENTS" http://127.0.0.1:6443,http://127.0.0.2:6443,http://127.0.0.3:6443)
+master 2 $API1
+wait_ready http://$NET.2:$API_PORT/readyz 60
+master 3 $API1
+wait_ready http://$NET.3:$API_PORT/readyz 60
+java src/bench/java/LoadGen.java pods warm 3 8 http://$API1 >/dev/null
+OURS=$(java src/bench/java/LoadGen.java pods bench "$SECONDS_RUN" "$CLIENTS" "$SERVERS")
 echo "$OURS"
 sleep 5 # idle: let the collectors settle before reading resident memory
 echo "master_idle_rss_mb=$(( $(awk '/VmRSS/{print $2}' /proc/$M1_PID/status) / 1024 ))"
 # failover: kill the leader during a stream of writes
-LEADER=$(curl -sf http://127.0.0.1:6443/coxswain/v1/members | python3 -c 'import json,sys; print([m["id"] for m in json.load(sys.stdin)["members"] if m["leader"]][0])')
-java src/bench/java/LoadGen.java failover http://127.0.0.1:6443,http://127.0.0.2:6443,http://127.0.0.3:6443 8 > "$WORK/failover.out" &
+LEADER=$(curl -sf http://$API1/coxswain/v1/members | python3 -c 'import json,sys; print([m["id"] for m in json.load(sys.stdin)["members"] if m["leader"]][0])')
+java src/bench/java/LoadGen.java failover "$SERVERS" 8 > "$WORK/failover.out" &
 FO=$!
 sleep 2
 eval "kill -9 \$${LEADER^^}_PID"
@@ -59,17 +68,17 @@ for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
 PIDS=()
 
 # --- etcd 3.4, three members, fsync on (the default)
-CLUSTER="e1=http://127.0.0.1:12380,e2=http://127.0.0.2:12380,e3=http://127.0.0.3:12380"
+CLUSTER="e1=http://$NET.1:$ETCD_PEER_PORT,e2=http://$NET.2:$ETCD_PEER_PORT,e3=http://$NET.3:$ETCD_PEER_PORT"
 for n in 1 2 3; do
-  etcd --name e$n --data-dir "$WORK/e$n" --listen-peer-urls http://127.0.0.$n:12380 \
-    --initial-advertise-peer-urls http://127.0.0.$n:12380 --listen-client-urls http://127.0.0.$n:12379 \
-    --advertise-client-urls http://127.0.0.$n:12379 --initial-cluster "$CLUSTER" \
+  etcd --name e$n --data-dir "$WORK/e$n" --listen-peer-urls http://$NET.$n:$ETCD_PEER_PORT \
+    --initial-advertise-peer-urls http://$NET.$n:$ETCD_PEER_PORT --listen-client-urls http://$NET.$n:$ETCD_PORT \
+    --advertise-client-urls http://$NET.$n:$ETCD_PORT --initial-cluster "$CLUSTER" \
     --initial-cluster-state new --log-level error >"$WORK/e$n.log" 2>&1 &
   PIDS+=($!)
 done
-for n in 1 2 3; do wait_ready http://127.0.0.$n:12379/health 60; done
-java src/bench/java/LoadGen.java etcd warm 3 8 http://127.0.0.1:12379 >/dev/null
-ETCD=$(java src/bench/java/LoadGen.java etcd bench "$SECONDS_RUN" "$CLIENTS" http://127.0.0.1:12379,http://127.0.0.2:12379,http://127.0.0.3:12379)
+for n in 1 2 3; do wait_ready http://$NET.$n:$ETCD_PORT/health 60; done
+java src/bench/java/LoadGen.java etcd warm 3 8 http://$NET.1:$ETCD_PORT >/dev/null
+ETCD=$(java src/bench/java/LoadGen.java etcd bench "$SECONDS_RUN" "$CLIENTS" "http://$NET.1:$ETCD_PORT,http://$NET.2:$ETCD_PORT,http://$NET.3:$ETCD_PORT")
 echo "$ETCD"
 o=$(echo "$OURS" | awk -F= '/ours_ops_per_s/{print $2}')
 e=$(echo "$ETCD" | awk -F= '/etcd_ops_per_s/{print $2}')

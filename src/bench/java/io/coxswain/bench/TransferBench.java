@@ -22,7 +22,7 @@ public final class TransferBench {
     int receiverPort = Integer.parseInt(args[3]);
     try (ServerSocket server = new ServerSocket()) {
       server.setReuseAddress(true);
-      server.bind(new InetSocketAddress("127.0.0.1", receiverPort));
+      server.bind(new InetSocketAddress(System.getProperty("bench.receiver", "127.0.0.1"), receiverPort));
       long start = System.nanoTime();
       CompletableFuture<Long> received = CompletableFuture.supplyAsync(() -> {
         try (Socket s = server.accept(); InputStream in = s.getInputStream()) {

@@ -23,8 +23,7 @@ public final class Main {
     });
     cl.setParameterExceptionHandler((ex, args) -> {
       CommandLine c = ex.getCommandLine();
-      c.getErr().println("error: " + ex.getMessage());
-      c.getErr().println("Run '" + c.getCommandSpec().qualifiedName() + " --help' for usage.");
+      c.getErr().println("error: " + ex.getMessage() + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
       return 2;
     });
     return cl;

@@ -145,6 +145,8 @@ public final class NodeCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       node.stop();
       stopped.countDown();
+      // a SIGTERM'd JVM would exit 143; a clean stop is a success, so say so (after the node is down)
+      Runtime.getRuntime().halt(0);
     }, "coxswain-shutdown"));
     return 0;
   }

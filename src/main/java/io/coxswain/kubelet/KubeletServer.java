@@ -23,6 +23,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 /**
  * The kubelet's own port, which the API server relays {@code pods/log}, {@code pods/exec} and stats to:
@@ -32,6 +33,7 @@ import java.util.function.BiFunction;
  *       protocol kubectl uses ({@code v5.channel.k8s.io}, {@code v4.channel.k8s.io}): first byte 0 stdin,
  *       1 stdout, 2 stderr, 3 the final Status, 4 terminal resize, 255 close of a stream (v5)</li>
  *   <li>{@code GET /stats/summary}: node and pod cpu and memory</li>
+ *   <li>{@code GET /metrics}: the node's meters (the service proxy's among them) in the Prometheus text format</li>
  * </ul>
  */
 public final class KubeletServer extends VerticleBase {
@@ -43,10 +45,18 @@ public final class KubeletServer extends VerticleBase {
   private final ContainerRuntime runtime;
   private final String nodeName;
   private final BiFunction<String, String, Pod> pods;
+  private final Supplier<String> metrics;
   private HttpServer server;
 
   /** @param pods finds a pod bound to this node by namespace and name (the kubelet's cache) */
   public KubeletServer(String host, int port, ContainerRuntime runtime, String nodeName, BiFunction<String, String, Pod> pods) {
+    this(host, port, runtime, nodeName, pods, null);
+  }
+
+  /** As above, serving {@code metrics} (a Prometheus scrape; null: no {@code /metrics}) at {@code /metrics}. */
+  public KubeletServer(String host, int port, ContainerRuntime runtime, String nodeName, BiFunction<String, String, Pod> pods,
+                       Supplier<String> metrics) {
+    this.metrics = metrics;
     this.host = host;
     this.port = port;
     this.runtime = runtime;
@@ -82,6 +92,8 @@ public final class KubeletServer extends VerticleBase {
         exec(req, parts[2], parts[3], parts[4]);
       } else if (req.path().equals("/stats/summary")) {
         stats(req);
+      } else if (req.path().equals("/metrics") && metrics != null) {
+        req.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.get());
       } else if (req.path().equals("/healthz")) {
         req.response().end("ok");
       } else {

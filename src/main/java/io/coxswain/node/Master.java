@@ -14,9 +14,11 @@ import io.coxswain.store.Op;
 import io.coxswain.store.Txn;
 import io.coxswain.store.raft.RaftKvStore;
 import io.coxswain.store.raft.RaftStoreConfig;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.net.URI;
@@ -104,11 +106,19 @@ public final class Master implements RunningNode {
       restoreIfAsked();
     }
 
-    vertx = Vertx.vertx();
+    vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)); // epoll when available: fewer copies and syscalls
     ApiServerVerticle api = new ApiServerVerticle(store, ApiServerConfig.from(config))
         .withRoutes(router -> {
           new MembersApi(store).mount(vertx, router);
           new SnapshotApi(store).mount(router);
+          // take a Raft snapshot on this master now and purge its log up to it (operators, tests)
+          router.post("/coxswain/v1/snapshot").handler(ctx -> io.vertx.core.Future.fromCompletionStage(
+              store.takeSnapshot(), ctx.vertx().getOrCreateContext()).onComplete(ar -> ctx.response()
+              .setStatusCode(ar.succeeded() ? 200 : 503).putHeader("Content-Type", "application/json")
+              .end(ar.succeeded() ? "{\"index\":" + ar.result() + "}\n"
+                  : Json.string(Json.MAPPER.createObjectNode().put("kind", "Status").put("status", "Failure")
+                      .put("reason", "ServiceUnavailable").put("code", 503)
+                      .put("message", String.valueOf(rootMessage(ar.cause())))))));
           new KubeletRelay(store).mount(vertx, router);
         });
     try {
@@ -138,7 +148,8 @@ public final class Master implements RunningNode {
     });
 
     if (config.localMinion()) {
-      localMinion = Minion.startOn(vertx, config.asLocalMinion(), false, new SimpleMeterRegistry());
+      localMinion = Minion.startOn(vertx, config.asLocalMinion(), false,
+          new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
   }
 

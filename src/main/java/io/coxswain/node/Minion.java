@@ -15,9 +15,11 @@ import io.coxswain.proxy.ProxyMode;
 import io.coxswain.proxy.ProxyOptions;
 import io.coxswain.proxy.ProxyVerticle;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +27,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +47,7 @@ public final class Minion implements RunningNode {
   private final List<ContainerRuntime> runtimes = new ArrayList<>();
   private HttpClusterClient client;
   private long mastersTimer = -1;
+  private MeterRegistry meters;
 
   private Minion(Vertx vertx, boolean ownsVertx) {
     this.vertx = vertx;
@@ -52,16 +56,19 @@ public final class Minion implements RunningNode {
 
   /** A standalone minion process. */
   public static RunningNode start(NodeConfig config) throws Exception {
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)); // epoll when available
     try {
-      return startOn(vertx, config, true, new SimpleMeterRegistry());
+      return startOn(vertx, config, true, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     } catch (Exception e) {
       vertx.close();
       throw e;
     }
   }
 
-  /** A minion on an existing Vert.x (a master's local minion). */
+  /**
+   * A minion on an existing Vert.x (a master's local minion). With a {@link PrometheusMeterRegistry}, the kubelet
+   * port serves it at {@code /metrics}.
+   */
   public static Minion startOn(Vertx vertx, NodeConfig config, boolean ownsVertx, MeterRegistry meters) throws Exception {
     Minion m = new Minion(vertx, ownsVertx);
     m.run(config, meters);
@@ -69,6 +76,7 @@ public final class Minion implements RunningNode {
   }
 
   private void run(NodeConfig c, MeterRegistry meters) throws Exception {
+    this.meters = meters;
     Files.createDirectories(c.dataDir());
     NodeConfig.MinionSettings s = c.minion();
     client = new HttpClusterClient(vertx, List.of(c.join()), null);
@@ -105,7 +113,8 @@ public final class Minion implements RunningNode {
     deployments.add(await(vertx.deployVerticle(kubelet)));
     int port = s.kubeletPort();
     if (serve) {
-      KubeletServer server = new KubeletServer(c.address(), s.kubeletPort(), runtime, name, kubelet::pod);
+      Supplier<String> scrape = meters instanceof PrometheusMeterRegistry p ? p::scrape : null;
+      KubeletServer server = new KubeletServer(c.address(), s.kubeletPort(), runtime, name, kubelet::pod, scrape);
       try {
         deployments.add(await(vertx.deployVerticle(server)));
       } catch (Exception e) {
@@ -130,7 +139,10 @@ public final class Minion implements RunningNode {
       Set<String> all = new LinkedHashSet<>(client.servers().subList(0, 1));
       all.addAll(MasterEndpoints.addresses(ep));
       all.add(join);
-      client.setServers(new ArrayList<>(all));
+      if (!new LinkedHashSet<>(client.servers()).equals(all)) {
+        LOG.info("masters now {}", all);
+        client.setServers(new ArrayList<>(all));
+      }
     });
   }
 

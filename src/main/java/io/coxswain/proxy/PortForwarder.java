@@ -12,7 +12,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves one service port: its listeners (cluster IP, node port), the balancer over its backends, its open
- * connections or flows and its meters. Every method runs on the proxy's event loop.
+ * connections or flows and its meters. Every method here runs on the proxy's event loop; a TCP forwarder's
+ * connections run on several event loops, so what they share (the balancer, {@link #closed}, {@link #spec})
+ * is guarded: the balancer by its own monitor.
  */
 abstract class PortForwarder {
   private static final Logger LOG = LoggerFactory.getLogger(PortForwarder.class);
@@ -32,8 +34,8 @@ abstract class PortForwarder {
   protected final ProxyOptions options;
   protected final PortMeters meters;
   protected final RoundRobinBalancer balancer;
-  protected ServicePortSpec spec;
-  protected boolean closed;
+  protected volatile ServicePortSpec spec;
+  protected volatile boolean closed;
   private final List<ListenAddress> addresses;
   private final IntConsumer onPortalBound;
   private final Set<ListenAddress> warned = new HashSet<>();
@@ -84,8 +86,15 @@ abstract class PortForwarder {
       return null;
     }).recover(err -> {
       if (warned.add(a)) {
-        LOG.warn("service {} cannot listen on {}: {} (retrying every {} ms)", spec.key(), a, err.getMessage(),
-            options.bindRetry().toMillis());
+        if (!a.portal() && String.valueOf(err.getMessage()).contains("in use")) {
+          // loopback mode with several minions on one host: the cluster IP is one address for the whole host,
+          // so the first proxy to bind serves it and the others stand by (they serve their node ports)
+          LOG.warn("service {}: {} is in use (another minion's proxy on this host?); this proxy takes it over when "
+              + "it is freed (tried every {} ms)", spec.key(), a, options.bindRetry().toMillis());
+        } else {
+          LOG.warn("service {} cannot listen on {}: {} (retrying every {} ms)", spec.key(), a, err.getMessage(),
+              options.bindRetry().toMillis());
+        }
       } else {
         LOG.debug("service {} still cannot listen on {}: {}", spec.key(), a, err.getMessage());
       }
@@ -104,7 +113,9 @@ abstract class PortForwarder {
   /** Takes new backends: new connections go to them; those to backends that are gone are closed. */
   void update(ServicePortSpec newSpec) {
     this.spec = newSpec;
-    balancer.update(newSpec.backends(), newSpec.affinitySeconds());
+    synchronized (balancer) {
+      balancer.update(newSpec.backends(), newSpec.affinitySeconds());
+    }
     closeConnectionsNotIn(Set.copyOf(newSpec.backends()));
   }
 
@@ -119,7 +130,9 @@ abstract class PortForwarder {
   }
 
   void expireAffinities(long nowMillis) {
-    balancer.expire(nowMillis);
+    synchronized (balancer) {
+      balancer.expire(nowMillis);
+    }
   }
 
   /** Listens on one address; yields the bound port. */

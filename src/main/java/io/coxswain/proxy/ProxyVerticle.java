@@ -7,9 +7,11 @@ import io.coxswain.client.ResourceKind;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.Service;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import java.util.ArrayList;
@@ -42,6 +44,7 @@ public final class ProxyVerticle extends VerticleBase {
   private CommandRunner runner;
   private IptablesRules rules;
   private NetClient netClient;
+  private final List<Context> acceptContexts = new ArrayList<>();
   private Informer<Service> services;
   private Informer<Endpoints> endpoints;
   private long affinityTimer = -1;
@@ -69,7 +72,13 @@ public final class ProxyVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    // TCP connections are spread over one event loop per core (this verticle's own first)
+    acceptContexts.add(context);
+    for (int i = 1; i < options.eventLoops(); i++) {
+      acceptContexts.add(((VertxInternal) vertx).createEventLoopContext());
+    }
     netClient = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true)
+        .setReceiveBufferSize(TcpForwarder.SOCKET_BUFFER_BYTES).setSendBufferSize(TcpForwarder.SOCKET_BUFFER_BYTES)
         .setConnectTimeout((int) Math.max(1, options.connectTimeout().toMillis()))
         .setIdleTimeout((int) options.tcpIdleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
     affinityTimer = vertx.setPeriodic(60_000, id ->
@@ -289,7 +298,7 @@ public final class ProxyVerticle extends VerticleBase {
     LOG.debug("serving service port {} at {}", spec.key(), addresses);
     return spec.udp()
         ? new UdpForwarder(vertx, spec, addresses, options, meters, onPortal)
-        : new TcpForwarder(vertx, netClient, spec, addresses, options, meters, onPortal);
+        : new TcpForwarder(vertx, netClient, acceptContexts, spec, addresses, options, meters, onPortal);
   }
 
   /** Runs commands one after the other; failures are logged, not fatal (a chain may already exist). */

@@ -1,7 +1,9 @@
 package io.coxswain.proxy;
 
 import io.micrometer.core.instrument.Counter;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
@@ -9,9 +11,9 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
@@ -20,6 +22,12 @@ import org.slf4j.LoggerFactory;
 /**
  * A TCP service port: accepts, picks a backend (the next one when a connect fails), and pipes both ways with
  * back-pressure: a side whose write queue is full stops the other side's reads until it drains.
+ *
+ * <p>Each listen address is served from several event loops (the proxy's accept contexts): Vert.x shares one
+ * bound socket among the servers of one address and hands accepted connections to their loops in turn. A
+ * connection then lives on the loop that accepted it, the backend connect included (the client connects on
+ * the caller's context), so its two sockets never cross threads; only the balancer (its monitor), the set of
+ * open connections (concurrent) and the meters are shared.
  *
  * <p>A client's end of stream closes the whole connection once what it sent is written (no half-close).
  * Bytes go through Vert.x's public socket API, which copies each buffer Netty read into a heap buffer; handing
@@ -30,15 +38,23 @@ final class TcpForwarder extends PortForwarder {
   private static final Logger LOG = LoggerFactory.getLogger(TcpForwarder.class);
   /** Bytes queued on a socket before reading from its peer stops. */
   static final int WRITE_QUEUE_BYTES = 256 * 1024;
+  /**
+   * SO_RCVBUF and SO_SNDBUF of both sides; Vert.x also reads into buffers of this size (a fixed allocator), so a
+   * bulk transfer moves in large chunks: fewer reads, writes and handler calls per byte.
+   */
+  static final int SOCKET_BUFFER_BYTES = 256 * 1024;
 
   private final NetClient client;
+  private final List<Context> acceptContexts;
   private final List<NetServer> servers = new ArrayList<>();
-  private final Set<Connection> connections = new LinkedHashSet<>();
+  private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
 
-  TcpForwarder(Vertx vertx, NetClient client, ServicePortSpec spec, List<ListenAddress> addresses,
-               ProxyOptions options, PortMeters meters, IntConsumer onPortalBound) {
+  /** @param acceptContexts the event-loop contexts that accept and carry connections (at least one) */
+  TcpForwarder(Vertx vertx, NetClient client, List<Context> acceptContexts, ServicePortSpec spec,
+               List<ListenAddress> addresses, ProxyOptions options, PortMeters meters, IntConsumer onPortalBound) {
     super(vertx, spec, addresses, options, meters, onPortalBound);
     this.client = client;
+    this.acceptContexts = List.copyOf(acceptContexts);
   }
 
   /** One proxied connection: the client's socket and, once connected, the backend's. */
@@ -46,9 +62,9 @@ final class TcpForwarder extends PortForwarder {
     final NetSocket downstream;
     final String clientIp;
     final Set<Backend> tried = new HashSet<>();
-    NetSocket upstream;
-    Backend backend;
-    boolean done;
+    volatile NetSocket upstream;
+    volatile Backend backend;
+    volatile boolean done;
 
     Connection(NetSocket downstream) {
       this.downstream = downstream;
@@ -79,29 +95,51 @@ final class TcpForwarder extends PortForwarder {
     }
 
     private void forget() {
-      if (!done) {
-        done = true;
-        if (connections.remove(this)) {
-          meters.active.decrementAndGet();
-        }
+      done = true;
+      if (connections.remove(this)) {
+        meters.active.decrementAndGet();
       }
     }
   }
 
+  /**
+   * Binds on the first accept context, then joins the other contexts to the bound port (port 0 included: they
+   * share the port the first one got). A context that cannot join only means fewer loops for this address.
+   */
   @Override
   protected Future<Integer> listen(ListenAddress a) {
-    NetServerOptions o = new NetServerOptions().setHost(a.host()).setPort(a.port())
-        .setTcpNoDelay(true).setReuseAddress(true).setAcceptBacklog(1024)
-        .setIdleTimeout((int) options.tcpIdleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
-    NetServer server = vertx.createNetServer(o).connectHandler(this::accept);
-    return server.listen().map(s -> {
-      if (closed) {
-        s.close();
-      } else {
-        servers.add(s);
+    return listenOn(acceptContexts.get(0), a.host(), a.port()).compose(port -> {
+      List<Future<Integer>> more = new ArrayList<>();
+      for (Context ctx : acceptContexts.subList(1, acceptContexts.size())) {
+        more.add(listenOn(ctx, a.host(), port).onFailure(err ->
+            LOG.debug("service {}: {}:{} on one more event loop: {}", spec.key(), a.host(), port, err.getMessage())));
       }
-      return s.actualPort();
+      return Future.join(more).transform(ar -> Future.succeededFuture(port));
     });
+  }
+
+  private Future<Integer> listenOn(Context ctx, String host, int port) {
+    NetServerOptions o = new NetServerOptions().setHost(host).setPort(port)
+        .setTcpNoDelay(true).setReuseAddress(true).setAcceptBacklog(1024)
+        .setReceiveBufferSize(SOCKET_BUFFER_BYTES).setSendBufferSize(SOCKET_BUFFER_BYTES)
+        .setIdleTimeout((int) options.tcpIdleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    Promise<Integer> bound = Promise.promise();
+    Context home = vertx.getOrCreateContext();
+    ctx.runOnContext(v -> {
+      NetServer server = vertx.createNetServer(o).connectHandler(this::accept);
+      server.listen().onComplete(ar -> home.runOnContext(x -> {
+        if (ar.failed()) {
+          bound.fail(ar.cause());
+        } else if (closed) {
+          ar.result().close();
+          bound.complete(ar.result().actualPort());
+        } else {
+          servers.add(ar.result());
+          bound.complete(ar.result().actualPort());
+        }
+      }));
+    });
+    return bound.future();
   }
 
   private void accept(NetSocket socket) {
@@ -125,7 +163,10 @@ final class TcpForwarder extends PortForwarder {
       c.abort();
       return;
     }
-    Backend b = balancer.pick(c.clientIp, System.currentTimeMillis(), c.tried);
+    Backend b;
+    synchronized (balancer) {
+      b = balancer.pick(c.clientIp, System.currentTimeMillis(), c.tried);
+    }
     if (b == null) {
       meters.noEndpoints.increment();
       c.abort();
@@ -140,7 +181,7 @@ final class TcpForwarder extends PortForwarder {
         return;
       }
       NetSocket up = ar.result();
-      if (c.done || closed || !balancer.backends().contains(b)) {
+      if (c.done || closed || !stillBackend(b)) {
         up.close();
         if (!c.done && !closed) {
           connectNext(c); // the backend was removed while connecting: another one
@@ -151,14 +192,20 @@ final class TcpForwarder extends PortForwarder {
       }
       c.upstream = up;
       c.backend = b;
-      connections.add(c);
       meters.active.incrementAndGet();
+      connections.add(c);
       up.exceptionHandler(err -> c.abort());
       up.closeHandler(v -> c.sideClosed(up));
       pipe(c.downstream, up, meters.bytesIn);
       pipe(up, c.downstream, meters.bytesOut);
       c.downstream.resume();
     });
+  }
+
+  private boolean stillBackend(Backend b) {
+    synchronized (balancer) {
+      return balancer.backends().contains(b);
+    }
   }
 
   /** Forwards what {@code from} reads to {@code to}; the end of {@code from} ends {@code to}. */

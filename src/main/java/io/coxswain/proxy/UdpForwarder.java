@@ -100,7 +100,10 @@ final class UdpForwarder extends PortForwarder {
     String key = inbound.localAddress() + "|" + host + ":" + port;
     Flow flow = flows.get(key);
     if (flow == null) {
-      Backend b = balancer.pick(host, System.currentTimeMillis(), Set.of());
+      Backend b;
+      synchronized (balancer) {
+        b = balancer.pick(host, System.currentTimeMillis(), Set.of());
+      }
       if (b == null) {
         meters.noEndpoints.increment();
         return;

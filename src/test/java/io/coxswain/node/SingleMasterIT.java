@@ -1,0 +1,146 @@
+package io.coxswain.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.coxswain.testing.NodeProcess;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One real master process on 127.0.4.1 (no local minion): a clean stop on SIGTERM and a restart on the
+ * same data dir; the command line's own answers (--help, --version, a bad flag, a port in use).
+ */
+@Timeout(180)
+class SingleMasterIT {
+  static final String ADDRESS = "127.0.4.1";
+  @TempDir
+  static Path root;
+  static final List<NodeProcess> started = new ArrayList<>();
+
+  @AfterAll
+  static void cleanUp() throws InterruptedException {
+    for (NodeProcess p : started) {
+      p.close();
+    }
+  }
+
+  static KubernetesClient client(NodeProcess master) {
+    Config config = new ConfigBuilder().withMasterUrl(master.server()).withNamespace("default")
+        .withRequestRetryBackoffLimit(0).build();
+    return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  static Pod pod(String name) {
+    // bound to a node that does not exist: nothing schedules or runs it, it only has to be stored
+    return new PodBuilder().withNewMetadata().withName(name).addToLabels("it", "single").endMetadata()
+        .withNewSpec().withNodeName("single-it-nowhere").addNewContainer().withName("c")
+        .withImage("coxswain/busybox:1").withCommand("sleep", "3600").endContainer().endSpec().build();
+  }
+
+  @Test
+  void sigtermStopsCleanlyAndARestartResumesWithEveryObject() throws Exception {
+    NodeProcess master = NodeProcess.master(root, "single-m1", ADDRESS, 6443, 2380, "--local-minion=false");
+    started.add(master);
+    master.start().awaitReady(Duration.ofSeconds(60));
+    Set<String> created = new TreeSet<>();
+    try (KubernetesClient k = client(master)) {
+      for (int i = 0; i < 50; i++) {
+        String name = "keep-" + i;
+        k.pods().resource(pod(name)).create();
+        created.add(name);
+      }
+    }
+    int exit = master.stop();
+    assertEquals(0, exit, "exit code after SIGTERM; log:\n" + master.tail(40));
+    assertFalse(master.tail(200).contains("Exception in thread"), master.tail(60));
+
+    NodeProcess again = NodeProcess.master(root, "single-m1", ADDRESS, 6443, 2380, "--local-minion=false");
+    started.add(again);
+    again.start().awaitReady(Duration.ofSeconds(60));
+    try (KubernetesClient k = client(again)) {
+      Set<String> found = k.pods().withLabel("it", "single").list().getItems().stream()
+          .map(p -> p.getMetadata().getName()).collect(Collectors.toCollection(TreeSet::new));
+      assertEquals(created, found);
+      // and the store takes writes again
+      k.pods().resource(pod("after-restart")).create();
+      assertEquals("after-restart", k.pods().withName("after-restart").get().getMetadata().getName());
+    }
+    assertEquals(0, again.stop(), again.tail(40));
+  }
+
+  @Test
+  void helpAndVersionPrintAndExitZero() throws Exception {
+    Run help = run("--help");
+    assertEquals(0, help.exit, help.output);
+    assertTrue(help.output.contains("--role"), help.output);
+    assertTrue(help.output.contains("--join"), help.output);
+    Run version = run("--version");
+    assertEquals(0, version.exit, version.output);
+    assertFalse(version.output.isBlank());
+    assertTrue(version.output.lines().count() <= 5, version.output);
+  }
+
+  @Test
+  void aBadFlagPrintsOneLineAndFails() throws Exception {
+    Run bad = run("--role=master", "--no-such-flag=1");
+    assertNotEquals(0, bad.exit);
+    List<String> lines = bad.output.lines().filter(l -> !l.isBlank()).toList();
+    assertEquals(1, lines.size(), bad.output);
+    assertTrue(lines.get(0).contains("--no-such-flag"), bad.output);
+  }
+
+  @Test
+  void aPortInUseGivesAClearMessage() throws Exception {
+    String address = "127.0.4.2";
+    try (ServerSocket taken = new ServerSocket()) {
+      taken.bind(new InetSocketAddress(InetAddress.getByName(address), 6443));
+      Run busy = run("--role=master", "--local-minion=false", "--node-name=single-busy", "--address=" + address,
+          "--data-dir=" + root.resolve("single-busy"));
+      assertNotEquals(0, busy.exit, busy.output);
+      assertTrue(busy.output.contains("in use"), busy.output);
+      assertTrue(busy.output.contains(address + ":6443"), busy.output);
+      assertFalse(busy.output.contains("\tat "), "no stack trace expected:\n" + busy.output);
+    }
+  }
+
+  record Run(int exit, String output) {}
+
+  static Run run(String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:+UseSerialGC", "-jar", NodeProcess.jar().toString()));
+    cmd.addAll(List.of(args));
+    Path out = Files.createTempFile(root, "run", ".out");
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly().waitFor();
+      throw new AssertionError("still running after 60 s: " + cmd + "\n" + Files.readString(out));
+    }
+    return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+  }
+}
