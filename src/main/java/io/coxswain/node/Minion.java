@@ -125,12 +125,23 @@ public final class Minion implements RunningNode {
   }
 
   /** Learns every master's API address from the default/kubernetes endpoints. */
+  /** Whether the last look-up of the masters succeeded (starts true, so that the first failure is logged). */
+  private final java.util.concurrent.atomic.AtomicBoolean mastersAnswer = new java.util.concurrent.atomic.AtomicBoolean(true);
+
   private void refreshMasters(String join) {
     client.get(ResourceKind.ENDPOINTS, MasterEndpoints.NAMESPACE, MasterEndpoints.NAME).onSuccess(ep -> {
       Set<String> all = new LinkedHashSet<>(client.servers().subList(0, 1));
       all.addAll(MasterEndpoints.addresses(ep));
       all.add(join);
       client.setServers(new ArrayList<>(all));
+      if (!mastersAnswer.getAndSet(true)) {
+        LOG.info("reached the master at {}", client.servers().get(0));
+      }
+    }).onFailure(err -> {
+      if (mastersAnswer.getAndSet(false)) {
+        LOG.warn("cannot reach a master (tried {}: {}): is it running, and is --join its API address (HOST:PORT,"
+            + " default port 6443)? Retrying every 10 s.", client.servers(), Master.rootMessage(err));
+      }
     });
   }
 
