@@ -30,6 +30,7 @@ die() { echo "install.sh: error: $*" >&2; exit 1; }
 here="$(cd "$(dirname "$0")" && pwd)"
 role="" join="" address="" node_name="" jar="" prefix="/usr/local" destdir="${DESTDIR:-}"
 start=true uninstall=false
+given_args="$*"
 
 need() { [ $# -ge 2 ] && [ -n "$2" ] || die "$1 needs a value (see --help)"; }
 while [ $# -gt 0 ]; do
@@ -71,7 +72,7 @@ fi
 
 # --- root: a real install writes under $prefix, /etc and the systemd folder ---
 if [ -z "$destdir" ] && [ "$(id -u)" -ne 0 ]; then
-  die "must run as root: it writes $prefix, /etc/coxswain and /etc/systemd/system. Run: sudo $0 $*
+  die "must run as root: it writes $prefix, /etc/coxswain and /etc/systemd/system. Run: sudo $0${given_args:+ $given_args}
 (or stage the files elsewhere with --destdir DIR, which needs no root)"
 fi
 
@@ -99,6 +100,10 @@ if $uninstall; then
   $systemd_running && systemctl daemon-reload
   say "removed the jar, the launcher and the units; kept $env_file and /var/lib/coxswain (remove them by hand)"
   exit 0
+fi
+
+if [ "$role" = minion ] && [ -z "$join" ] && ! grep -qs '^COXSWAIN_ARGS=.*--join=' "$destdir/etc/coxswain/coxswain.env"; then
+  die "a minion needs a master to join: give --join HOST:PORT (the master's API address, port 6443 by default)"
 fi
 
 # --- Java 17 or newer ---
@@ -193,9 +198,6 @@ set_flag() {
 [ -n "$address" ] && set_flag address "$address"
 [ -n "$node_name" ] && set_flag node-name "$node_name"
 
-if [ "$role" = minion ] && ! grep -q '^COXSWAIN_ARGS=.*--join=' "$destdir$env_file"; then
-  die "a minion needs a master to join: give --join HOST:PORT (the master's API address, port 6443 by default)"
-fi
 
 # --- systemd ---
 if [ -z "$role" ]; then
@@ -207,7 +209,10 @@ if ! $systemd_running; then
   if [ -n "$destdir" ]; then
     say "staged under $destdir (nothing started). Once installed: systemctl enable --now coxswain-$role"
   else
-    say "systemd is not running here: start the node by hand: coxswain --role=$role \$(sed -n 's/^COXSWAIN_ARGS=//p' $env_file | tr -d '\"')"
+    args="$(sed -n 's/^COXSWAIN_ARGS=//p' "$env_file" | tail -n 1 | tr -d '"')"
+    data_dir="$(sed -n 's/^COXSWAIN_DATA_DIR=//p' "$env_file" | tail -n 1 | tr -d '"')"
+    say "systemd is not running here, so nothing was started; start the node by hand (as the unit would):"
+    say "  $bin/coxswain --role=$role --data-dir=${data_dir:-/var/lib/coxswain}${args:+ $args}"
   fi
   exit 0
 fi

@@ -84,8 +84,9 @@ abstract class PortForwarder {
       return null;
     }).recover(err -> {
       if (warned.add(a)) {
-        LOG.warn("service {} cannot listen on {}: {} (retrying every {} ms)", spec.key(), a, err.getMessage(),
-            options.bindRetry().toMillis());
+        LOG.warn("service {} cannot listen on {}: {} (retrying every {} ms; when several nodes or clusters share"
+            + " this host, another node's proxy may hold it: give each cluster its own --service-cidr)", spec.key(), a,
+            err.getMessage(), options.bindRetry().toMillis());
       } else {
         LOG.debug("service {} still cannot listen on {}: {}", spec.key(), a, err.getMessage());
       }
