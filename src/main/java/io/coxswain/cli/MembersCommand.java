@@ -31,8 +31,13 @@ final class MembersCommand extends ClientCommand {
     for (JsonNode m : members.path("members")) {
       lines.add(List.of(m.path("id").asText() + (m.path("self").asBoolean() ? " (this)" : ""),
           m.path("peerAddress").asText(), m.path("leader").asBoolean() ? "yes" : "no",
-          m.path("term").asText(), m.path("commitIndex").asText(), m.path("appliedIndex").asText()));
+          m.path("term").asText(), m.path("commitIndex").asText(), known(m.path("appliedIndex"))));
     }
     return TableFormat.align(lines);
+  }
+
+  /** A peer's applied index is known only to that peer: -1 (unknown) shows as "-". */
+  private static String known(JsonNode index) {
+    return index.isNumber() && index.asLong() < 0 ? "-" : index.asText();
   }
 }

@@ -167,7 +167,7 @@ public final class DockerRuntime implements ContainerRuntime {
       case NEVER -> {
         if (!present) {
           throw new ImagePullException(ImagePullException.ERR_IMAGE_NEVER_PULL, "image " + image
-              + " is not present on the node and its imagePullPolicy is Never", null);
+              + " is not present on the node and its imagePullPolicy is Never: " + LOAD_IMAGE_HINT, null);
         }
       }
       case IF_NOT_PRESENT -> {
@@ -228,7 +228,7 @@ public final class DockerRuntime implements ContainerRuntime {
       throw e;
     } catch (RuntimeException e) {
       throw new ImagePullException(ImagePullException.ERR_IMAGE_PULL,
-          "image " + image + " is not present and cannot be pulled: " + message(e), e);
+          "image " + image + " is not present and cannot be pulled (" + engineMessage(e) + "): " + LOAD_IMAGE_HINT, e);
     }
     if (!imagePresent(image)) {
       throw new ImagePullException(ImagePullException.ERR_IMAGE_PULL,
@@ -901,6 +901,17 @@ public final class DockerRuntime implements ContainerRuntime {
       return c;
     }
     return new ContainerRuntimeException("cannot " + what + ": " + message(e), e);
+  }
+
+  /** What a newcomer without a registry does about a missing image. */
+  static final String LOAD_IMAGE_HINT = "check the image name, or load the image into this node's engine"
+      + " (docker load -i FILE, docker import, docker build); see README, Troubleshooting";
+
+  /** The engine's own words: the "message" of a {@code Status 500: {"message":"..."}} error, else the message. */
+  private static String engineMessage(Throwable e) {
+    String m = message(e);
+    java.util.regex.Matcher json = java.util.regex.Pattern.compile("\\{\\s*\"message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(m);
+    return json.find() ? json.group(1).replace("\\\"", "\"") : m;
   }
 
   private static String message(Throwable e) {

@@ -174,7 +174,8 @@ public final class NodeHeartbeat {
 
     String readyStatus = h.healthy() ? "True" : "False";
     String reason = h.healthy() ? "KubeletReady" : "ContainerRuntimeUnavailable";
-    String message = h.healthy() ? "kubelet is posting ready status" : "container runtime is down: " + h.reason();
+    String message = h.healthy() ? "kubelet is posting ready status" : "container runtime is down: " + h.reason()
+        + " (start Docker or Podman on this node, or give its socket with --container-runtime-endpoint)";
     NodeCondition ready = new NodeConditionBuilder().withType("Ready").withStatus(readyStatus).withReason(reason)
         .withMessage(message).withLastHeartbeatTime(now).withLastTransitionTime(now).build();
     if (previous != null && previous.getConditions() != null) {

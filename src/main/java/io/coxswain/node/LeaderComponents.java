@@ -36,6 +36,15 @@ public final class LeaderComponents {
 
   /** Called from any thread when leadership changes. */
   public void leadershipChanged(boolean leader) {
+    try {
+      onContext(leader);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // Vert.x is already closed (the node is stopping): its components went with it
+      LOG.debug("leadership change to {} after shutdown ignored", leader);
+    }
+  }
+
+  private void onContext(boolean leader) {
     context.runOnContext(v -> {
       if (leader == leading) {
         return;

@@ -74,6 +74,13 @@ public final class Master implements RunningNode {
 
   private void run() throws Exception {
     long t0 = System.nanoTime();
+    // Before anything joins a group or writes state: a taken port is one clear line, not a Raft stack trace
+    // (and not a voter added to the group that then never starts).
+    requirePortFree(config.peerPort(), "the Raft peer port", "--peer-port");
+    requirePortFree(config.apiPort(), "the API port", "--api-port");
+    if (config.localMinion() && config.minion() != null && config.minion().hollow() == 0) {
+      requirePortFree(config.minion().kubeletPort(), "the kubelet port", "--kubelet-port");
+    }
     Files.createDirectories(config.dataDir());
     Path clusterFile = config.dataDir().resolve(CLUSTER_FILE);
     boolean existing = Files.exists(clusterFile);
@@ -222,6 +229,16 @@ public final class Master implements RunningNode {
       return Json.MAPPER.readTree(body).path("message").asText(body);
     } catch (IOException e) {
       return body;
+    }
+  }
+
+  private void requirePortFree(int port, String what, String flag) {
+    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+      probe.bind(new java.net.InetSocketAddress(config.address(), port));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot listen on " + what + " " + config.address() + ":" + port + " ("
+          + rootMessage(e) + "): is another Coxswain node (or other program) using it? Stop it, or use " + flag
+          + " or --address.", e);
     }
   }
 

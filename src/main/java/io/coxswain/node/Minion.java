@@ -133,6 +133,9 @@ public final class Minion implements RunningNode {
     hb.start();
   }
 
+  /** Whether the last look-up of the masters succeeded (starts true, so that the first failure is logged). */
+  private final java.util.concurrent.atomic.AtomicBoolean mastersAnswer = new java.util.concurrent.atomic.AtomicBoolean(true);
+
   /** Learns every master's API address from the default/kubernetes endpoints. */
   private void refreshMasters(String join) {
     client.get(ResourceKind.ENDPOINTS, MasterEndpoints.NAMESPACE, MasterEndpoints.NAME).onSuccess(ep -> {
@@ -142,6 +145,14 @@ public final class Minion implements RunningNode {
       if (!new LinkedHashSet<>(client.servers()).equals(all)) {
         LOG.info("masters now {}", all);
         client.setServers(new ArrayList<>(all));
+      }
+      if (!mastersAnswer.getAndSet(true)) {
+        LOG.info("reached the master at {}", client.servers().get(0));
+      }
+    }).onFailure(err -> {
+      if (mastersAnswer.getAndSet(false)) {
+        LOG.warn("cannot reach a master (tried {}: {}): is it running, and is --join its API address (HOST:PORT,"
+            + " default port 6443)? Retrying every 10 s.", client.servers(), Master.rootMessage(err));
       }
     });
   }

@@ -277,11 +277,13 @@ class CliCommandsTest {
 
     api.route("GET", "/coxswain/v1/members", 200, """
         {"groupId":"g-1","members":[{"id":"m1","peerAddress":"127.0.0.1:2380","leader":true,"self":true,"term":3,"commitIndex":120,"appliedIndex":120},
-        {"id":"m2","peerAddress":"127.0.0.2:2380","leader":false,"self":false,"term":3,"commitIndex":120,"appliedIndex":118}]}""");
+        {"id":"m2","peerAddress":"127.0.0.2:2380","leader":false,"self":false,"term":3,"commitIndex":120,"appliedIndex":118},
+        {"id":"m3","peerAddress":"127.0.0.3:2380","leader":false,"self":false,"term":3,"commitIndex":120,"appliedIndex":-1}]}""");
     assertEquals("""
         ID          PEER             LEADER   TERM   COMMIT   APPLIED
         m1 (this)   127.0.0.1:2380   yes      3      120      120
         m2          127.0.0.2:2380   no       3      120      118
+        m3          127.0.0.3:2380   no       3      120      -
         """, cli("members").out());
     api.route("DELETE", "/coxswain/v1/members/m2", 200, "{\"groupId\":\"g-1\",\"members\":[]}");
     assertEquals("master \"m2\" removed\n", cli("master", "remove", "m2").out());
