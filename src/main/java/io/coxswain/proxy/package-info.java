@@ -16,6 +16,13 @@
  * development, and pods that share the host's network. A container with its own network namespace (the
  * usual pod) has its own loopback and cannot reach it.
  *
+ * <p>Several minions on one host (tests, demos) share that host's loopback, so a cluster IP:port is one socket
+ * address for all their proxies. The first proxy to bind it serves it; the others log once that it is in use
+ * and keep trying, so one of them takes it over within the bind retry when the holder stops. Each proxy still
+ * serves node ports on its own node address. SO_REUSEPORT was not chosen: the kernel would spread a client's
+ * connections over proxies that each keep their own ClientIP affinity table (breaking session affinity) and
+ * would reset connections queued on a proxy that dies. Across hosts nothing changes: one proxy per host.
+ *
  * <p><b>iptables</b> ({@code --proxy-mode=iptables}), the original Kubernetes userspace proxy's way, for
  * clusters that span hosts or pods with their own network namespace. Cluster IPs come from a range that is
  * routed nowhere (say {@code --service-cidr=10.96.0.0/16}). For each service port the proxy listens on a free
@@ -49,7 +56,10 @@
  *       listeners and connections.</li>
  *   <li>UDP: one flow per client ip:port, each with its own upstream socket, dropped after an idle timeout.</li>
  *   <li>A listener that cannot bind (port in use, no permission) is logged once and retried.</li>
- *   <li>Meters per service port are listed in {@link io.coxswain.proxy.PortMeters}.</li>
+ *   <li>TCP connections are accepted on, and carried by, one event loop per core ({@link
+ *       io.coxswain.proxy.ProxyOptions#eventLoops()}); a connection's two sockets share its loop.</li>
+ *   <li>Meters per service port are listed in {@link io.coxswain.proxy.PortMeters}; a minion serves them, in
+ *       the Prometheus text format, at {@code /metrics} on its kubelet port.</li>
  * </ul>
  */
 package io.coxswain.proxy;

@@ -243,8 +243,10 @@ class ServicesIT {
   }
 
   private static double metricOn(String minionIp, String name, String service) throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + minionIp + ":10250/metrics"))
-        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    // retried: on a loaded machine one scrape may time out
+    HttpResponse<String> r = Wait.forValue("GET /metrics on " + minionIp, Duration.ofSeconds(60), () ->
+        HTTP.send(HttpRequest.newBuilder(URI.create("http://" + minionIp + ":10250/metrics"))
+            .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()));
     assertEquals(200, r.statusCode(), "GET /metrics on " + minionIp);
     double sum = 0;
     for (String line : r.body().split("\n")) {
