@@ -36,6 +36,15 @@ public final class LeaderComponents {
 
   /** Called from any thread when leadership changes. */
   public void leadershipChanged(boolean leader) {
+    try {
+      runOn(leader);
+    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      // the node is stopping: the store reports the lost leadership after Vert.x closed
+      LOG.debug("leadership change to {} after Vert.x closed", leader);
+    }
+  }
+
+  private void runOn(boolean leader) {
     context.runOnContext(v -> {
       if (leader == leading) {
         return;
