@@ -31,7 +31,7 @@ public final class LoadGen {
     int seconds = Integer.parseInt(args[2]);
     int clients = Integer.parseInt(args[3]);
     String[] servers = args[4].split(",");
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     long end = System.nanoTime() + seconds * 1_000_000_000L;
     List<long[]> latencies = new ArrayList<>();
     AtomicLong ok = new AtomicLong();
@@ -116,7 +116,7 @@ public final class LoadGen {
 
   /** Writes every 20 ms to any of the servers; prints the longest gap between two acknowledged writes. */
   static void failover(String[] servers, int seconds) throws Exception {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
     long end = System.nanoTime() + seconds * 1_000_000_000L;
     long last = System.nanoTime();
     long worst = 0;

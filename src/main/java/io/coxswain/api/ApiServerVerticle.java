@@ -125,6 +125,9 @@ public final class ApiServerVerticle extends VerticleBase {
     router.route().handler(ctx -> error(ctx, ApiException.notFoundPath(ctx.request().path())));
     HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port())
         .setCompressionSupported(true).setMaxChunkSize(64 * 1024)
+        // HTTP/1.1 on cleartext, as Kubernetes' API server: a JDK client (fabric8's, the bench's) would
+        // otherwise upgrade to h2c and funnel every request through one connection, several times slower
+        .setHttp2ClearTextEnabled(false)
         .setWebSocketSubProtocols(KubeletRelay.SUBPROTOCOLS);
     return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> {
       server = s;

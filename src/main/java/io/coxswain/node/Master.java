@@ -137,6 +137,7 @@ public final class Master implements RunningNode {
     LOG.info("master {} serving the API on http://{} ({} ms from start)", config.nodeName(), config.apiAddress(),
         (System.nanoTime() - t0) / 1_000_000);
 
+    warmJsonBindings();
     client = new HttpClusterClient(vertx, List.of(config.apiAddress()), null);
     Context ctx = vertx.getOrCreateContext();
     leader = new LeaderComponents(ctx, List.of(() -> new ControlPlane(vertx, client, config.nodeName(),
@@ -158,6 +159,31 @@ public final class Master implements RunningNode {
       localMinion = Minion.startOn(vertx, config.asLocalMinion(), false,
           new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
+  }
+
+  /**
+   * Builds Jackson's (de)serializers of the served kinds on a background thread: the first request for a
+   * kind otherwise builds them on an event loop (seconds for a Pod on a busy machine).
+   */
+  private static void warmJsonBindings() {
+    Thread t = new Thread(() -> {
+      for (Class<?> kind : List.of(io.fabric8.kubernetes.api.model.Pod.class,
+          io.fabric8.kubernetes.api.model.Service.class, io.fabric8.kubernetes.api.model.ReplicationController.class,
+          io.fabric8.kubernetes.api.model.Node.class, io.fabric8.kubernetes.api.model.Endpoints.class,
+          io.fabric8.kubernetes.api.model.Namespace.class, io.fabric8.kubernetes.api.model.Event.class,
+          io.fabric8.kubernetes.api.model.Binding.class)) {
+        try {
+          Json.MAPPER.readerFor(kind);
+          Json.MAPPER.writerFor(kind);
+          Json.MAPPER.writeValueAsBytes(kind.getDeclaredConstructor().newInstance());
+        } catch (Exception | LinkageError e) {
+          LOG.debug("warming the JSON binding of {}: {}", kind.getSimpleName(), e.toString());
+        }
+      }
+    }, "json-warm-up");
+    t.setDaemon(true);
+    t.setPriority(Thread.MIN_PRIORITY);
+    t.start();
   }
 
   private Path storeDir() {
