@@ -116,7 +116,10 @@ class PodmanIT {
   }
 
   static void removeLeftovers() {
-    for (ObservedContainer c : podman.listContainers(MINION)) {
+    // Podman refuses to remove an infra container while containers share its network: those go first
+    List<ObservedContainer> left = new ArrayList<>(podman.listContainers(MINION));
+    left.sort(java.util.Comparator.comparing(c -> c.role() == ContainerLabels.Role.INFRA));
+    for (ObservedContainer c : left) {
       podman.remove(c.id());
     }
   }
