@@ -60,7 +60,10 @@ class PodmanIT {
   static void startCluster() throws Exception {
     podman = connectOrSkip();
     removeLeftovers();
-    master = NodeProcess.master(dir, MASTER, MASTER_IP, 6443, 2380, "--local-minion=false").start();
+    // the minion's restart below (a JVM start, slow on a loaded machine) must not count as its death: by
+    // default its pods would be evicted 15 s after its last heartbeat
+    master = NodeProcess.master(dir, MASTER, MASTER_IP, 6443, 2380, "--local-minion=false",
+        "--node-monitor-grace=3m", "--pod-eviction-timeout=3m").start();
     master.awaitReady(Duration.ofSeconds(60));
     minion = NodeProcess.minion(dir, MINION, MINION_IP, master.apiAddress(),
         "--container-runtime-endpoint=" + PODMAN_SOCKET, "--pod-infra-image=coxswain/pause:1").start();
