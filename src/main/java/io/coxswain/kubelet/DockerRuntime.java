@@ -491,8 +491,31 @@ public final class DockerRuntime implements ContainerRuntime {
       if (message(e).contains("removal of container") && message(e).contains("already in progress")) {
         return;
       }
+      if (message(e).contains("has dependent containers") && removeDependents(message(e))) {
+        remove(containerId);
+        return;
+      }
       throw failure("remove container " + containerId, e);
     }
+  }
+
+  /**
+   * Podman (500, not 409) refuses to remove an infra container while containers share its network
+   * namespace, naming them: "has dependent containers which must be removed before it: ID, ID: ...".
+   * Removes those first; false when the message names none.
+   */
+  private boolean removeDependents(String message) {
+    var ids = java.util.regex.Pattern.compile("\\b[0-9a-f]{64}\\b").matcher(message.substring(message.indexOf("dependent")));
+    boolean any = false;
+    while (ids.find()) {
+      any = true;
+      try {
+        docker.removeContainerCmd(ids.group()).withForce(true).withRemoveVolumes(true).exec();
+      } catch (NotFoundException gone) {
+        // already gone
+      }
+    }
+    return any;
   }
 
   @Override

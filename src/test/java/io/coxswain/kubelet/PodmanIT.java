@@ -138,6 +138,7 @@ class PodmanIT {
         metadata:
           name: web
         spec:
+          terminationGracePeriodSeconds: 2
           containers:
           - name: web
             image: coxswain/busybox:1
@@ -195,6 +196,7 @@ class PodmanIT {
           name: crasher
         spec:
           restartPolicy: Always
+          terminationGracePeriodSeconds: 2
           containers:
           - name: crash
             image: coxswain/busybox:1
@@ -253,7 +255,7 @@ class PodmanIT {
   void deletedPodsLeaveNoContainers() throws Exception {
     Result deleted = kubectl("delete", "pod", "web", "crasher", "--wait=false");
     assertEquals(0, deleted.code(), deleted.err());
-    Wait.until("no containers of node " + MINION + " left in Podman", Duration.ofSeconds(60),
+    Wait.until("no containers of node " + MINION + " left in Podman", Duration.ofSeconds(90),
         () -> podman.listContainers(MINION).isEmpty());
     Wait.until("pods gone from the API", Duration.ofSeconds(60),
         () -> JSON.readTree(kubectl("get", "pods", "-o", "json").out()).path("items").isEmpty());
