@@ -7,8 +7,9 @@
 # usage: packaging/build-test-image.sh [--force] [--engine CMD] [--load-into CMD]
 #   --force          rebuild even when the images exist
 #   --engine CMD     the engine command that imports the images (default: docker; podman works too)
-#   --load-into CMD  afterwards copy the images into a second engine: CMD_ENGINE save | CMD load
-#                    (e.g. --load-into podman; Podman then names them localhost/coxswain/...)
+#   --load-into CMD  afterwards copy the images into a second engine: CMD_ENGINE save | CMD load, when
+#                    that engine lacks one of them, or they were just (re)built (e.g. --load-into podman;
+#                    Podman then names them localhost/coxswain/...)
 # The busybox binary comes from apt busybox-static (/bin/busybox); BUSYBOX=/path overrides it.
 set -euo pipefail
 
@@ -22,7 +23,7 @@ while [ $# -gt 0 ]; do
     --engine=*) engine="${1#--engine=}" ;;
     --load-into) load_into="${2:?--load-into needs a command}"; shift ;;
     --load-into=*) load_into="${1#--load-into=}" ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "build-test-image: unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -115,6 +116,16 @@ GROUP
 fi
 
 if [ -n "$load_into" ]; then
-  echo "build-test-image: loading ${images[*]} into $load_into"
-  "$engine" save "${images[@]}" | "$load_into" load
+  # Podman names loaded images localhost/coxswain/...; its short-name lookup finds them as coxswain/...
+  load_needed=false
+  if $force || ! $all_present; then load_needed=true; fi
+  for image in "${images[@]}"; do
+    "$load_into" image inspect "$image" >/dev/null 2>&1 || load_needed=true
+  done
+  if $load_needed; then
+    echo "build-test-image: loading ${images[*]} into $load_into"
+    "$engine" save "${images[@]}" | "$load_into" load -q
+  else
+    echo "build-test-image: ${images[*]} already present in $load_into"
+  fi
 fi

@@ -68,6 +68,8 @@ public final class DockerRuntime implements ContainerRuntime {
 
   /** Podman's rootful service fails every container without it on these machines (hard limit 20000). */
   private static final long NOFILE = 20000L;
+  /** The process limit given to containers on Podman (see {@link #ulimits()}). */
+  private static final long NPROC = 32768L;
   private static final Instant ZERO_TIME = Instant.parse("0001-01-01T00:00:00Z");
 
   /**
@@ -348,7 +350,7 @@ public final class DockerRuntime implements ContainerRuntime {
     String image = infraImage();
     Map<String, String> labels = ContainerLabels.of(spec.pod(), spec.nodeName(),
         ContainerLabels.INFRA_CONTAINER_NAME, ContainerLabels.Role.INFRA, 0, "", spec.graceSeconds());
-    HostConfig host = HostConfig.newHostConfig().withUlimits(List.of(new Ulimit("nofile", NOFILE, NOFILE)));
+    HostConfig host = HostConfig.newHostConfig().withUlimits(ulimits());
     List<ExposedPort> exposed = new ArrayList<>();
     if (spec.hostNetwork()) {
       host.withNetworkMode("host");
@@ -382,9 +384,19 @@ public final class DockerRuntime implements ContainerRuntime {
     return new InfraContainer(id, observed.publishedPorts());
   }
 
+  /**
+   * nofile always; on Podman nproc too: given any ulimit through the API, Podman 4.3 no longer applies
+   * containers.conf's default_ulimits and sets nproc to 1048576, above root's hard limit on these machines,
+   * so every start fails with "error setting rlimit type 6: operation not permitted".
+   */
+  private List<Ulimit> ulimits() {
+    Ulimit nofile = new Ulimit("nofile", NOFILE, NOFILE);
+    return "podman".equals(version().name()) ? List.of(nofile, new Ulimit("nproc", NPROC, NPROC)) : List.of(nofile);
+  }
+
   @Override
   public String startContainer(ContainerSpec spec) {
-    HostConfig host = HostConfig.newHostConfig().withUlimits(List.of(new Ulimit("nofile", NOFILE, NOFILE)));
+    HostConfig host = HostConfig.newHostConfig().withUlimits(ulimits());
     if (spec.hostNetwork()) {
       host.withNetworkMode("host");
     } else {
@@ -479,8 +491,31 @@ public final class DockerRuntime implements ContainerRuntime {
       if (message(e).contains("removal of container") && message(e).contains("already in progress")) {
         return;
       }
+      if (message(e).contains("has dependent containers") && removeDependents(message(e))) {
+        remove(containerId);
+        return;
+      }
       throw failure("remove container " + containerId, e);
     }
+  }
+
+  /**
+   * Podman (500, not 409) refuses to remove an infra container while containers share its network
+   * namespace, naming them: "has dependent containers which must be removed before it: ID, ID: ...".
+   * Removes those first; false when the message names none.
+   */
+  private boolean removeDependents(String message) {
+    var ids = java.util.regex.Pattern.compile("\\b[0-9a-f]{64}\\b").matcher(message.substring(message.indexOf("dependent")));
+    boolean any = false;
+    while (ids.find()) {
+      any = true;
+      try {
+        docker.removeContainerCmd(ids.group()).withForce(true).withRemoveVolumes(true).exec();
+      } catch (NotFoundException gone) {
+        // already gone
+      }
+    }
+    return any;
   }
 
   @Override
