@@ -293,22 +293,31 @@ public final class KubeletVerticle extends VerticleBase {
   }
 
   private Future<Void> showPullFailure(Pod pod, PullFailed pull) {
-    if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
-      return Future.succeededFuture();
-    }
     Pod copy = Json.copy(pod);
-    boolean changed = false;
-    for (var cs : copy.getStatus().getContainerStatuses()) {
-      if (cs.getName().equals(pull.container) && (cs.getState() == null || cs.getState().getRunning() == null)) {
-        cs.setState(new io.fabric8.kubernetes.api.model.ContainerStateBuilder().withNewWaiting()
-            .withReason(((ImagePullException) pull.getCause()).reason()).withMessage(pull.getCause().getMessage())
-            .endWaiting().build());
-        changed = true;
-      }
+    if (copy.getStatus() == null) {
+      copy.setStatus(new io.fabric8.kubernetes.api.model.PodStatus());
     }
-    if (!changed) {
+    if (copy.getStatus().getContainerStatuses() == null) {
+      copy.getStatus().setContainerStatuses(new ArrayList<>());
+    }
+    var statuses = copy.getStatus().getContainerStatuses();
+    var spec = pod.getSpec().getContainers().stream().filter(c -> c.getName().equals(pull.container)).findFirst();
+    if (spec.isEmpty()) {
       return Future.succeededFuture();
     }
+    var cs = statuses.stream().filter(c -> c.getName().equals(pull.container)).findFirst().orElseGet(() -> {
+      var fresh = new io.fabric8.kubernetes.api.model.ContainerStatusBuilder().withName(pull.container)
+          .withImage(spec.get().getImage()).withImageID("").withReady(false).withStarted(false).withRestartCount(0)
+          .build();
+      statuses.add(fresh);
+      return fresh;
+    });
+    if (cs.getState() != null && cs.getState().getRunning() != null) {
+      return Future.succeededFuture();
+    }
+    cs.setState(new io.fabric8.kubernetes.api.model.ContainerStateBuilder().withNewWaiting()
+        .withReason(((ImagePullException) pull.getCause()).reason()).withMessage(pull.getCause().getMessage())
+        .endWaiting().build());
     // a merge patch: no resourceVersion guard to lose against this sync's own status write
     var patch = Json.MAPPER.createObjectNode();
     patch.putObject("status").set("containerStatuses", Json.MAPPER.valueToTree(copy.getStatus().getContainerStatuses()));

@@ -104,7 +104,13 @@ class PodsRestartIT {
     awaitNodeReady(MASTER);
 
     // a pod created after the restart runs: the new kubelet has synced every pod of the node since
-    client.resource(podYaml("marker", MASTER)).create();
+    // (the restarted store may take a moment to accept writes: retry until the pod exists)
+    Wait.until("marker created", START, () -> {
+      if (client.pods().withName("marker").get() == null) {
+        client.resource(podYaml("marker", MASTER)).create();
+      }
+      return true;
+    });
     containerId("marker", "b");
     Pod now = client.pods().withName("keeper").get();
     assertEquals(a, status(now, "a").getContainerID(), "container a adopted with its id");
