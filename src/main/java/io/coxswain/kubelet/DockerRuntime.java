@@ -696,7 +696,9 @@ public final class DockerRuntime implements ContainerRuntime {
         .withTty(spec.tty())
         .exec()
         .getId());
-    BlockingQueueInputStream stdin = spec.stdin() ? new BlockingQueueInputStream() : null;
+    if (spec.stdin()) {
+      return execWithStdin(containerId, execId, spec, sink);
+    }
     CompletableFuture<Void> finished = new CompletableFuture<>();
     FrameForwarder forwarder = new FrameForwarder(new StreamSink() {
       @Override
@@ -714,27 +716,84 @@ public final class DockerRuntime implements ContainerRuntime {
       }
     });
     try {
-      var start = docker.execStartCmd(execId).withDetach(false).withTty(spec.tty());
-      if (stdin != null) {
-        start.withStdIn(stdin);
-      }
-      start.exec(forwarder);
+      docker.execStartCmd(execId).withDetach(false).withTty(spec.tty()).exec(forwarder);
     } catch (RuntimeException e) {
       throw failure("start an exec in container " + containerId, e);
     }
     return new ExecSession() {
       @Override
       public void write(byte[] data) {
-        if (stdin == null) {
-          throw new IllegalStateException("exec was started without stdin");
-        }
-        stdin.feed(data);
+        throw new IllegalStateException("exec was started without stdin");
       }
 
       @Override
       public void closeStdin() {
-        if (stdin != null) {
-          stdin.end();
+        // no stdin
+      }
+
+      @Override
+      public void resize(int width, int height) {
+        call("resize exec " + execId, () -> docker.resizeExecCmd(execId).withSize(height, width).exec());
+      }
+
+      @Override
+      public OptionalInt awaitExit(Duration timeout) {
+        return awaitExecExit(execId, finished, timeout);
+      }
+
+      @Override
+      public void close() {
+        closeStdin();
+        closeQuietly(forwarder);
+      }
+    };
+  }
+
+  /**
+   * An exec fed on stdin runs on its own engine connection ({@link HijackedExecStream}) so that closing
+   * stdin half-closes the connection and the command sees the end of its input.
+   */
+  private ExecSession execWithStdin(String containerId, String execId, ExecSpec spec, StreamSink sink) {
+    HijackedExecStream stream;
+    try {
+      stream = HijackedExecStream.start(config.endpoint(), execId, spec.tty());
+    } catch (IOException e) {
+      throw failure("start an exec in container " + containerId, e);
+    }
+    CompletableFuture<Void> finished = new CompletableFuture<>();
+    java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread reader = new Thread(() -> {
+      Throwable error = null;
+      try {
+        stream.pump(sink);
+      } catch (IOException | RuntimeException e) {
+        error = ended.get() ? null : e;
+      } finally {
+        closeQuietly(stream);
+        if (ended.compareAndSet(false, true)) {
+          sink.onEnd(error);
+        }
+        finished.complete(null);
+      }
+    }, "exec-" + execId.substring(0, Math.min(12, execId.length())));
+    reader.setDaemon(true);
+    reader.start();
+    return new ExecSession() {
+      @Override
+      public void write(byte[] data) {
+        try {
+          stream.write(data);
+        } catch (IOException e) {
+          LOG.debug("writing to the stdin of exec {}", execId, e);
+        }
+      }
+
+      @Override
+      public void closeStdin() {
+        try {
+          stream.closeStdin();
+        } catch (IOException e) {
+          LOG.debug("closing the stdin of exec {}", execId, e);
         }
       }
 
@@ -745,6 +804,20 @@ public final class DockerRuntime implements ContainerRuntime {
 
       @Override
       public OptionalInt awaitExit(Duration timeout) {
+        return awaitExecExit(execId, finished, timeout);
+      }
+
+      @Override
+      public void close() {
+        if (ended.compareAndSet(false, true)) {
+          closeQuietly(stream);
+          sink.onEnd(null);
+        }
+      }
+    };
+  }
+
+  private OptionalInt awaitExecExit(String execId, CompletableFuture<Void> finished, Duration timeout) {
         try {
           finished.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -772,14 +845,6 @@ public final class DockerRuntime implements ContainerRuntime {
             return OptionalInt.empty();
           }
         }
-      }
-
-      @Override
-      public void close() {
-        closeStdin();
-        closeQuietly(forwarder);
-      }
-    };
   }
 
   @Override

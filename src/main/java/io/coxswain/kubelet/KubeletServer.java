@@ -192,8 +192,8 @@ public final class KubeletServer extends VerticleBase {
     req.toWebSocket().onSuccess(ws -> {
       ws.pause();
       find(ns, name, container, false).onComplete(ar -> {
-        ws.resume();
         if (ar.failed()) {
+          ws.resume();
           sendStatus(ws, -1, ar.cause().getMessage());
           ws.close();
         } else {
@@ -220,6 +220,7 @@ public final class KubeletServer extends VerticleBase {
       @Override
       public void onEnd(Throwable error) { }
     }), false).onFailure(err -> {
+      ws.resume();
       sendStatus(ws, -1, String.valueOf(err.getMessage()));
       ws.close();
     }).onSuccess(session -> {
@@ -261,6 +262,8 @@ public final class KubeletServer extends VerticleBase {
         session.close();
         return null;
       }, false));
+      // the client writes stdin as soon as it is connected: frames wait (paused) until the handlers exist
+      ws.resume();
       vertx.<OptionalInt>executeBlocking(() -> session.awaitExit(Duration.ofDays(1)), false).onComplete(ar -> {
         int code = ar.succeeded() && ar.result().isPresent() ? ar.result().getAsInt() : -1;
         // let the last output frames go first

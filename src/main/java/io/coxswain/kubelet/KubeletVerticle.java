@@ -235,8 +235,11 @@ public final class KubeletVerticle extends VerticleBase {
         }
         return Future.<Void>succeededFuture();
       }, err -> {
-        if (pod != null && err instanceof ImagePullException pull) {
-          events.warning(pod, "Failed", "Failed to pull image: " + pull.getMessage());
+        if (pod != null && err instanceof PullFailed pull) {
+          events.warning(pod, "Failed", "Failed to pull image: " + pull.getCause().getMessage());
+          // the failed pull shows as ErrImagePull until the next sync shows its back-off (ImagePullBackOff)
+          return showPullFailure(pod, pull).onComplete(ar -> vertx.runOnContext(v -> requestSync()))
+              .otherwiseEmpty();
         } else if (pod != null) {
           events.warning(pod, "Failed", "Error: " + err.getMessage());
         }
@@ -266,7 +269,7 @@ public final class KubeletVerticle extends VerticleBase {
         } catch (ImagePullException e) {
           BackOff failed = BackOff.afterFailure(backOff.get(key), Instant.now(), e.reason(), e.getMessage());
           vertx.runOnContext(v -> backOff.put(key, failed));
-          throw e;
+          throw new PullFailed(spec.name(), e);
         }
         runtime.startContainer(spec);
         started = true;
@@ -277,6 +280,50 @@ public final class KubeletVerticle extends VerticleBase {
       }
     }
     return started;
+  }
+
+  /** A container's image could not be pulled. */
+  private static final class PullFailed extends RuntimeException {
+    final String container;
+
+    PullFailed(String container, ImagePullException cause) {
+      super(cause.getMessage(), cause);
+      this.container = container;
+    }
+  }
+
+  private Future<Void> showPullFailure(Pod pod, PullFailed pull) {
+    Pod copy = Json.copy(pod);
+    if (copy.getStatus() == null) {
+      copy.setStatus(new io.fabric8.kubernetes.api.model.PodStatus());
+    }
+    if (copy.getStatus().getContainerStatuses() == null) {
+      copy.getStatus().setContainerStatuses(new ArrayList<>());
+    }
+    var statuses = copy.getStatus().getContainerStatuses();
+    var spec = pod.getSpec().getContainers().stream().filter(c -> c.getName().equals(pull.container)).findFirst();
+    if (spec.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    var cs = statuses.stream().filter(c -> c.getName().equals(pull.container)).findFirst().orElseGet(() -> {
+      var fresh = new io.fabric8.kubernetes.api.model.ContainerStatusBuilder().withName(pull.container)
+          .withImage(spec.get().getImage()).withImageID("").withReady(false).withStarted(false).withRestartCount(0)
+          .build();
+      statuses.add(fresh);
+      return fresh;
+    });
+    if (cs.getState() != null && cs.getState().getRunning() != null) {
+      return Future.succeededFuture();
+    }
+    cs.setState(new io.fabric8.kubernetes.api.model.ContainerStateBuilder().withNewWaiting()
+        .withReason(((ImagePullException) pull.getCause()).reason()).withMessage(pull.getCause().getMessage())
+        .endWaiting().build());
+    // a merge patch: no resourceVersion guard to lose against this sync's own status write
+    var patch = Json.MAPPER.createObjectNode();
+    patch.putObject("status").set("containerStatuses", Json.MAPPER.valueToTree(copy.getStatus().getContainerStatuses()));
+    return client.patch(ResourceKind.PODS, pod.getMetadata().getNamespace(), pod.getMetadata().getName(), "status",
+        "application/merge-patch+json", Json.string(patch)).<Void>mapEmpty()
+        .recover(err -> Future.succeededFuture());
   }
 
   private Future<Void> writeStatuses(List<Pod> desired, Map<String, PodStatus> statuses) {

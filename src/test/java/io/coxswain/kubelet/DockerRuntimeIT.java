@@ -229,6 +229,18 @@ class DockerRuntimeIT {
       out.reset();
     }
 
+    // the end of stdin reaches the command: cat ends and the script goes on
+    try (ExecSession session = runtime.exec(id, new ExecSpec(List.of("sh", "-c", "cat; echo after-eof"),
+        true, false), sink)) {
+      session.write("line\n".getBytes(StandardCharsets.UTF_8));
+      session.closeStdin();
+      assertEquals(OptionalInt.of(0), session.awaitExit(DEADLINE));
+    }
+    synchronized (out) {
+      assertEquals("line\nafter-eof\n", out.toString(StandardCharsets.UTF_8));
+      out.reset();
+    }
+
     try (ExecSession session = runtime.exec(id, new ExecSpec(List.of("sh", "-c", "read x; stty size"),
         true, true), sink)) {
       session.resize(91, 33);
