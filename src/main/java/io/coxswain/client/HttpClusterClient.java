@@ -33,6 +33,10 @@ public final class HttpClusterClient implements ClusterClient, AutoCloseable {
 
   private final Vertx vertx;
   private final HttpClientAgent http;
+  /** Watches hold their connection for as long as they run, so they get their own pool: in a shared pool of 16
+   * the 17th watch (a minion with many hollow kubelets, a leader with many informers) left no connection for
+   * ordinary requests, and heartbeats and writes queued forever. */
+  private final HttpClientAgent watchHttp;
   private final List<String> servers;
   private final AtomicInteger current = new AtomicInteger();
   private final String bearerToken;
@@ -50,6 +54,12 @@ public final class HttpClusterClient implements ClusterClient, AutoCloseable {
         .setKeepAlive(true)
         .setTcpNoDelay(true),
         new PoolOptions().setHttp1MaxSize(16));
+    this.watchHttp = vertx.createHttpClient(new HttpClientOptions()
+        .setConnectTimeout(2000)
+        .setIdleTimeout(0)
+        .setKeepAlive(false)
+        .setTcpNoDelay(true),
+        new PoolOptions().setHttp1MaxSize(100_000));
   }
 
   /** Replaces the known masters (keeps order; the first reachable one is used). */
@@ -221,7 +231,7 @@ public final class HttpClusterClient implements ClusterClient, AutoCloseable {
                                                      int attempt, Promise<WatchHandle> promise) {
     String server = server(attempt);
     String path = kind.path(namespace, null) + options.query(true);
-    http.request(options(server, HttpMethod.GET, path, null))
+    watchHttp.request(options(server, HttpMethod.GET, path, null))
         .compose(req -> req.send())
         .onSuccess(resp -> {
           if (resp.statusCode() >= 400) {
@@ -286,5 +296,6 @@ public final class HttpClusterClient implements ClusterClient, AutoCloseable {
   @Override
   public void close() {
     http.close();
+    watchHttp.close();
   }
 }

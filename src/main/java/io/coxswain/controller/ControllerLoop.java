@@ -21,6 +21,7 @@ public final class ControllerLoop {
   private final int workers;
   private int running;
   private boolean stopped;
+  private boolean pumpPending;
 
   public ControllerLoop(Vertx vertx, String name, int workers, Function<String, Future<Void>> sync) {
     this.vertx = vertx;
@@ -35,7 +36,16 @@ public final class ControllerLoop {
       return;
     }
     queue.add(key);
-    pump();
+    // Sync on the next turn, not now: a burst of events (an informer delivers a relist or a batch in one loop)
+    // then collapses into one sync per key in the queue. Syncing at once cost a full scan of the cache per
+    // event (with 2,000 pods and their status updates the replication manager held the event loop).
+    if (!pumpPending) {
+      pumpPending = true;
+      vertx.runOnContext(v -> {
+        pumpPending = false;
+        pump();
+      });
+    }
   }
 
   public void stop() {
