@@ -36,10 +36,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
@@ -81,7 +83,7 @@ public final class RaftKvStore implements Store, Membership {
   private final RaftServer server;
   private final KvStateMachine stateMachine;
   private final WatchHub hub;
-  private final RaftClient client;
+  private final AtomicReference<RaftClient> client = new AtomicReference<>();
   private final ExecutorService admin;
   private final ExecutorService notifier;
   private final List<Consumer<Boolean>> leadershipListeners = new CopyOnWriteArrayList<>();
@@ -129,17 +131,15 @@ public final class RaftKvStore implements Store, Membership {
       throw e;
     }
 
-    List<RaftPeer> known = new ArrayList<>(currentPeers());
-    if (known.stream().noneMatch(p -> p.getId().equals(selfId))) {
-      known.add(RaftPeer.newBuilder().setId(selfId).setAddress(config.peerAddress()).build());
-    }
-    this.client = newClient(known, config);
+    this.client.set(newClient(clientPeers(), config));
     this.batcher = new ProposalBatcher(this::propose, 4, 256);
     // a read-index barrier on this member (the server's read option is LINEARIZABLE); the unordered form,
     // since an ordered read-only request addressed to one server stalls the client's ordered stream
-    this.barrier = new ReadBarrier(() -> client.async()
-        .sendReadOnlyUnordered(Message.EMPTY, selfId)
-        .thenApply(RaftKvStore::checkReply));
+    this.barrier = new ReadBarrier(() -> {
+      RaftClient c = client.get();
+      return renewIfClosed(c, c.async().sendReadOnlyUnordered(Message.EMPTY, selfId)
+          .thenApply(RaftKvStore::checkReply));
+    });
   }
 
   /** Starts this member (blocking: binds the peer port and opens the data dir). */
@@ -249,13 +249,63 @@ public final class RaftKvStore implements Store, Membership {
     }
     Message message = Message.valueOf(ByteString.copyFrom(KvCodec.encodeCommand(command)));
     CompletableFuture<RaftClientReply> sent;
+    RaftClient c = client.get();
     try {
-      sent = client.async().send(message);
+      sent = c.async().send(message);
     } catch (RuntimeException e) {
+      renewIfClosed(c, CompletableFuture.failedFuture(e));
       return CompletableFuture.failedFuture(unavailable("write", e));
     }
-    return bounded(sent.thenApply(RaftKvStore::checkReply), "write")
+    return bounded(renewIfClosed(c, sent.thenApply(RaftKvStore::checkReply)), "write")
         .thenApply(reply -> reply.getMessage().getContent().toByteArray());
+  }
+
+  /** The members a client addresses: the current configuration and this member. */
+  private List<RaftPeer> clientPeers() throws IOException {
+    List<RaftPeer> known = new ArrayList<>(currentPeers());
+    if (known.stream().noneMatch(p -> p.getId().equals(selfId))) {
+      known.add(RaftPeer.newBuilder().setId(selfId).setAddress(config.peerAddress()).build());
+    }
+    return known;
+  }
+
+  /**
+   * Ratis closes an async client's ordered stream for good once a request exhausted its retries (for
+   * example while a dead leader is being replaced); every later request then fails with
+   * AlreadyClosedException. When a call fails so, the client it used is replaced by a new one.
+   */
+  private <T> CompletableFuture<T> renewIfClosed(RaftClient used, CompletableFuture<T> call) {
+    call.whenComplete((v, e) -> {
+      Throwable t = e;
+      while (t != null && !(t instanceof AlreadyClosedException)) {
+        t = t.getCause();
+      }
+      if (t != null && !closed.get()) {
+        try {
+          admin.execute(() -> renew(used));
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+          LOG.debug("store closing: the closed Raft client is not replaced");
+        }
+      }
+    });
+    return call;
+  }
+
+  private void renew(RaftClient used) {
+    if (client.get() != used || closed.get()) {
+      return;
+    }
+    try {
+      RaftClient fresh = newClient(clientPeers(), config);
+      if (client.compareAndSet(used, fresh)) {
+        LOG.info("the Raft client was closed after failed retries; using a new one");
+        used.close();
+      } else {
+        fresh.close();
+      }
+    } catch (IOException | RuntimeException ex) {
+      LOG.warn("replacing the closed Raft client", ex);
+    }
   }
 
   private static RaftClientReply checkReply(RaftClientReply reply) {
@@ -464,7 +514,7 @@ public final class RaftKvStore implements Store, Membership {
       return;
     }
     try {
-      client.close();
+      client.get().close();
     } catch (IOException e) {
       LOG.warn("closing the Raft client", e);
     }
