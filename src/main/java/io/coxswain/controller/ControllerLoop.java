@@ -21,6 +21,7 @@ public final class ControllerLoop {
   private final int workers;
   private int running;
   private boolean stopped;
+  private boolean open;
   private boolean pumpPending;
 
   public ControllerLoop(Vertx vertx, String name, int workers, Function<String, Future<Void>> sync) {
@@ -52,13 +53,22 @@ public final class ControllerLoop {
     stopped = true;
   }
 
+  /**
+   * Starts processing the keys queued so far and from now on. Call once every cache the sync reads has
+   * been filled: a sync against a half-listed cache would see pods missing and act on that.
+   */
+  public void open() {
+    open = true;
+    pump();
+  }
+
   /** Keys waiting plus keys in process: zero means the controller has caught up. */
   public int backlog() {
     return queue.size() + queue.processing();
   }
 
   private void pump() {
-    while (!stopped && running < workers) {
+    while (open && !stopped && running < workers) {
       String key = queue.next();
       if (key == null) {
         return;

@@ -76,7 +76,7 @@ public final class EndpointsController {
       }
     });
     resync = vertx.setPeriodic(30_000, id -> services.list().forEach(s -> loop.enqueue(Informer.key(s))));
-    return Future.all(services.start(), endpoints.start(), pods.start(), nodes.start()).mapEmpty();
+    return Future.all(services.start(), endpoints.start(), pods.start(), nodes.start()).<Void>mapEmpty().onSuccess(v -> loop.open());
   }
 
   public void stop() {

@@ -83,7 +83,10 @@ public final class GarbageCollector {
       @Override
       public void onDelete(Pod obj) { }
     });
-    return Future.all(rcs.start(), pods.start()).mapEmpty();
+    return Future.all(rcs.start(), pods.start()).<Void>mapEmpty().onSuccess(v -> {
+      ownerLoop.open();
+      podLoop.open();
+    });
   }
 
   public void stop() {

@@ -50,7 +50,7 @@ public final class NamespaceController {
       @Override
       public void onDelete(Namespace obj) { }
     });
-    return namespaces.start();
+    return namespaces.start().onSuccess(v -> loop.open());
   }
 
   public void stop() {

@@ -112,7 +112,7 @@ public final class ReplicationManager {
       }
     });
     resync = vertx.setPeriodic(30_000, id -> rcs.list().forEach(rc -> loop.enqueue(Informer.key(rc))));
-    return Future.all(rcs.start(), pods.start()).mapEmpty();
+    return Future.all(rcs.start(), pods.start()).<Void>mapEmpty().onSuccess(v -> loop.open());
   }
 
   public void stop() {
