@@ -329,7 +329,9 @@ class WalkthroughIT {
     k8s = client(master2.server());
     cli = cli.withServer(master3.server());
     step("API answers on a new master", t, () -> cli.run("get", "rc").out().contains("hello"));
-    Set<String> all = names(pods("hello"));
+    // right after the leader's death a follower may answer 503 until it hears from the new leader: retry
+    Set<String> all = io.coxswain.testing.Wait.forValue("pods listed through " + master2.server(), STARTUP,
+        () -> names(pods("hello")));
     answersFromAll("service still answers", "http://127.0.3.3:30080/", all);
     cli.ok("scale", "rc", "hello", "--replicas=3");
     step("scaled to 3 through the new masters", t, () -> readyPods("hello", 3) != null);
