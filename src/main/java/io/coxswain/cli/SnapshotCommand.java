@@ -68,10 +68,10 @@ final class SnapshotCommand implements Runnable {
     protected int execute() {
       try {
         SnapshotFile.Summary s = SnapshotFile.restoreInto(file, dataDir);
-        out().println("Restored revision " + s.revision() + " (" + s.keys() + " keys) into " + dataDir
-            + "; start a master with --data-dir=" + dataDir);
+        out().println("Prepared " + dataDir + " from revision " + s.revision() + " (" + s.keys() + " keys); start a master"
+            + " with --role=master --data-dir=" + dataDir + " (it loads them before serving), then join other masters to it");
         return 0;
-      } catch (IOException | UnsupportedOperationException e) {
+      } catch (IOException e) {
         throw CliException.usage(e.getMessage());
       }
     }

@@ -1,11 +1,14 @@
 package io.coxswain.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.coxswain.node.Master;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
 import java.util.function.BiConsumer;
 
@@ -64,11 +67,10 @@ public final class SnapshotFile {
   }
 
   /**
-   * Writes a data directory a new master starts from, holding exactly the file's keys at its revision.
-   * The file is checked first; the directory must be empty or absent.
-   *
-   * <p>Stub for the store team: they write the MapDB state (and Raft group files) here; until then this
-   * checks its inputs and refuses with a clear message.
+   * Prepares the data directory of a new master that starts from a snapshot: the file is checked whole,
+   * then copied into the directory (which must be empty or absent) as {@link Master#RESTORE_FILE}. A master
+   * started on that directory bootstraps a new one-member cluster and writes every saved key before it
+   * serves; other masters then join it as usual. The directory and the copy are readable by the owner only.
    */
   public static Summary restoreInto(Path file, Path dataDir) throws IOException {
     if (!Files.exists(file)) {
@@ -80,9 +82,25 @@ public final class SnapshotFile {
           throw new IOException("the data directory " + dataDir + " is not empty: restore into a new directory");
         }
       }
+    } else if (Files.exists(dataDir)) {
+      throw new IOException(dataDir + " is not a directory");
     }
     Summary summary = read(file, (k, v) -> { });
-    throw new UnsupportedOperationException("the snapshot " + file + " is valid (revision " + summary.revision() + ", "
-        + summary.keys() + " keys), but this build cannot write a data directory from it yet");
+    Files.createDirectories(dataDir);
+    ownerOnly(dataDir, "rwx------");
+    Path target = dataDir.resolve(Master.RESTORE_FILE);
+    Path tmp = dataDir.resolve(Master.RESTORE_FILE + ".part");
+    Files.copy(file, tmp);
+    ownerOnly(tmp, "rw-------");
+    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    return summary;
+  }
+
+  private static void ownerOnly(Path p, String perms) throws IOException {
+    try {
+      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(perms));
+    } catch (UnsupportedOperationException e) {
+      // not a POSIX file system: keep its defaults
+    }
   }
 }

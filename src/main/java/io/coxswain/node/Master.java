@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
 public final class Master implements RunningNode {
   private static final Logger LOG = LoggerFactory.getLogger(Master.class);
   static final String CLUSTER_FILE = "cluster-id";
-  static final String RESTORE_FILE = "restore.jsonl";
+  /** In a new data dir: the snapshot ({@code snapshot restore}) the first start loads before serving. */
+  public static final String RESTORE_FILE = "restore.jsonl";
 
   private final NodeConfig config;
   private RaftKvStore store;
@@ -109,8 +110,8 @@ public final class Master implements RunningNode {
       addSelfThrough(config.join());
     }
     Files.writeString(clusterFile, groupId + "\n");
-    if (!existing && !joining) {
-      restoreIfAsked();
+    if (!joining) {
+      restoreIfAsked(); // also after a restart that interrupted it: every put is idempotent
     }
 
     vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)); // epoll when available: fewer copies and syscalls
