@@ -246,7 +246,8 @@ public final class Master implements RunningNode {
       }
       return Json.MAPPER.readTree(r.body());
     } catch (IOException e) {
-      throw new IllegalStateException("cannot reach the master at " + server + " (" + rootMessage(e)
+      String why = e instanceof java.net.ConnectException ? "connection refused" : rootMessage(e);
+      throw new IllegalStateException("cannot reach the master at " + server + " (" + why
           + "): is it running, and is --join its API address (HOST:PORT, default port 6443)?", e);
     }
   }

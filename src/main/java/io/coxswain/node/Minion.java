@@ -89,7 +89,7 @@ public final class Minion implements RunningNode {
         runtimes.add(fake);
         startKubelet(c, name, fake, false);
       }
-      LOG.info("{} hollow minions running, joined to {}", s.hollow(), c.join());
+      LOG.info("{} hollow minions running, joining through {}", s.hollow(), c.join());
       return;
     }
     DockerRuntime runtime = DockerRuntime.connect(s.runtimeEndpoint(), s.infraImage());
@@ -103,7 +103,7 @@ public final class Minion implements RunningNode {
     ProxyOptions proxyOptions = ProxyOptions.defaults()
         .withMode("iptables".equals(s.proxyMode()) ? ProxyMode.IPTABLES : ProxyMode.LOOPBACK);
     deployments.add(await(vertx.deployVerticle(new ProxyVerticle(client, c.address(), proxyOptions, meters))));
-    LOG.info("minion {} running on {}, joined to {}", c.nodeName(), c.address(), c.join());
+    LOG.info("minion {} running on {}, joining through {}", c.nodeName(), c.address(), c.join());
   }
 
   private void startKubelet(NodeConfig c, String name, ContainerRuntime runtime, boolean serve) throws Exception {
@@ -150,6 +150,9 @@ public final class Minion implements RunningNode {
         LOG.info("reached the master at {}", client.servers().get(0));
       }
     }).onFailure(err -> {
+      if (err instanceof io.coxswain.client.ApiException api && api.isNotFound()) {
+        return; // a master answered: a brand-new cluster has not published its masters yet
+      }
       if (mastersAnswer.getAndSet(false)) {
         LOG.warn("cannot reach a master (tried {}: {}): is it running, and is --join its API address (HOST:PORT,"
             + " default port 6443)? Retrying every 10 s.", client.servers(), Master.rootMessage(err));
