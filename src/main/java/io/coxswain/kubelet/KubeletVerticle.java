@@ -11,7 +11,6 @@ import io.coxswain.model.PublishedPorts;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServicePort;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
@@ -22,7 +21,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -158,7 +156,7 @@ public final class KubeletVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     List<Pod> desired = new ArrayList<>(pods.list());
-    Map<String, String> serviceEnv = serviceEnv();
+    List<Service> knownServices = List.copyOf(services.list());
     return worker.executeBlocking(() -> runtime.listContainers(options.nodeName()), false)
         .onFailure(err -> {
           runtimeHealthy = false;
@@ -168,7 +166,7 @@ public final class KubeletVerticle extends VerticleBase {
           runtimeHealthy = true;
           runtimeError = "";
           SyncInput in = new SyncInput(options.nodeName(), options.address(), options.podsDir(), desired, containers,
-              backOff, prober.readiness(), serviceEnv, Instant.now());
+              backOff, prober.readiness(), knownServices, Instant.now());
           SyncResult result = SyncPlan.compute(in);
           backOff = new HashMap<>(result.backOff());
           prober.track(desired, containers);
@@ -394,27 +392,6 @@ public final class KubeletVerticle extends VerticleBase {
           }));
     }
     return Future.join(work).mapEmpty();
-  }
-
-  /** {@code <NAME>_SERVICE_HOST} and {@code <NAME>_SERVICE_PORT[_<PORT>]} for every service with a cluster IP. */
-  private Map<String, String> serviceEnv() {
-    Map<String, String> env = new LinkedHashMap<>();
-    for (Service s : services.list()) {
-      if (s.getSpec() == null || s.getSpec().getClusterIP() == null || "None".equals(s.getSpec().getClusterIP())
-          || s.getSpec().getClusterIP().isEmpty() || s.getSpec().getPorts() == null || s.getSpec().getPorts().isEmpty()) {
-        continue;
-      }
-      String prefix = s.getMetadata().getName().toUpperCase(Locale.ROOT).replace('-', '_');
-      env.put(prefix + "_SERVICE_HOST", s.getSpec().getClusterIP());
-      env.put(prefix + "_SERVICE_PORT", String.valueOf(s.getSpec().getPorts().get(0).getPort()));
-      for (ServicePort p : s.getSpec().getPorts()) {
-        if (p.getName() != null && !p.getName().isEmpty()) {
-          env.put(prefix + "_SERVICE_PORT_" + p.getName().toUpperCase(Locale.ROOT).replace('-', '_'),
-              String.valueOf(p.getPort()));
-        }
-      }
-    }
-    return env;
   }
 
   private void livenessFailed(Pod pod, String containerName, String containerId, String message) {

@@ -1,6 +1,7 @@
 package io.coxswain.kubelet;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -16,7 +17,8 @@ import java.util.Map;
  * @param containers  the node's containers as the runtime lists them
  * @param backOff     the back-off state returned by the previous sync (plus failed pulls)
  * @param readiness   readiness probe results; a running container without an entry counts as ready
- * @param serviceEnv  {@code <NAME>_SERVICE_HOST}/{@code _PORT} variables to inject into every container
+ * @param services    the services the node knows: each container gets the variables of its pod's ones
+ *                    ({@link ServiceEnv})
  * @param now         the current time
  */
 public record SyncInput(
@@ -27,7 +29,7 @@ public record SyncInput(
     List<ObservedContainer> containers,
     Map<ContainerKey, BackOff> backOff,
     Map<ContainerKey, Boolean> readiness,
-    Map<String, String> serviceEnv,
+    List<Service> services,
     Instant now) {
 
   public SyncInput {
@@ -35,6 +37,6 @@ public record SyncInput(
     containers = List.copyOf(containers);
     backOff = backOff == null ? Map.of() : Map.copyOf(backOff);
     readiness = readiness == null ? Map.of() : Map.copyOf(readiness);
-    serviceEnv = serviceEnv == null ? Map.of() : Map.copyOf(serviceEnv);
+    services = services == null ? List.of() : List.copyOf(services);
   }
 }

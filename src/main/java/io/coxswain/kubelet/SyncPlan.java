@@ -178,7 +178,7 @@ public final class SyncPlan {
           case START -> {
             int restartCount = plan.latest() == null ? 0 : plan.latest().restartCount() + 1;
             actions.add(new SyncAction.StartContainer(ContainerSpecs.container(pod, plan.spec, in.nodeName(),
-                in.hostIP(), in.podsDir(), in.serviceEnv(), infra == null ? null : infra.id(), restartCount)));
+                in.hostIP(), in.podsDir(), ServiceEnv.forPod(pod, in.services()), infra == null ? null : infra.id(), restartCount)));
           }
           case KILL_CHANGED -> {
             if (infra != null) {

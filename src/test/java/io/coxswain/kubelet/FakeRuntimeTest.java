@@ -44,7 +44,7 @@ class FakeRuntimeTest {
 
   private SyncResult round(List<Pod> pods) {
     SyncResult result = SyncPlan.compute(new SyncInput("n1", "127.0.0.9", Path.of("/tmp/pods"), pods,
-        runtime.listContainers("n1"), backOff, Map.of(), Map.of(), now));
+        runtime.listContainers("n1"), backOff, Map.of(), List.of(), now));
     backOff = new HashMap<>(result.backOff());
     Map<String, String> infraOf = new HashMap<>();
     for (SyncAction action : result.actions()) {

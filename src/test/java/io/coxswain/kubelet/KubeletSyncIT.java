@@ -56,7 +56,7 @@ class KubeletSyncIT {
 
   private SyncResult round(List<Pod> pods) {
     SyncResult plan = SyncPlan.compute(new SyncInput(node, "127.0.0.1", podsDir, pods, runtime.listContainers(node),
-        backOff, Map.of(), Map.of("WEB_SERVICE_HOST", "10.0.0.1"), java.time.Instant.now()));
+        backOff, Map.of(), List.of(new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata().withNamespace("default").withName("web").endMetadata().withNewSpec().withClusterIP("10.0.0.1").addNewPort().withPort(80).endPort().endSpec().build()), java.time.Instant.now()));
     SyncExecutor.Outcome outcome = executor.execute(plan);
     backOff = new HashMap<>(outcome.backOff());
     return plan;

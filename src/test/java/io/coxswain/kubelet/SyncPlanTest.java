@@ -103,7 +103,13 @@ class SyncPlanTest {
   static SyncInput input(List<Pod> pods, List<ObservedContainer> containers, Map<ContainerKey, BackOff> backOff,
       Map<ContainerKey, Boolean> readiness) {
     return new SyncInput(NODE, HOST, PODS, pods, containers, backOff, readiness,
-        Map.of("WEB_SERVICE_HOST", "10.0.0.7", "WEB_SERVICE_PORT", "80"), NOW);
+        List.of(service("default", "web", "10.0.0.7", 80), service("other", "db", "10.0.0.9", 5432)), NOW);
+  }
+
+  static io.fabric8.kubernetes.api.model.Service service(String namespace, String name, String ip, int port) {
+    return new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata().withNamespace(namespace)
+        .withName(name).endMetadata().withNewSpec().withClusterIP(ip).addNewPort().withPort(port).endPort()
+        .endSpec().build();
   }
 
   /** Actions as short strings, for tables. */
@@ -348,7 +354,12 @@ class SyncPlanTest {
 
     Map<String, String> expectedEnv = new LinkedHashMap<>();
     expectedEnv.put("WEB_SERVICE_HOST", "10.0.0.7");
-    expectedEnv.put("WEB_SERVICE_PORT", "8080");
+    expectedEnv.put("WEB_SERVICE_PORT", "8080"); // the container's own value wins
+    expectedEnv.put("WEB_PORT", "tcp://10.0.0.7:80");
+    expectedEnv.put("WEB_PORT_80_TCP", "tcp://10.0.0.7:80");
+    expectedEnv.put("WEB_PORT_80_TCP_PROTO", "tcp");
+    expectedEnv.put("WEB_PORT_80_TCP_PORT", "80");
+    expectedEnv.put("WEB_PORT_80_TCP_ADDR", "10.0.0.7"); // and nothing of db, a service of another namespace
     expectedEnv.put("MODE", "fast");
     expectedEnv.put("POD_NAME", "web");
     expectedEnv.put("POD_IP", HOST);
