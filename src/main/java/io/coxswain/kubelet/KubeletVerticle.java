@@ -157,7 +157,11 @@ public final class KubeletVerticle extends VerticleBase {
     }
     List<Pod> desired = new ArrayList<>(pods.list());
     List<Service> knownServices = List.copyOf(services.list());
-    return worker.executeBlocking(() -> runtime.listContainers(options.nodeName()), false)
+    return worker.executeBlocking(() -> {
+          List<ObservedContainer> listed = runtime.listContainers(options.nodeName());
+          removeOrphanDirs(desired, listed);
+          return listed;
+        }, false)
         .onFailure(err -> {
           runtimeHealthy = false;
           runtimeError = String.valueOf(err.getMessage());
@@ -181,6 +185,18 @@ public final class KubeletVerticle extends VerticleBase {
           }
           return Future.join(work).<Void>mapEmpty();
         });
+  }
+
+  /** Removes the directories (emptyDir volumes) of pods that are gone with all their containers. Blocking. */
+  private void removeOrphanDirs(List<Pod> desired, List<ObservedContainer> containers) {
+    try {
+      for (String uid : PodDirs.orphans(PodDirs.list(options.podsDir()), desired, containers)) {
+        PodDirs.remove(options.podsDir(), uid);
+        LOG.debug("removed the directory of pod {}", uid);
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      LOG.warn("cannot remove the directory of a deleted pod under {}: {}", options.podsDir(), e.toString());
+    }
   }
 
   private void scheduleWake(Instant at) {

@@ -152,6 +152,16 @@ class PodsIT {
     assertEquals(0, kubectl(server, null, "exec", "duo", "-c", "web", "--", "rm", "/tmp/ready").code());
     Wait.until("duo not Ready again", START, () -> "False".equals(condition(pod("duo"), "Ready")));
     assertEquals(0, status(pod("duo"), "web").getRestartCount(), "readiness never restarts");
+
+    // the emptyDir lives on the node as long as the pod, and goes with it
+    assertTrue(env.out().contains("WEB_SVC_PORT=tcp://" + svc.getSpec().getClusterIP() + ":8080\n"), env.out());
+    assertTrue(env.out().contains("KUBERNETES_SERVICE_HOST="), "the masters' service: " + env.out());
+    // the local minion keeps its state under the master's data dir
+    Path podDir = master.dataDir().resolve("minion/pods").resolve(NODE).resolve(running.getMetadata().getUid());
+    assertEquals("from-web\n", Files.readString(podDir.resolve("volumes/empty-dir/scratch/note")));
+    client.pods().withName("duo").delete();
+    Wait.until("duo deleted", START, () -> client.pods().withName("duo").get() == null);
+    Wait.until("duo's emptyDir removed from the node", START, () -> !Files.exists(podDir));
   }
 
   @Test
