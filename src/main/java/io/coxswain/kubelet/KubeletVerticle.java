@@ -23,8 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,9 +45,9 @@ public final class KubeletVerticle extends VerticleBase {
   private Informer<Pod> pods;
   private Informer<Service> services;
   private WorkerExecutor worker;
+  private SyncExecutor executor;
   private EventRecorder events;
   private Map<ContainerKey, BackOff> backOff = new HashMap<>();
-  private final Set<String> killing = ConcurrentHashMap.newKeySet();
   private final Map<String, String> writtenPorts = new HashMap<>();
   private boolean syncing;
   private boolean dirty;
@@ -67,6 +65,7 @@ public final class KubeletVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    executor = new SyncExecutor(runtime, java.time.Clock.systemUTC());
     worker = vertx.createSharedWorkerExecutor("kubelet-" + options.nodeName(), 8, 10, java.util.concurrent.TimeUnit.MINUTES);
     events = new EventRecorder(client, "kubelet", options.nodeName());
     prober.start(vertx, this::requestSync, this::livenessFailed);
@@ -111,6 +110,9 @@ public final class KubeletVerticle extends VerticleBase {
     if (pods != null) {
       pods.stop();
       services.stop();
+    }
+    if (executor != null) {
+      executor.shutdown(); // not close(): stop() runs on the event loop
     }
     return worker == null ? Future.succeededFuture() : worker.close();
   }
@@ -222,15 +224,7 @@ public final class KubeletVerticle extends VerticleBase {
     List<Future<Void>> work = new ArrayList<>();
     for (SyncAction a : actions) {
       if (a instanceof SyncAction.KillContainer k) {
-        if (killing.add(k.containerId())) {
-          work.add(worker.<Void>executeBlocking(() -> {
-            runtime.stop(k.containerId(), k.grace());
-            return null;
-          }, false).onComplete(ar -> {
-            killing.remove(k.containerId());
-            requestSync();
-          }));
-        }
+        executor.killInBackground(k).whenComplete((v, err) -> vertx.runOnContext(x -> requestSync()));
       } else {
         byPod.computeIfAbsent(a.pod().uid(), u -> new ArrayList<>()).add(a);
       }
@@ -241,14 +235,18 @@ public final class KubeletVerticle extends VerticleBase {
     }
     for (List<SyncAction> steps : byPod.values()) {
       Pod pod = podsByUid.get(steps.get(0).pod().uid());
-      work.add(worker.<Boolean>executeBlocking(() -> runSteps(steps), false).compose(started -> {
+      work.add(worker.<Boolean>executeBlocking(() -> executor.runPod(steps), false).compose(started -> {
         if (started) {
           vertx.runOnContext(v -> requestSync());
         }
         return Future.<Void>succeededFuture();
       }, err -> {
-        if (pod != null && err instanceof PullFailed pull) {
-          events.warning(pod, "Failed", "Failed to pull image: " + pull.getCause().getMessage());
+        if (err instanceof SyncExecutor.PullFailed pull) {
+          backOff.put(pull.key(), BackOff.afterFailure(backOff.get(pull.key()), Instant.now(), pull.pull().reason(),
+              pull.pull().getMessage()));
+        }
+        if (pod != null && err instanceof SyncExecutor.PullFailed pull) {
+          events.warning(pod, "Failed", "Failed to pull image: " + pull.pull().getMessage());
           // the failed pull shows as ErrImagePull until the next sync shows its back-off (ImagePullBackOff)
           return showPullFailure(pod, pull).onComplete(ar -> vertx.runOnContext(v -> requestSync()))
               .otherwiseEmpty();
@@ -262,49 +260,7 @@ public final class KubeletVerticle extends VerticleBase {
     return Future.join(work).mapEmpty();
   }
 
-  /** One pod's steps, on a worker thread. Returns whether something was started. */
-  private boolean runSteps(List<SyncAction> steps) {
-    String infraId = null;
-    boolean started = false;
-    for (SyncAction a : steps) {
-      if (a instanceof SyncAction.StartInfra s) {
-        infraId = runtime.startInfra(s.spec()).id();
-        started = true;
-      } else if (a instanceof SyncAction.StartContainer s) {
-        ContainerSpec spec = s.spec();
-        if (spec.networkFrom() == null && !spec.hostNetwork()) {
-          spec = spec.withNetworkFrom(infraId);
-        }
-        ContainerKey key = new ContainerKey(spec.pod().uid(), spec.name());
-        try {
-          runtime.ensureImage(spec.image(), spec.pullPolicy());
-        } catch (ImagePullException e) {
-          BackOff failed = BackOff.afterFailure(backOff.get(key), Instant.now(), e.reason(), e.getMessage());
-          vertx.runOnContext(v -> backOff.put(key, failed));
-          throw new PullFailed(spec.name(), e);
-        }
-        runtime.startContainer(spec);
-        started = true;
-      } else if (a instanceof SyncAction.RemoveContainer r) {
-        runtime.remove(r.containerId());
-      } else if (a instanceof SyncAction.KillContainer k) {
-        runtime.stop(k.containerId(), k.grace());
-      }
-    }
-    return started;
-  }
-
-  /** A container's image could not be pulled. */
-  private static final class PullFailed extends RuntimeException {
-    final String container;
-
-    PullFailed(String container, ImagePullException cause) {
-      super(cause.getMessage(), cause);
-      this.container = container;
-    }
-  }
-
-  private Future<Void> showPullFailure(Pod pod, PullFailed pull) {
+  private Future<Void> showPullFailure(Pod pod, SyncExecutor.PullFailed pull) {
     Pod copy = Json.copy(pod);
     if (copy.getStatus() == null) {
       copy.setStatus(new io.fabric8.kubernetes.api.model.PodStatus());
@@ -313,12 +269,12 @@ public final class KubeletVerticle extends VerticleBase {
       copy.getStatus().setContainerStatuses(new ArrayList<>());
     }
     var statuses = copy.getStatus().getContainerStatuses();
-    var spec = pod.getSpec().getContainers().stream().filter(c -> c.getName().equals(pull.container)).findFirst();
+    var spec = pod.getSpec().getContainers().stream().filter(c -> c.getName().equals(pull.key().containerName())).findFirst();
     if (spec.isEmpty()) {
       return Future.succeededFuture();
     }
-    var cs = statuses.stream().filter(c -> c.getName().equals(pull.container)).findFirst().orElseGet(() -> {
-      var fresh = new io.fabric8.kubernetes.api.model.ContainerStatusBuilder().withName(pull.container)
+    var cs = statuses.stream().filter(c -> c.getName().equals(pull.key().containerName())).findFirst().orElseGet(() -> {
+      var fresh = new io.fabric8.kubernetes.api.model.ContainerStatusBuilder().withName(pull.key().containerName())
           .withImage(spec.get().getImage()).withImageID("").withReady(false).withStarted(false).withRestartCount(0)
           .build();
       statuses.add(fresh);
@@ -328,7 +284,7 @@ public final class KubeletVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     cs.setState(new io.fabric8.kubernetes.api.model.ContainerStateBuilder().withNewWaiting()
-        .withReason(((ImagePullException) pull.getCause()).reason()).withMessage(pull.getCause().getMessage())
+        .withReason(pull.pull().reason()).withMessage(pull.pull().getMessage())
         .endWaiting().build());
     // a merge patch: no resourceVersion guard to lose against this sync's own status write
     var patch = Json.MAPPER.createObjectNode();
@@ -413,15 +369,10 @@ public final class KubeletVerticle extends VerticleBase {
   private void livenessFailed(Pod pod, String containerName, String containerId, String message) {
     events.warning(pod, "Unhealthy", "Liveness probe failed: " + message);
     events.normal(pod, "Killing", "Container " + containerName + " failed liveness probe, will be restarted");
-    if (killing.add(containerId)) {
-      worker.<Void>executeBlocking(() -> {
-        runtime.stop(containerId, Duration.ofSeconds(ContainerSpecs.graceSeconds(pod)));
-        return null;
-      }, false).onComplete(ar -> {
-        killing.remove(containerId);
-        requestSync();
-      });
-    }
+    PodRef ref = new PodRef(pod.getMetadata().getUid(), pod.getMetadata().getNamespace(), pod.getMetadata().getName());
+    executor.killInBackground(new SyncAction.KillContainer(containerId, ref, containerName,
+        Duration.ofSeconds(ContainerSpecs.graceSeconds(pod)), "liveness probe failed"))
+        .whenComplete((v, err) -> vertx.runOnContext(x -> requestSync()));
   }
 
 

@@ -3,6 +3,7 @@ package io.coxswain.kubelet;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,10 +15,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Carries out a {@link SyncResult}'s actions on a {@link ContainerRuntime}. Blocking: call it from a worker
- * thread. Kills run in the background (a stop may take its whole grace period) and a container already being
- * stopped is not stopped twice; everything else runs in order. A failed pull is recorded as an
- * {@code ErrImagePull} back-off; other failures are reported and retried by the next sync.
+ * Carries out a {@link SyncResult}'s actions on a {@link ContainerRuntime}: the kubelet's one way of acting
+ * on containers. Blocking: call it from a worker thread. Kills run in the background (a stop may take its
+ * whole grace period) and a container already being stopped is not stopped twice; each pod's other steps
+ * run in order. A failed pull is recorded as an {@code ErrImagePull} back-off; other failures are reported
+ * and retried by the next sync.
  */
 public final class SyncExecutor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SyncExecutor.class);
@@ -40,60 +42,113 @@ public final class SyncExecutor implements AutoCloseable {
     });
   }
 
+  /**
+   * Runs a whole plan: kills in the background, each pod's other steps in order ({@link #runPod}); a pod
+   * whose step fails is left for the next sync, the other pods go on.
+   */
   public Outcome execute(SyncResult plan) {
     Map<ContainerKey, BackOff> backOff = new HashMap<>(plan.backOff());
     List<String> errors = new ArrayList<>();
-    Map<String, String> infraOf = new HashMap<>();
-    Set<String> failedInfra = new java.util.HashSet<>();
+    Map<String, List<SyncAction>> byPod = new LinkedHashMap<>();
     for (SyncAction action : plan.actions()) {
+      if (action instanceof SyncAction.KillContainer k) {
+        killInBackground(k);
+      } else {
+        byPod.computeIfAbsent(action.pod().uid(), u -> new ArrayList<>()).add(action);
+      }
+    }
+    for (List<SyncAction> steps : byPod.values()) {
       try {
-        if (action instanceof SyncAction.StartInfra s) {
-          try {
-            infraOf.put(s.pod().uid(), runtime.startInfra(s.spec()).id());
-          } catch (RuntimeException e) {
-            failedInfra.add(s.pod().uid());
-            throw e;
-          }
-        } else if (action instanceof SyncAction.StartContainer s) {
-          if (failedInfra.contains(s.pod().uid())) {
-            continue;
-          }
+        runPod(steps);
+      } catch (PullFailed e) {
+        backOff.put(e.key(), BackOff.afterFailure(backOff.get(e.key()), clock.instant(), e.pull().reason(),
+            e.pull().getMessage()));
+        errors.add(e.getMessage());
+      } catch (RuntimeException e) {
+        LOG.warn(e.getMessage());
+        errors.add(e.getMessage());
+      }
+    }
+    return new Outcome(backOff, errors);
+  }
+
+  /**
+   * One pod's steps, in order, on the calling (worker) thread: its infra container first, then its app
+   * containers joined to it (after making sure of their image), removals, kills (waiting for them). Stops at
+   * the first failure. Returns whether something was started.
+   *
+   * @throws PullFailed when a container's image cannot be had (its back-off key and the reason)
+   */
+  public boolean runPod(List<SyncAction> steps) {
+    String infraId = null;
+    boolean started = false;
+    for (SyncAction a : steps) {
+      try {
+        if (a instanceof SyncAction.StartInfra s) {
+          infraId = runtime.startInfra(s.spec()).id();
+          started = true;
+        } else if (a instanceof SyncAction.StartContainer s) {
           ContainerSpec spec = s.spec();
-          if (!spec.hostNetwork() && spec.networkFrom() == null) {
-            spec = spec.withNetworkFrom(infraOf.get(s.pod().uid()));
+          if (spec.networkFrom() == null && !spec.hostNetwork()) {
+            spec = spec.withNetworkFrom(infraId);
           }
           try {
             runtime.ensureImage(spec.image(), spec.pullPolicy());
           } catch (ImagePullException e) {
-            ContainerKey key = new ContainerKey(s.pod().uid(), spec.name());
-            backOff.put(key, BackOff.afterFailure(backOff.get(key), clock.instant(), e.reason(), e.getMessage()));
-            throw e;
+            throw new PullFailed(new ContainerKey(spec.pod().uid(), spec.name()), e);
           }
           runtime.startContainer(spec);
-        } else if (action instanceof SyncAction.KillContainer k) {
-          if (stopping.add(k.containerId())) {
-            killers.execute(() -> {
-              try {
-                runtime.stop(k.containerId(), k.grace());
-              } catch (RuntimeException e) {
-                LOG.warn("stopping container {} of pod {} failed: {}", k.containerName(), k.pod(), e.getMessage());
-              } finally {
-                stopping.remove(k.containerId());
-              }
-            });
-          }
-        } else if (action instanceof SyncAction.RemoveContainer r) {
+          started = true;
+        } else if (a instanceof SyncAction.RemoveContainer r) {
           if (!stopping.contains(r.containerId())) {
             runtime.remove(r.containerId());
           }
+        } else if (a instanceof SyncAction.KillContainer k) {
+          runtime.stop(k.containerId(), k.grace());
         }
+      } catch (PullFailed e) {
+        throw e;
       } catch (RuntimeException e) {
-        String message = describe(action) + " failed: " + e.getMessage();
-        LOG.warn(message);
-        errors.add(message);
+        throw new IllegalStateException(describe(a) + " failed: " + e.getMessage(), e);
       }
     }
-    return new Outcome(backOff, errors);
+    return started;
+  }
+
+  /** Stops a container on a background thread, unless it is already being stopped. Returns the stop. */
+  public java.util.concurrent.CompletableFuture<Void> killInBackground(SyncAction.KillContainer k) {
+    if (!stopping.add(k.containerId())) {
+      return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+    return java.util.concurrent.CompletableFuture.runAsync(() -> {
+      try {
+        runtime.stop(k.containerId(), k.grace());
+      } catch (RuntimeException e) {
+        LOG.warn("stopping container {} of pod {} failed: {}", k.containerName(), k.pod(), e.getMessage());
+      } finally {
+        stopping.remove(k.containerId());
+      }
+    }, killers);
+  }
+
+  /** A container's image could not be had: its back-off key and the runtime's reason. */
+  public static final class PullFailed extends RuntimeException {
+    private final ContainerKey key;
+    private final ImagePullException pull;
+
+    PullFailed(ContainerKey key, ImagePullException pull) {
+      super("pulling the image of container " + key.containerName() + " failed: " + pull.getMessage(), pull);
+      this.key = key;
+      this.pull = pull;
+    }
+
+    public ContainerKey key() {
+      return key;
+    }
+
+    public ImagePullException pull() {
+      return pull;
+    }
   }
 
   /** Whether background kills are still running (tests wait for none). */
@@ -110,6 +165,11 @@ public final class SyncExecutor implements AutoCloseable {
       return "removing container " + r.containerName() + " of pod " + action.pod();
     }
     return "acting on pod " + action.pod();
+  }
+
+  /** Lets running kills finish in the background and takes no new ones; does not wait. */
+  public void shutdown() {
+    killers.shutdown();
   }
 
   @Override
