@@ -117,7 +117,7 @@ public final class NodeCommand implements Callable<Integer> {
       description = "How often a minion reports its Node status (default: ${DEFAULT-VALUE}).")
   String heartbeat;
 
-  @Option(names = "--proxy-mode", paramLabel = "loopback|iptables", defaultValue = "loopback",
+  @Option(names = "--proxy-mode", paramLabel = "loopback|userspace|iptables", defaultValue = "loopback",
       description = "How service cluster IPs are reached (default: ${DEFAULT-VALUE}; see README).")
   String proxyMode;
 
@@ -157,8 +157,8 @@ public final class NodeCommand implements Callable<Integer> {
     }
     String name = nodeName != null ? nodeName : InetAddress.getLocalHost().getHostName().toLowerCase();
     Path dir = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".coxswain", name);
-    if (!"loopback".equals(proxyMode) && !"iptables".equals(proxyMode)) {
-      throw new IllegalArgumentException("--proxy-mode must be loopback or iptables, not '" + proxyMode + "'");
+    if (!"loopback".equals(proxyMode) && !"userspace".equals(proxyMode) && !"iptables".equals(proxyMode)) {
+      throw new IllegalArgumentException("--proxy-mode must be loopback, userspace or iptables, not '" + proxyMode + "'");
     }
     NodeConfig.MinionSettings minion = new NodeConfig.MinionSettings(runtimeEndpoint, infraImage, kubeletPort,
         nodeLabels, quantity(reservedCpu, "--reserved-cpu", 1000), quantity(reservedMemory, "--reserved-memory", 1),

@@ -101,7 +101,7 @@ public final class Minion implements RunningNode {
     }
     startKubelet(c, c.nodeName(), runtime, true);
     ProxyOptions proxyOptions = ProxyOptions.defaults()
-        .withMode("iptables".equals(s.proxyMode()) ? ProxyMode.IPTABLES : ProxyMode.LOOPBACK);
+        .withMode(ProxyMode.parse(s.proxyMode()));
     deployments.add(await(vertx.deployVerticle(new ProxyVerticle(client, c.address(), proxyOptions, meters))));
     LOG.info("minion {} running on {}, joining through {}", c.nodeName(), c.address(), c.join());
   }

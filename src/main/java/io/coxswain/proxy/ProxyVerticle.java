@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * from {@link #putService}/{@link #putEndpoints} calls); each change is applied at once: listeners are bound,
  * rebound or closed, and backends replaced without touching connections to backends that remain.
  *
- * <p>See the package documentation for the loopback and iptables modes.
+ * <p>See the package documentation for the loopback, userspace and iptables modes.
  */
 public final class ProxyVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ProxyVerticle.class);
@@ -43,6 +43,7 @@ public final class ProxyVerticle extends VerticleBase {
   private final Map<ServicePortKey, PortForwarder> forwarders = new LinkedHashMap<>();
   private CommandRunner runner;
   private IptablesRules rules;
+  private NatProxy nat;
   private NetClient netClient;
   private final List<Context> acceptContexts = new ArrayList<>();
   private Informer<Service> services;
@@ -84,10 +85,16 @@ public final class ProxyVerticle extends VerticleBase {
     affinityTimer = vertx.setPeriodic(60_000, id ->
         forwarders.values().forEach(f -> f.expireAffinities(System.currentTimeMillis())));
     Future<Void> ready = Future.succeededFuture();
-    if (options.mode() == ProxyMode.IPTABLES) {
+    if (options.mode() == ProxyMode.USERSPACE) {
       runner = runnerOrNull != null ? runnerOrNull : new ProcessCommandRunner(vertx);
       rules = new IptablesRules(options.iptablesCommand());
       ready = runAll(rules.setup());
+    } else if (options.mode() == ProxyMode.IPTABLES) {
+      runner = runnerOrNull != null ? runnerOrNull : new ProcessCommandRunner(vertx);
+      nat = new NatProxy(runner, options.iptablesCommand(), new NatRules(nodeAddress));
+      ready = nat.start().recover(e -> Future.failedFuture(new IllegalStateException("--proxy-mode=iptables: cannot"
+          + " install the iptables rules (" + e.getMessage() + "): run the node as root with the iptables command,"
+          + " or use --proxy-mode=loopback", e)));
     }
     return ready.onSuccess(v -> startInformers());
   }
@@ -160,6 +167,9 @@ public final class ProxyVerticle extends VerticleBase {
     Future<Void> closed = Future.join(closing).mapEmpty();
     if (rules != null) {
       closed = closed.eventually(() -> runAll(rules.teardown()));
+    }
+    if (nat != null) {
+      closed = closed.eventually(() -> nat.stop());
     }
     return closed.eventually(() -> netClient.close());
   }
@@ -236,6 +246,10 @@ public final class ProxyVerticle extends VerticleBase {
   /** Converges the forwarders on the table: close the gone, rebind the moved, start the new, update the rest. */
   private Future<Void> reconcile() {
     Map<ServicePortKey, ServicePortSpec> wanted = table.ports();
+    if (nat != null) {
+      nat.apply(wanted.values()); // the kernel forwards: no listener of our own
+      return Future.succeededFuture();
+    }
     List<Future<Void>> pending = new ArrayList<>();
     for (ServicePortKey key : List.copyOf(forwarders.keySet())) {
       ServicePortSpec spec = wanted.get(key);
@@ -276,7 +290,7 @@ public final class ProxyVerticle extends VerticleBase {
 
   private PortForwarder create(ServicePortSpec spec) {
     List<PortForwarder.ListenAddress> addresses = new ArrayList<>();
-    if (options.mode() == ProxyMode.IPTABLES) {
+    if (options.mode() == ProxyMode.USERSPACE) {
       addresses.add(new PortForwarder.ListenAddress(options.listenAddress(), 0, true));
     } else {
       addresses.add(new PortForwarder.ListenAddress(spec.clusterIp(), spec.port(), false));

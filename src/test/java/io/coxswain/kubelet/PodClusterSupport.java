@@ -19,13 +19,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** What the pod integration tests share: the engine check, kubectl, docker and pod status look-ups. */
-final class PodClusterSupport {
+public final class PodClusterSupport {
   static final String KUBECTL = "/usr/bin/kubectl";
 
   private PodClusterSupport() {}
 
   /** Fails (CI=true) or skips without a Docker engine and the test images. */
-  static void requireDocker() {
+  public static void requireDocker() {
     DockerEngine.connectOrSkip().close();
   }
 
@@ -78,7 +78,7 @@ final class PodClusterSupport {
   }
 
   /** Removes every container labelled with one of these nodes. */
-  static void removeContainers(String... nodes) {
+  public static void removeContainers(String... nodes) {
     for (String node : nodes) {
       try {
         List<String> ids = containersOf(node);

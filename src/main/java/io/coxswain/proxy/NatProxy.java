@@ -1,0 +1,115 @@
+package io.coxswain.proxy;
+
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The iptables proxy mode at work: keeps the kernel's rules equal to the service table ({@link NatRules}),
+ * one atomic {@code iptables-restore --noflush} per change, changes that come while one is applied folded
+ * into the next. Used from one Vert.x context only.
+ */
+final class NatProxy {
+  private static final Logger LOG = LoggerFactory.getLogger(NatProxy.class);
+
+  private final CommandRunner runner;
+  private final String iptables;
+  private final NatRules rules;
+  private Set<String> applied = new LinkedHashSet<>();
+  private boolean applying;
+  private Collection<ServicePortSpec> pending;
+  private boolean stopped;
+
+  NatProxy(CommandRunner runner, String iptables, NatRules rules) {
+    this.runner = runner;
+    this.iptables = iptables;
+    this.rules = rules;
+  }
+
+  /** Finds what a previous run of this node left, installs the (empty) top chains and the jumps to them. */
+  Future<Void> start() {
+    return leftovers().compose(left -> {
+      applied.addAll(left);
+      return restore(List.of());
+    }).compose(v -> {
+      Future<Void> chain = Future.succeededFuture();
+      for (NatRules.Jump j : rules.jumps()) {
+        chain = chain.compose(x -> runner.run(jump(j, "-D")).<Void>mapEmpty().recover(e -> Future.succeededFuture()))
+            .compose(x -> runner.run(jump(j, "-I")).compose(code -> code == 0 ? Future.<Void>succeededFuture()
+                : Future.failedFuture(String.join(" ", jump(j, "-I")) + " exited " + code)));
+      }
+      return chain;
+    }).onSuccess(v -> LOG.info("iptables proxy mode: services are forwarded by the kernel (chains {}*)",
+        rules.natChain()));
+  }
+
+  /** Makes the rules those of {@code ports}, now or right after the restore under way. */
+  void apply(Collection<ServicePortSpec> ports) {
+    if (stopped) {
+      return;
+    }
+    if (applying) {
+      pending = List.copyOf(ports);
+      return;
+    }
+    applying = true;
+    restore(ports).onComplete(ar -> {
+      applying = false;
+      if (pending != null) {
+        Collection<ServicePortSpec> next = pending;
+        pending = null;
+        apply(next);
+      }
+    });
+  }
+
+  private Future<Void> restore(Collection<ServicePortSpec> ports) {
+    NatRules.Render r = rules.render(ports, applied);
+    return runner.feed(List.of(iptables + "-restore", "--noflush"), r.restoreInput())
+        .onSuccess(v -> applied = new LinkedHashSet<>(r.chains()))
+        .onFailure(e -> {
+          // keep every chain we may have left, so that a later render or the stop removes them
+          applied.addAll(r.chains());
+          LOG.warn("iptables rules for {} service ports not applied: {}", ports.size(), e.getMessage());
+        });
+  }
+
+  /** Removes the jumps, then every chain of this node. */
+  Future<Void> stop() {
+    stopped = true;
+    Future<Void> chain = Future.succeededFuture();
+    for (NatRules.Jump j : rules.jumps()) {
+      chain = chain.compose(x -> runner.run(jump(j, "-D")).<Void>mapEmpty().recover(e -> Future.succeededFuture()));
+    }
+    return chain.compose(v -> leftovers()).compose(left -> {
+      Set<String> all = new LinkedHashSet<>(applied);
+      all.addAll(left);
+      all.add(rules.natChain());
+      return runner.feed(List.of(iptables + "-restore", "--noflush"), rules.teardown(all));
+    }).onFailure(e -> LOG.warn("iptables rules not removed: {}", e.getMessage()));
+  }
+
+  private Future<Set<String>> leftovers() {
+    List<Future<String>> saves = new ArrayList<>();
+    for (String table : List.of("nat", "filter")) {
+      saves.add(runner.output(List.of(iptables + "-save", "-t", table)));
+    }
+    return Future.all(saves).map(all -> {
+      Set<String> mine = new LinkedHashSet<>();
+      for (int i = 0; i < saves.size(); i++) {
+        NatRules.declaredChains(all.<String>resultAt(i)).stream().filter(rules::owns).forEach(mine::add);
+      }
+      return mine;
+    });
+  }
+
+  private List<String> jump(NatRules.Jump j, String op) {
+    return List.of(iptables, "-w", "-t", j.table(), op, j.from(), "-m", "comment", "--comment",
+        "coxswain services " + j.to(), "-j", j.to());
+  }
+}

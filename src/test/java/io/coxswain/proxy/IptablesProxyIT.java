@@ -1,0 +1,205 @@
+package io.coxswain.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.coxswain.testing.NodeProcess;
+import io.coxswain.testing.Wait;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.Endpoints;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ReplicationControllerBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The iptables proxy mode on the real kernel and real containers: a master on 127.0.15.1 whose own minion
+ * runs with {@code --proxy-mode=iptables}; three busybox httpd pods answering with their name behind a
+ * service. New connections to the cluster IP and to the node port are DNATed by the kernel straight to the
+ * pods (no proxy process in the path), spread over all three; ClientIP affinity keeps a client on one pod; a
+ * service without endpoints refuses at once; the node's chains go when it stops.
+ */
+@Timeout(300)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class IptablesProxyIT {
+  static final String ADDRESS = "127.0.15.1";
+  static final String NODE = "natit-m";
+  static Path root;
+  static NodeProcess master;
+  static KubernetesClient client;
+
+  @BeforeAll
+  static void start() throws Exception {
+    io.coxswain.kubelet.PodClusterSupport.requireDocker();
+    io.coxswain.kubelet.PodClusterSupport.removeContainers(NODE);
+    root = Files.createTempDirectory("iptables-proxy-it");
+    master = NodeProcess.master(root, NODE, ADDRESS, 6443, 2380, "--proxy-mode=iptables",
+        "--service-cidr=127.115.0.0/16", "--pod-infra-image=coxswain/pause:1").start()
+        .awaitReady(Duration.ofSeconds(60));
+    client = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(master.server())
+        .withNamespace("default").withRequestRetryBackoffLimit(3).build()).build();
+    client.replicationControllers().resource(new ReplicationControllerBuilder().withNewMetadata().withName("web")
+        .endMetadata().withNewSpec().withReplicas(3).withSelector(Map.of("app", "web")).withNewTemplate()
+        .withNewMetadata().withLabels(Map.of("app", "web")).endMetadata().withNewSpec()
+        .withTerminationGracePeriodSeconds(1L)
+        .withContainers(new ContainerBuilder().withName("httpd").withImage("coxswain/busybox:1")
+            .withCommand("sh", "-c", "mkdir -p /www && echo \"$POD\" > /www/index.html && exec httpd -f -p 8080 -h /www")
+            .addNewEnv().withName("POD").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name")
+            .endFieldRef().endValueFrom().endEnv()
+            .addNewPort().withName("http").withContainerPort(8080).endPort()
+            .withNewReadinessProbe().withNewHttpGet().withPath("/").withPort(new IntOrString(8080)).endHttpGet()
+            .withPeriodSeconds(1).endReadinessProbe().build())
+        .endSpec().endTemplate().endSpec().build()).create();
+    client.services().resource(service("web", "None")).create();
+    client.services().resource(service("sticky", "ClientIP")).create();
+    for (String s : new String[] {"web", "sticky"}) {
+      Wait.until(s + " has 3 ready endpoints", Duration.ofSeconds(90), () -> {
+        Endpoints ep = client.endpoints().withName(s).get();
+        return ep != null && ep.getSubsets().stream().mapToInt(x -> x.getAddresses().size()).sum() == 3;
+      });
+    }
+  }
+
+  static Service service(String name, String affinity) {
+    return new ServiceBuilder().withNewMetadata().withName(name).endMetadata().withNewSpec().withType("NodePort")
+        .withSelector(Map.of("app", "web")).withSessionAffinity(affinity)
+        .addNewPort().withName("http").withPort(80).withTargetPort(new IntOrString("http")).endPort()
+        .endSpec().build();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (client != null) {
+      client.close();
+    }
+    if (master != null) {
+      master.close();
+    }
+    io.coxswain.kubelet.PodClusterSupport.removeContainers(NODE);
+  }
+
+  /** One HTTP/1.0 request on a new connection (so that the kernel picks an endpoint each time). */
+  static String get(String host, int port) throws IOException {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(host, port), 2000);
+      s.setSoTimeout(5000);
+      OutputStream out = s.getOutputStream();
+      out.write("GET / HTTP/1.0\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = s.getInputStream();
+      String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      return response.substring(response.indexOf("\r\n\r\n") + 4).trim();
+    }
+  }
+
+  static Map<String, Integer> spread(String host, int port, int requests) throws IOException {
+    Map<String, Integer> seen = new HashMap<>();
+    for (int i = 0; i < requests; i++) {
+      seen.merge(get(host, port), 1, Integer::sum);
+    }
+    return seen;
+  }
+
+  static String iptablesSave() throws Exception {
+    Process p = new ProcessBuilder("iptables-save").redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor();
+    return out;
+  }
+
+  static Service svc(String name) {
+    return client.services().withName(name).get();
+  }
+
+  @Test
+  @Order(1)
+  void theKernelSpreadsNewConnectionsOverEveryPod() throws Exception {
+    Set<String> pods = new HashSet<>();
+    client.pods().withLabel("app", "web").list().getItems().forEach(p -> pods.add(p.getMetadata().getName()));
+    String ip = svc("web").getSpec().getClusterIP();
+    Wait.until("the cluster IP answers", Duration.ofSeconds(30), () -> {
+      try {
+        return pods.contains(get(ip, 80));
+      } catch (IOException e) {
+        return false;
+      }
+    });
+    Map<String, Integer> seen = spread(ip, 80, 300);
+    assertEquals(pods, seen.keySet(), "every pod reached: " + seen);
+    seen.values().forEach(n -> assertTrue(n >= 45, "each pod gets a fair share: " + seen));
+    int nodePort = svc("web").getSpec().getPorts().get(0).getNodePort();
+    Map<String, Integer> viaNodePort = spread(ADDRESS, nodePort, 60);
+    assertEquals(pods, viaNodePort.keySet(), "the node port reaches every pod: " + viaNodePort);
+    assertTrue(iptablesSave().contains("--comment \"default/web:http/TCP\""), "rules are in the kernel");
+  }
+
+  @Test
+  @Order(2)
+  void clientIpAffinityKeepsAClientOnOnePod() throws Exception {
+    String ip = svc("sticky").getSpec().getClusterIP();
+    Wait.until("the sticky cluster IP answers", Duration.ofSeconds(30), () -> {
+      try {
+        return !get(ip, 80).isEmpty();
+      } catch (IOException e) {
+        return false;
+      }
+    });
+    Map<String, Integer> seen = spread(ip, 80, 30);
+    assertEquals(1, seen.size(), "one pod for one client: " + seen);
+  }
+
+  @Test
+  @Order(3)
+  void aServiceWithoutEndpointsRefusesAtOnce() throws Exception {
+    client.replicationControllers().withName("web").scale(0);
+    String ip = svc("web").getSpec().getClusterIP();
+    Wait.until("web's endpoints empty", Duration.ofSeconds(60), () -> {
+      Endpoints ep = client.endpoints().withName("web").get();
+      return ep.getSubsets().stream().allMatch(x -> x.getAddresses() == null || x.getAddresses().isEmpty());
+    });
+    Wait.until("a connection to the cluster IP is refused", Duration.ofSeconds(30), () -> {
+      try {
+        get(ip, 80);
+        return false;
+      } catch (ConnectException e) {
+        return true;
+      }
+    });
+  }
+
+  @Test
+  @Order(4)
+  void stoppingTheNodeRemovesItsChains() throws Exception {
+    String rules = iptablesSave();
+    String chain = new NatRules(ADDRESS).natChain();
+    assertTrue(rules.contains(":" + chain + " "), "the node's chain exists while it runs");
+    assertEquals(0, master.stop(), master.tail(30));
+    String after = iptablesSave();
+    assertFalse(after.contains(chain), "no chain of the stopped node is left:\n" + after);
+  }
+}
