@@ -23,7 +23,7 @@
  * connections over proxies that each keep their own ClientIP affinity table (breaking session affinity) and
  * would reset connections queued on a proxy that dies. Across hosts nothing changes: one proxy per host.
  *
- * <p><b>iptables</b> ({@code --proxy-mode=iptables}), the original Kubernetes userspace proxy's way, for
+ * <p><b>userspace</b> ({@code --proxy-mode=userspace}), the original Kubernetes userspace proxy's way, for
  * clusters that span hosts or pods with their own network namespace. Cluster IPs come from a range that is
  * routed nowhere (say {@code --service-cidr=10.96.0.0/16}). For each service port the proxy listens on a free
  * local port ({@code 0.0.0.0:<random>}) and installs, in the nat table, one rule in its own chain
@@ -44,6 +44,15 @@
  * rule is deleted when its service port goes, and the chain is flushed at start (rules a crashed run left)
  * and removed at stop. This mode needs root (CAP_NET_ADMIN) and the {@code iptables} command; the local
  * listeners bind 0.0.0.0, so firewall them from outside networks if the hosts are exposed.
+ *
+ * <p><b>iptables</b> ({@code --proxy-mode=iptables}), Kubernetes' iptables mode: no proxy process in the data
+ * path. {@link io.coxswain.proxy.NatRules} renders, and {@link io.coxswain.proxy.NatProxy} applies with one
+ * atomic {@code iptables-restore --noflush} per change, DNAT rules sending clusterIP:port and every local
+ * address's node port straight to an endpoint, chosen by the kernel with equal odds ({@code statistic}),
+ * ClientIP affinity by {@code recent}, and a REJECT in the filter table for a port without endpoints. Each
+ * node has its own chains ({@code CXS-<hash of its address>}), removed at stop. Fastest, and works for any
+ * cluster IP range; the proxy's own behaviours (retry of a refused endpoint, per-service counters) are not
+ * there: the kernel does not retry, and its counters are iptables' own.
  *
  * <h2>Behaviour</h2>
  * <ul>
