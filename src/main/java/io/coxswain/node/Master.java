@@ -58,6 +58,8 @@ public final class Master implements RunningNode {
   private Minion localMinion;
   private final List<Long> timers = new ArrayList<>();
 
+  private DataDirLock dataDirLock;
+
   private Master(NodeConfig config) {
     this.config = config;
   }
@@ -77,6 +79,7 @@ public final class Master implements RunningNode {
     long t0 = System.nanoTime();
     // Before anything joins a group or writes state: a taken port is one clear line, not a Raft stack trace
     // (and not a voter added to the group that then never starts).
+    dataDirLock = DataDirLock.acquire(config.dataDir());
     requirePortFree(config.peerPort(), "the Raft peer port", "--peer-port");
     requirePortFree(config.apiPort(), "the API port", "--api-port");
     if (config.localMinion() && config.minion() != null && config.minion().hollow() == 0) {
@@ -327,6 +330,9 @@ public final class Master implements RunningNode {
     }
     if (store != null) {
       store.close();
+    }
+    if (dataDirLock != null) {
+      dataDirLock.close();
     }
   }
 }

@@ -42,6 +42,7 @@ public final class Minion implements RunningNode {
 
   private final Vertx vertx;
   private final boolean ownsVertx;
+  private DataDirLock dataDirLock;
   private final List<String> deployments = new ArrayList<>();
   private final List<NodeHeartbeat> heartbeats = new ArrayList<>();
   private final List<ContainerRuntime> runtimes = new ArrayList<>();
@@ -57,9 +58,19 @@ public final class Minion implements RunningNode {
   /** A standalone minion process. */
   public static RunningNode start(NodeConfig config) throws Exception {
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)); // epoll when available
+    DataDirLock lock;
     try {
-      return startOn(vertx, config, true, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+      lock = DataDirLock.acquire(config.dataDir());
     } catch (Exception e) {
+      vertx.close();
+      throw e;
+    }
+    try {
+      Minion m = startOn(vertx, config, true, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+      m.dataDirLock = lock;
+      return m;
+    } catch (Exception e) {
+      lock.close();
       vertx.close();
       throw e;
     }
@@ -198,6 +209,8 @@ public final class Minion implements RunningNode {
         LOG.debug("closing vertx: {}", e.toString());
       }
     }
+    if (dataDirLock != null) {
+      dataDirLock.close();
+    }
   }
-
 }
