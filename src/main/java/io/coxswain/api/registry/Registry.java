@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.coxswain.api.ApiException;
 import io.coxswain.model.Json;
+import io.coxswain.store.Compare;
+import io.coxswain.store.KeyValue;
 import io.coxswain.store.Store;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -60,8 +62,15 @@ public final class Registry {
     return new ArrayList<>(byResource.values());
   }
 
-  /** 404 when the namespace does not exist, 403 when it is terminating. */
-  CompletableFuture<Void> checkNamespaceWritable(String ns) {
+  /**
+   * 404 when the namespace does not exist, 403 when it is terminating; otherwise the guard a create puts in
+   * its transaction (the namespace unchanged since this check), or null where namespaces are not served.
+   * The namespace is read from this member's applied state: a create commits only if the guard still holds,
+   * which checks it at the create's own point in the Raft order without a read barrier first. A namespace
+   * missing or terminating locally is read again linearizably before the request is refused (this member
+   * may lag).
+   */
+  CompletableFuture<Compare> checkNamespaceWritable(String ns, boolean linearizable) {
     if (ns == null || ns.isEmpty()) {
       return CompletableFuture.failedFuture(ApiException.badRequest("a namespace is required for this resource"));
     }
@@ -69,17 +78,30 @@ public final class Registry {
     if (namespaces == null) {
       return CompletableFuture.completedFuture(null);
     }
-    return store.get(namespaces.key(null, ns), Store.Consistency.LINEARIZABLE).thenApply(found -> {
+    String key = namespaces.key(null, ns);
+    if (!linearizable) {
+      return store.get(key, Store.Consistency.LOCAL).thenCompose(found -> {
+        if (found.isPresent() && !terminating(found.get())) {
+          return CompletableFuture.completedFuture(new Compare(key, found.get().modRevision()));
+        }
+        return checkNamespaceWritable(ns, true);
+      });
+    }
+    return store.get(key, Store.Consistency.LINEARIZABLE).thenApply(found -> {
       if (found.isEmpty()) {
         throw ApiException.notFound("namespaces", ns);
       }
-      JsonNode n = Json.tree(found.get().value());
-      if (n.path("metadata").has("deletionTimestamp") || n.path("status").path("phase").asText().equals("Terminating")) {
+      if (terminating(found.get())) {
         throw ApiException.forbidden("namespaces", ns, "unable to create new content in namespace " + ns
             + " because it is being terminated");
       }
-      return null;
+      return new Compare(key, found.get().modRevision());
     });
+  }
+
+  private static boolean terminating(KeyValue namespace) {
+    JsonNode n = Json.tree(namespace.value());
+    return n.path("metadata").has("deletionTimestamp") || n.path("status").path("phase").asText().equals("Terminating");
   }
 
   /** Creates the namespace unless it exists (used at start for {@code default} and {@code kube-system}). */

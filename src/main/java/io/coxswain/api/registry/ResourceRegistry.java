@@ -302,11 +302,17 @@ public final class ResourceRegistry<T extends HasMetadata> {
     if (name.isEmpty() && generateName.isEmpty()) {
       throw ApiException.invalid(kind(), "", List.of(FieldError.required("metadata.name", "name or generateName is required")));
     }
-    CompletableFuture<Void> nsCheck = namespaced() ? registry.checkNamespaceWritable(ns) : CompletableFuture.completedFuture(null);
-    return nsCheck.thenCompose(x -> attemptCreate(ns, (ObjectNode) body, 0));
+    return createChecked(ns, (ObjectNode) body, false, 0);
   }
 
-  private CompletableFuture<ObjectNode> attemptCreate(String ns, ObjectNode body, int attempt) {
+  /** Checks the namespace (from local state unless {@code linearizable}), then creates under its guard. */
+  private CompletableFuture<ObjectNode> createChecked(String ns, ObjectNode body, boolean linearizable, int attempt) {
+    CompletableFuture<Compare> nsCheck = namespaced()
+        ? registry.checkNamespaceWritable(ns, linearizable) : CompletableFuture.completedFuture(null);
+    return nsCheck.thenCompose(guard -> attemptCreate(ns, body, attempt, guard));
+  }
+
+  private CompletableFuture<ObjectNode> attemptCreate(String ns, ObjectNode body, int attempt, Compare nsGuard) {
     ObjectNode node = body.deepCopy();
     ObjectNode meta = node.with("metadata");
     String name = meta.path("name").asText("");
@@ -359,6 +365,9 @@ public final class ResourceRegistry<T extends HasMetadata> {
       compares.add(Compare.absent(r));
       ops.add(Op.put(r, key.getBytes(StandardCharsets.UTF_8)));
     }
+    if (nsGuard != null) {
+      compares.add(nsGuard);
+    }
     final String finalName = name;
     final boolean wasGenerated = generated;
     final Set<String> explicit = given;
@@ -371,9 +380,19 @@ public final class ResourceRegistry<T extends HasMetadata> {
       }
       if (r.previous().get(0) != null) {
         if (wasGenerated && attempt < 5) {
-          return attemptCreate(ns, body, attempt + 1);
+          return attemptCreate(ns, body, attempt + 1, nsGuard);
         }
         throw ApiException.alreadyExists(resource(), finalName);
+      }
+      if (nsGuard != null) {
+        KeyValue nsNow = r.previous().get(r.previous().size() - 1);
+        if (nsNow == null || nsNow.modRevision() != nsGuard.modRevision()) {
+          // the namespace changed (or this member's copy was stale): check it again, linearizably
+          if (attempt >= 5) {
+            throw ApiException.conflict(resource(), finalName, "the namespace kept changing; try again");
+          }
+          return createChecked(ns, body, true, attempt + 1);
+        }
       }
       for (int i = 0; i < reservations.size(); i++) {
         if (r.previous().get(i + 1) != null && explicit.contains(reservations.get(i))) {
@@ -381,7 +400,7 @@ public final class ResourceRegistry<T extends HasMetadata> {
         }
       }
       if (attempt < 20) {
-        return attemptCreate(ns, body, attempt + 1);
+        return attemptCreate(ns, body, attempt + 1, nsGuard);
       }
       throw ApiException.internal("could not allocate a free cluster IP or node port after 20 tries; the range may be full");
     });

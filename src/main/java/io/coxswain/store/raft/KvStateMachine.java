@@ -82,6 +82,9 @@ final class KvStateMachine extends BaseStateMachine {
   private long dbAppliedTerm;
   private int uncommitted;
   private volatile RaftPeerId selfId;
+  // the newest snapshot, kept here: while there is none, the storage would list its directory on every
+  // call, and Ratis asks on every log-appender round and every client request
+  private volatile SingleFileSnapshotInfo latestSnapshot;
 
   KvStateMachine(Path stateDir, int historyLimit, int commitEvery, WatchHub hub, Consumer<Boolean> leadership) {
     this.stateDir = stateDir;
@@ -107,6 +110,7 @@ final class KvStateMachine extends BaseStateMachine {
     try {
       openDb();
       SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
+      latestSnapshot = snapshot;
       if (snapshot != null) {
         if (snapshot.getIndex() > dbAppliedIndex) {
           importSnapshot(snapshot);
@@ -135,6 +139,7 @@ final class KvStateMachine extends BaseStateMachine {
     lock.writeLock().lock();
     try {
       SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
+      latestSnapshot = snapshot;
       if (snapshot != null) {
         importSnapshot(snapshot);
         setLastAppliedTermIndex(snapshot.getTermIndex());
@@ -156,7 +161,7 @@ final class KvStateMachine extends BaseStateMachine {
 
   @Override
   public SingleFileSnapshotInfo getLatestSnapshot() {
-    return storage.getLatestSnapshot();
+    return latestSnapshot;
   }
 
   @Override
@@ -294,7 +299,9 @@ final class KvStateMachine extends BaseStateMachine {
       lock.writeLock().unlock();
     }
     MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
-    storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
+    SingleFileSnapshotInfo taken = new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last);
+    storage.updateLatestSnapshot(taken);
+    latestSnapshot = storage.getLatestSnapshot();
     LOG.info("snapshot at {} written to {}", last, file);
     return last.getIndex();
   }
