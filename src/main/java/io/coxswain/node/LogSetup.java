@@ -29,7 +29,9 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
       "org.apache.hc", Level.WARN,
       "org.mapdb", Level.WARN,
       // a store that cannot start is reported once, as one line, by the node; not as a lifecycle trace
-      "org.apache.ratis.util.LifeCycle", Level.OFF);
+      "org.apache.ratis.util.LifeCycle", Level.OFF,
+      // requests to a member that is no longer the leader are retried, and what finally fails is reported
+      "org.apache.ratis.client.impl.OrderedAsync", Level.OFF);
 
   @Override
   public ExecutionStatus configure(LoggerContext context) {

@@ -296,8 +296,13 @@ class CliCommandsTest {
     api.route("GET", "/coxswain/v1/snapshot", 200, "{\"revision\":42}\n{\"key\":\"/registry/pods/default/a\",\"value\":\"e30=\"}\n");
     assertEquals("Snapshot saved at " + snap + " (revision 42, 1 keys)\n", cli("snapshot", "save", snap.toString()).out());
     CliRunner.Result restore = CliRunner.run(null, "snapshot", "restore", snap.toString(), "--data-dir", dir.resolve("new").toString());
-    assertEquals(1, restore.code());
-    assertTrue(restore.err().contains("is valid (revision 42, 1 keys)"), restore.err());
+    assertEquals(0, restore.code(), restore.toString());
+    assertTrue(restore.out().startsWith("Prepared " + dir.resolve("new") + " from revision 42 (1 keys)"), restore.out());
+    assertEquals(Files.readString(snap), Files.readString(dir.resolve("new").resolve("restore.jsonl")));
+    CliRunner.Result broken = CliRunner.run(null, "snapshot", "restore", dir.resolve("nothing").toString(), "--data-dir",
+        dir.resolve("other").toString());
+    assertEquals(1, broken.code());
+    assertTrue(broken.err().contains("does not exist"), broken.err());
   }
 
   @Test
