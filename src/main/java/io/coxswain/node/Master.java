@@ -288,12 +288,17 @@ public final class Master implements RunningNode {
       return;
     }
     int count = 0;
+    int skipped = 0;
     List<Op> batch = new ArrayList<>();
     try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       String line;
       while ((line = in.readLine()) != null) {
         JsonNode n = Json.MAPPER.readTree(line);
         if (!n.has("key")) {
+          continue;
+        }
+        if (!n.get("key").asText().startsWith("/registry/")) {
+          skipped++; // cluster-private records (join tokens): bound to the old cluster's CA, useless here
           continue;
         }
         batch.add(Op.put(n.get("key").asText(), Base64.getDecoder().decode(n.get("value").asText())));
@@ -309,7 +314,8 @@ public final class Master implements RunningNode {
       count += batch.size();
     }
     Files.move(file, config.dataDir().resolve(RESTORE_FILE + ".done"));
-    LOG.info("restored {} keys from a snapshot", count);
+    LOG.info("restored {} keys from a snapshot{}", count, skipped == 0 ? ""
+        : " (" + skipped + " cluster-private records such as join tokens left out: create new tokens)");
   }
 
   @Override
