@@ -101,6 +101,21 @@ for FLAGS in "" "-XX:+UseSerialGC" "-XX:+UseSerialGC -Xss256k -XX:TieredStopAtLe
   echo "minion_idle_rss_mb{flags=\"${FLAGS:-default}\"}=$(rss_mb $P)"
   kill $P 2>/dev/null || true
 done
+# the same through the launcher (packaging/coxswain, the way installed nodes run): a first run records its
+# class-data archive, the second is measured
+for run in record measure; do
+  n=$((n + 1))
+  COXSWAIN_JAR="$JAR" XDG_CACHE_HOME="$WORK/cache" packaging/coxswain --role=minion --node-name=kbn$n \
+    --address=127.0.9.2$n --kubelet-port=10250 --join=127.0.9.1:6443 --data-dir="$WORK/n$n" >"$WORK/n$n.log" 2>&1 &
+  P=$!
+  PIDS+=($P)
+  end=$((SECONDS + 90))
+  until curl -sf $API/api/v1/nodes/kbn$n >/dev/null; do [ $SECONDS -lt $end ] || break; sleep 0.5; done
+  sleep 15
+  [ $run = measure ] && echo "minion_idle_rss_mb{flags=\"launcher\"}=$(rss_mb $P)"
+  kill $P 2>/dev/null || true
+  wait $P 2>/dev/null || true
+done
 # hollow nodes: memory per node
 java -XX:+UseSerialGC -jar "$JAR" --role=minion --hollow="$HOLLOW" --heartbeat=20s --node-name=kbh --address=127.0.9.30 \
   --join=127.0.9.1:6443 --data-dir="$WORK/h" >"$WORK/h.log" 2>&1 &
