@@ -17,12 +17,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * {@code top nodes} and {@code top pods} with real containers: a master with its local minion on Docker runs
- * a pod that burns cpu and holds memory, and both commands show non-zero figures for it (from the kubelet's
- * stats summary through the API's metrics.k8s.io), as does kubectl top from the same API.
+ * The CLI's commands that need real containers, against a master with its local minion on Docker:
+ * {@code top nodes|pods} show non-zero figures for a pod that burns cpu and holds memory (from the kubelet's
+ * stats summary through the API's metrics.k8s.io, which kubectl top reads too); {@code describe node|pod}
+ * print what kubectl 1.32 prints for the same objects; {@code logs --tail/--since/--previous};
+ * {@code delete --wait} returns once the pod is gone.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class TopIT {
+class CliContainersIT {
   static final String NODE = "cli-top";
   static final Duration DEADLINE = Duration.ofSeconds(120);
   NodeProcess master;
@@ -104,6 +106,61 @@ class TopIT {
       assertEquals(0, p.waitFor(), out);
       assertTrue(row(out, "burn").isPresent(), out);
     }
-    cli.run("delete", "pod", "burn", "--grace-period=0").ok("delete burn");
+
+    // the same objects as kubectl describes them, times and ages aside (the node's heartbeat moves between
+    // the two runs); kubectl's Lease line is its view of coordination.k8s.io, which this API does not serve
+    if (Files.isExecutable(Path.of("/usr/bin/kubectl"))) {
+      for (String command : new String[] {"describe node " + NODE, "describe pod burn", "get pod burn -o wide", "get nodes -o wide"}) {
+        String[] args = command.split(" ");
+        assertEquals(normalized(kubectl(args)), normalized(cli.run(args).out()), command);
+      }
+    }
+
+    // delete --wait (the default) returns once the kubelet has stopped the container and the pod is gone
+    cli.run("delete", "pod", "burn", "--grace-period=1").ok("delete burn");
+    Cli.Result gone = cli.run("get", "pod", "burn");
+    assertEquals(1, gone.code(), gone.out());
+    assertEquals("Error from server (NotFound): pods \"burn\" not found\n", gone.out());
+  }
+
+  @Test
+  void logsTailSinceAndPrevious() throws Exception {
+    cli.run("run", "logger", "--image=coxswain/busybox:1", "--",
+        "sh", "-c", "for i in 1 2 3 4 5; do echo line$i; done; sleep 2; exit 1").ok("run logger");
+    Wait.until("logger has printed its lines", DEADLINE, () -> cli.run("logs", "logger").out().contains("line5"));
+    assertEquals("line4\nline5\n", cli.run("logs", "logger", "--tail=2").out());
+    assertEquals("line1\nline2\nline3\nline4\nline5\n", cli.run("logs", "logger", "--since=1h").out());
+    Wait.until("logger restarted", DEADLINE, () -> !cli.run("get", "pod", "logger", "-o",
+        "jsonpath={.status.containerStatuses[0].restartCount}").out().matches("0?"));
+    Cli.Result previous = Wait.forValue("the previous instance's log", DEADLINE, () -> {
+      Cli.Result r = cli.run("logs", "logger", "--previous");
+      return r.code() == 0 && r.out().contains("line5") ? r : null;
+    });
+    assertTrue(previous.out().startsWith("line1\n"), previous.out());
+    Cli.Result missing = cli.run("logs", "nope");
+    assertEquals(1, missing.code());
+    assertEquals("Error from server (NotFound): pods \"nope\" not found\n", missing.out());
+    Cli.Result badSince = cli.run("logs", "logger", "--since=yesterday");
+    assertEquals(1, badSince.code());
+    assertEquals(1, badSince.out().lines().count(), badSince.out());
+    cli.run("delete", "pod", "logger", "--grace-period=0").ok("delete logger");
+  }
+
+  private static String normalized(String text) {
+    return text.replaceAll("[A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} [+-]\\d{4}", "TIME")
+        .replaceAll("(?m)\\b\\d+[smhdy](\\d+[smh])?\\b", "AGE")
+        .replaceAll("(?m)^Lease:.*\n", "");
+  }
+
+  private String kubectl(String... args) throws Exception {
+    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("/usr/bin/kubectl"));
+    cmd.addAll(java.util.List.of(args));
+    cmd.add("--server=" + master.server());
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("KUBECONFIG", "/dev/null");
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes());
+    p.waitFor();
+    return out;
   }
 }
