@@ -148,6 +148,7 @@ class CliIT {
   @Test
   void applyMergesThreeWaysAndInteroperatesWithKubectl() throws Exception {
     Path f = dir.resolve("applied.yaml");
+    // "Y" quoted: kubectl's YAML 1.1 reader takes a bare Y for true
     String v1 = """
         apiVersion: v1
         kind: ReplicationController
@@ -161,7 +162,7 @@ class CliIT {
               containers:
               - name: a
                 image: coxswain/busybox:1
-                env: [{name: X, value: "1"}, {name: Y, value: "1"}]
+                env: [{name: X, value: "1"}, {name: "Y", value: "1"}]
                 ports: [{containerPort: 80}, {containerPort: 81}]
               - name: b
                 image: coxswain/busybox:1
@@ -177,7 +178,7 @@ class CliIT {
 
     // someone else labels it; the file drops a label, an env var, a port and a container, changes a value
     assertEquals(0, jar("label", "rc", "merge", "owner=ops").code());
-    String v2 = v1.replace(", stage: one", "").replace(", {name: Y, value: \"1\"}", "").replace("value: \"1\"", "value: \"2\"")
+    String v2 = v1.replace(", stage: one", "").replace(", {name: \"Y\", value: \"1\"}", "").replace("value: \"1\"", "value: \"2\"")
         .replace(", {containerPort: 81}", "").replace("""
               - name: b
                 image: coxswain/busybox:1
