@@ -211,6 +211,62 @@ class CliIT {
     assertEquals(0, jar("delete", "-f", f.toString()).code());
   }
 
+  /** The rest of the commands of the CLI's brief, each against the running master. */
+  @Test
+  void folderListsSelectorsAndTheSmallerCommands() throws Exception {
+    Path folder = dir.resolve("manifests");
+    Files.createDirectories(folder.resolve("nested"));
+    Files.writeString(folder.resolve("list.json"), """
+        {"apiVersion":"v1","kind":"List","items":[
+          {"apiVersion":"v1","kind":"Service","metadata":{"name":"f-one","labels":{"batch":"f"}},"spec":{"ports":[{"port":81}]}},
+          {"apiVersion":"v1","kind":"Service","metadata":{"name":"f-two","labels":{"batch":"f"}},"spec":{"ports":[{"port":82}]}}]}
+        """);
+    Files.writeString(folder.resolve("nested/multi.yaml"), """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: f-three, labels: {batch: f}}
+        spec: {ports: [{port: 83}]}
+        ---
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: f-space}
+        """);
+    CliRunner.Result flat = jar("apply", "-f", folder.toString());
+    assertEquals("service/f-one created\nservice/f-two created\n", flat.out(), flat.toString());
+    CliRunner.Result deep = jar("apply", "-R", "-f", folder.toString());
+    assertEquals("service/f-one unchanged\nservice/f-two unchanged\nservice/f-three created\nnamespace/f-space created\n",
+        deep.out(), deep.toString());
+    assertEquals("f-one f-three f-two", jsonpath(jar("get", "svc", "-l", "batch=f", "-o", "jsonpath={.items[*].metadata.name}")));
+
+    assertEquals("replicationcontroller/f-rc created\n", jar("run", "f-rc", "--image=coxswain/busybox:1", "--replicas=2",
+        "--labels=batch=g", "-n", "f-space").out());
+    assertEquals("2", jsonpath(jar("get", "rc", "f-rc", "-n", "f-space", "-o", "jsonpath={.spec.replicas}")));
+    assertEquals("service/f-rc exposed\n", jar("expose", "rc", "f-rc", "--port=8080", "-n", "f-space").out());
+    assertEquals("batch=g", jsonpath(jar("get", "svc", "f-rc", "-n", "f-space", "-o", "jsonpath=batch={.spec.selector.batch}")));
+    assertEquals(1, jar("label", "svc", "f-one", "batch=h").code(), "an existing label needs --overwrite");
+    assertEquals("service/f-one labeled\n", jar("label", "svc", "f-one", "batch=h", "--overwrite").out());
+    assertEquals("service/f-one labeled\n", jar("label", "svc", "f-one", "batch-").out());
+    assertEquals("", jsonpath(jar("get", "svc", "f-one", "-o", "jsonpath={.metadata.labels}")));
+    assertEquals("service/f-two annotated\n", jar("annotate", "svc", "f-two", "note=x").out());
+    assertEquals("service/f-two annotated\n", jar("annotate", "svc", "f-two", "note-").out());
+
+    CliRunner.Result bySelector = jar("delete", "svc", "-l", "batch=f");
+    assertEquals("service \"f-three\" deleted\nservice \"f-two\" deleted\n", bySelector.out(), bySelector.toString());
+    assertEquals("service \"f-one\" deleted\n", jar("delete", "svc", "f-one").out());
+    CliRunner.Result everything = jar("delete", "rc,svc", "--all", "-n", "f-space");
+    assertEquals("replicationcontroller \"f-rc\" deleted\nservice \"f-rc\" deleted\n", everything.out(), everything.toString());
+    assertEquals("namespace \"f-space\" deleted\n", jar("delete", "ns", "f-space", "--wait=false").out());
+
+    for (String shell : List.of("bash", "zsh")) {
+      // a local command: no server option
+      CliRunner.Result completion = run(List.of("java", "-XX:TieredStopAtLevel=1", "-jar", JAR.toString(), "completion", shell));
+      assertEquals(0, completion.code(), completion.toString());
+      assertTrue(completion.out().contains("complete") || completion.out().contains("compdef"), shell + ": " + completion.out());
+    }
+    CliRunner.Result version = jar("version");
+    assertTrue(version.out().contains("Server Version: v1.32"), version.toString());
+  }
+
   /** Bad usage: one line on stderr, nothing on stdout, exit 1. */
   @Test
   void badUsageIsOneLineAndExitOne() throws Exception {
