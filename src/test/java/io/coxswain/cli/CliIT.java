@@ -281,6 +281,8 @@ class CliIT {
         jar("apply", "-f", unknownKind.toString()), jar("get", "pods", "-o", "jsonpath={.items[}"),
         jar("get", "pods", "-o", "bogus"), jar("scale", "rc", "nope", "--replicas=1"), jar("logs", "nope"),
         jar("nosuchcommand"), jar("get", "pods", "-l", "a in (b"),
+        // this master runs no minion: no node has figures
+        jar("top", "nodes"),
         jarAt("http://127.0.0.1:1", "get", "pods"), jarAt("http://127.0.0.1:1", "apply", "-f", unknownKind.toString()));
     for (CliRunner.Result r : results) {
       assertEquals(1, r.code(), r.toString());
