@@ -82,7 +82,7 @@ public final class ApiServerVerticle extends VerticleBase {
 
   private final List<java.util.function.Consumer<Router>> extraRoutes = new ArrayList<>();
 
-  /** Adds routes beside core/v1 (the masters' own API); call before deploying. */
+  /** Adds routes beside core/v1 (the masters' own API), ahead of the server's own; call before deploying. */
   public ApiServerVerticle withRoutes(java.util.function.Consumer<Router> routes) {
     extraRoutes.add(routes);
     return this;
@@ -104,6 +104,8 @@ public final class ApiServerVerticle extends VerticleBase {
         config.nodePortMax(), new SecureRandom());
     registry = new Registry(store, served, allocations, clock, new SecureRandom());
     Router router = Router.router(vertx);
+    // first: an extra API may also answer a discovery path (the metrics API names its group in /apis)
+    extraRoutes.forEach(r -> r.accept(router));
     router.get("/version").handler(ctx -> send(ctx, 200, Discovery.version(config.gitVersion())));
     router.get("/version/").handler(ctx -> send(ctx, 200, Discovery.version(config.gitVersion())));
     router.get("/api").handler(ctx -> send(ctx, 200, Discovery.apiVersions(config.host() + ":" + actualPort)));
@@ -120,7 +122,6 @@ public final class ApiServerVerticle extends VerticleBase {
     router.get("/healthz").handler(ctx -> plain(ctx, 200, "ok"));
     router.get("/livez").handler(ctx -> plain(ctx, 200, "ok"));
     router.get("/readyz").handler(this::readyz);
-    extraRoutes.forEach(r -> r.accept(router));
     router.route("/api/v1/*").handler(this::resourceRequest);
     router.route().handler(ctx -> error(ctx, ApiException.notFoundPath(ctx.request().path())));
     HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port())

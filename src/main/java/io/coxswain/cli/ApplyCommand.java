@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "apply", description = {
     "Create or update objects from files, folders or stdin, as kubectl's client-side apply does:",
-    "the last applied configuration is kept in an annotation and a three-way merge patch is sent."})
+    "the last applied configuration is kept in an annotation and a three-way strategic merge patch is sent."})
 final class ApplyCommand extends ClientCommand {
   @Option(names = {"-f", "--filename"}, paramLabel = "FILE", required = true, description = "File, folder or - for stdin.")
   List<String> files = new ArrayList<>();
@@ -34,18 +34,34 @@ final class ApplyCommand extends ClientCommand {
       try {
         String verdict;
         JsonNode result;
-        ObjectNode modified = ApplyPatch.withLastApplied(m.object());
         if (m.name().isEmpty()) {
           throw CliException.usage("error from " + m.source() + ": resource name may not be empty");
         }
+        ObjectNode file = m.object().deepCopy();
+        if (ns != null && file.path("metadata").isObject()) {
+          // as kubectl does: the namespace the object goes to is part of what is applied and recorded
+          ((ObjectNode) file.get("metadata")).put("namespace", ns);
+        }
+        ObjectNode modified = ApplyPatch.withLastApplied(file);
         JsonNode current = api().getOrNull(m.type().path(ns, m.name()));
         if (current == null) {
           result = dry ? modified : api().post(m.type().path(ns, null), modified);
           verdict = "created";
         } else {
           String recorded = current.path("metadata").path("annotations").path(ApplyPatch.LAST_APPLIED).asText(null);
-          JsonNode original = recorded == null ? null : CliJson.parse(recorded);
-          ObjectNode patch = ApplyPatch.threeWay(original, modified, current);
+          JsonNode original = null;
+          if (recorded == null) {
+            err().println("Warning: " + m.type().ref(m.name()) + " has no " + ApplyPatch.LAST_APPLIED
+                + " annotation (it was not created by apply); it is added now and fields set elsewhere are kept.");
+          } else {
+            try {
+              original = CliJson.parse(recorded);
+            } catch (RuntimeException e) {
+              throw new CliException("error: the " + ApplyPatch.LAST_APPLIED + " annotation of " + m.type().ref(m.name())
+                  + " is not valid JSON");
+            }
+          }
+          ObjectNode patch = ApplyPatch.threeWay(m.type().kind(), original, modified, current);
           if (patch.isEmpty()) {
             result = current;
             verdict = "unchanged";
@@ -53,7 +69,7 @@ final class ApplyCommand extends ClientCommand {
             if (connection.verbosity >= 6) {
               err().println("patch " + m.type().ref(m.name()) + ": " + CliJson.compact(patch));
             }
-            result = dry ? current : api().patch(m.type().path(ns, m.name()), "application/merge-patch+json", patch);
+            result = dry ? current : api().patch(m.type().path(ns, m.name()), "application/strategic-merge-patch+json", patch);
             verdict = "configured";
           }
         }

@@ -48,7 +48,8 @@ final class DescribeCommand extends ClientCommand {
           out().println();
         }
         first = false;
-        List<JsonNode> events = showEvents && t != ResourceType.EVENTS && t != ResourceType.NAMESPACES ? events(o, t) : null;
+        List<JsonNode> events = !showEvents || t == ResourceType.NAMESPACES ? null
+            : t == ResourceType.EVENTS ? List.of() : events(o, t);
         out().print(Describer.describe(o, t, events, related(o, t), Instant.now()));
         out().flush();
       }
@@ -67,6 +68,10 @@ final class DescribeCommand extends ClientCommand {
       if (ep != null) {
         out.add(ep);
       }
+    } else if (t == ResourceType.NODES) {
+      // what runs there and has not finished, as kubectl describe node lists it
+      api().get(new Query().add("fieldSelector", "spec.nodeName=" + o.path("metadata").path("name").asText()
+          + ",status.phase!=Failed,status.phase!=Succeeded").on(ResourceType.PODS.path(null, null))).path("items").forEach(out::add);
     } else if (t == ResourceType.REPLICATION_CONTROLLERS && o.path("spec").path("selector").isObject()
         && !o.path("spec").path("selector").isEmpty()) {
       api().get(new Query().add("labelSelector", Readiness.selector(o.path("spec").path("selector")))

@@ -1,6 +1,7 @@
 package io.coxswain.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -44,7 +45,7 @@ final class Describer {
     } else if (type == ResourceType.REPLICATION_CONTROLLERS) {
       d.replicationController(o, related);
     } else if (type == ResourceType.NODES) {
-      d.node(o);
+      d.node(o, related);
     } else if (type == ResourceType.NAMESPACES) {
       d.namespace(o);
     } else if (type == ResourceType.ENDPOINTS) {
@@ -305,7 +306,7 @@ final class Describer {
   private void resources(int level, String key, JsonNode values) {
     if (values.isObject() && !values.isEmpty()) {
       line(level, key + ":");
-      values.fields().forEachRemaining(e -> w(level + 1, e.getKey(), e.getValue().asText()));
+      values.fields().forEachRemaining(e -> w(level + 1, e.getKey(), Quantities.canonical(e.getValue().asText())));
     }
   }
 
@@ -481,7 +482,7 @@ final class Describer {
     }
   }
 
-  private void node(JsonNode n) {
+  private void node(JsonNode n, List<JsonNode> pods) {
     JsonNode m = n.path("metadata");
     JsonNode spec = n.path("spec");
     JsonNode status = n.path("status");
@@ -537,9 +538,103 @@ final class Describer {
         w(1, k[1], info.path(k[0]).asText(""));
       }
     }
-    if (spec.has("podCIDR")) {
+    if (!spec.path("podCIDR").asText("").isEmpty()) {
       w(0, "PodCIDR", spec.path("podCIDR").asText());
     }
+    if (spec.path("podCIDRs").isArray() && !spec.path("podCIDRs").isEmpty()) {
+      w(0, "PodCIDRs", join(spec.path("podCIDRs")));
+    }
+    if (!spec.path("providerID").asText("").isEmpty()) {
+      w(0, "ProviderID", spec.path("providerID").asText());
+    }
+    nodeResources(status, pods);
+  }
+
+  /** The node's non-terminated pods with what they request and limit, and the totals against allocatable. */
+  private void nodeResources(JsonNode status, List<JsonNode> pods) {
+    JsonNode allocatable = status.path("allocatable").isObject() && !status.path("allocatable").isEmpty()
+        ? status.path("allocatable") : status.path("capacity");
+    BigDecimal cpuAlloc = quantity(allocatable.path("cpu"));
+    BigDecimal memAlloc = quantity(allocatable.path("memory"));
+    w(0, "Non-terminated Pods", "(" + pods.size() + " in total)");
+    b.append("  Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n");
+    b.append("  ---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n");
+    Map<String, BigDecimal> totalRequests = new TreeMap<>();
+    Map<String, BigDecimal> totalLimits = new TreeMap<>();
+    Map<String, Boolean> binary = new TreeMap<>();
+    for (JsonNode p : pods) {
+      Map<String, BigDecimal> requests = podResources(p.path("spec"), "requests", binary);
+      Map<String, BigDecimal> limits = podResources(p.path("spec"), "limits", binary);
+      requests.forEach((k, v) -> totalRequests.merge(k, v, BigDecimal::add));
+      limits.forEach((k, v) -> totalLimits.merge(k, v, BigDecimal::add));
+      b.append("  ").append(p.path("metadata").path("namespace").asText()).append('\t')
+          .append(p.path("metadata").path("name").asText()).append("\t\t")
+          .append(share(requests, "cpu", cpuAlloc, binary)).append('\t').append(share(limits, "cpu", cpuAlloc, binary)).append('\t')
+          .append(share(requests, "memory", memAlloc, binary)).append('\t').append(share(limits, "memory", memAlloc, binary)).append('\t')
+          .append(TableFormat.age(p.path("metadata").path("creationTimestamp").asText(""), now)).append('\n');
+    }
+    line(0, "Allocated resources:");
+    line(1, "(Total limits may be over 100 percent, i.e., overcommitted.)");
+    b.append("  Resource\tRequests\tLimits\n");
+    b.append("  --------\t--------\t------\n");
+    for (String r : List.of("cpu", "memory", "ephemeral-storage")) {
+      BigDecimal alloc = quantity(allocatable.path(r));
+      b.append("  ").append(r).append('\t').append(share(totalRequests, r, alloc, binary)).append('\t')
+          .append(share(totalLimits, r, alloc, binary)).append('\n');
+    }
+    List<String> extended = new ArrayList<>();
+    allocatable.fieldNames().forEachRemaining(r -> {
+      if (r.startsWith("hugepages-") || (r.contains("/") && !r.startsWith("kubernetes.io/"))) {
+        extended.add(r);
+      }
+    });
+    extended.sort(null);
+    for (String r : extended) {
+      b.append("  ").append(r).append('\t').append(amount(totalRequests, r, binary)).append('\t')
+          .append(amount(totalLimits, r, binary)).append('\n');
+    }
+  }
+
+  private static BigDecimal quantity(JsonNode q) {
+    try {
+      return q.isMissingNode() || q.isNull() ? BigDecimal.ZERO : Quantities.parse(q.asText());
+    } catch (RuntimeException e) {
+      return BigDecimal.ZERO;
+    }
+  }
+
+  /** A pod's requests or limits: the sum over its containers, at least the largest init container's. */
+  private static Map<String, BigDecimal> podResources(JsonNode spec, String which, Map<String, Boolean> binary) {
+    Map<String, BigDecimal> sum = new TreeMap<>();
+    for (JsonNode c : spec.path("containers")) {
+      c.path("resources").path(which).properties().forEach(e -> {
+        binary.putIfAbsent(e.getKey(), Quantities.binary(e.getValue().asText()));
+        sum.merge(e.getKey(), quantity(e.getValue()), BigDecimal::add);
+      });
+    }
+    for (JsonNode c : spec.path("initContainers")) {
+      c.path("resources").path(which).properties().forEach(e -> {
+        binary.putIfAbsent(e.getKey(), Quantities.binary(e.getValue().asText()));
+        sum.merge(e.getKey(), quantity(e.getValue()), BigDecimal::max);
+      });
+    }
+    spec.path("overhead").properties().forEach(e -> {
+      if (sum.containsKey(e.getKey())) {
+        sum.merge(e.getKey(), quantity(e.getValue()), BigDecimal::add);
+      }
+    });
+    return sum;
+  }
+
+  private static String amount(Map<String, BigDecimal> values, String resource, Map<String, Boolean> binary) {
+    return Quantities.format(values.getOrDefault(resource, BigDecimal.ZERO), binary.getOrDefault(resource, false));
+  }
+
+  private static String share(Map<String, BigDecimal> values, String resource, BigDecimal allocatable, Map<String, Boolean> binary) {
+    BigDecimal v = values.getOrDefault(resource, BigDecimal.ZERO);
+    long percent = allocatable.signum() == 0 ? 0
+        : v.multiply(BigDecimal.valueOf(100)).divide(allocatable, 0, java.math.RoundingMode.DOWN).longValue();
+    return amount(values, resource, binary) + " (" + percent + "%)";
   }
 
   private void namespace(JsonNode ns) {
@@ -574,25 +669,86 @@ final class Describer {
     }
   }
 
+  /**
+   * What kubectl prints for a kind it has no layout for (events among them): name, namespace, labels and
+   * annotations, then every other field in key order, labelled in words ("firstTimestamp" is "First
+   * Timestamp"), maps and lists one level deeper.
+   */
   private void generic(JsonNode o) {
-    meta(o, o.path("metadata").has("namespace"));
-    multiline(0, "Labels", o.path("metadata").path("labels"));
-    multiline(0, "Annotations", o.path("metadata").path("annotations"));
-    Iterator<Map.Entry<String, JsonNode>> it = o.fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> e = it.next();
-      if (e.getKey().equals("metadata")) {
+    JsonNode m = o.path("metadata");
+    w(0, "Name", m.path("name").asText(""));
+    w(0, "Namespace", m.path("namespace").asText(""));
+    multiline(0, "Labels", m.path("labels"));
+    multiline(0, "Annotations", m.path("annotations"));
+    content(0, o, "", List.of(".metadata.name", ".metadata.namespace", ".metadata.labels", ".metadata.annotations"));
+  }
+
+  private void content(int level, JsonNode map, String prefix, List<String> skip) {
+    List<String> fields = new ArrayList<>();
+    map.fieldNames().forEachRemaining(fields::add);
+    fields.sort(null);
+    for (String field : fields) {
+      JsonNode value = map.get(field);
+      String at = prefix + "." + field;
+      if (skip.contains(at)) {
         continue;
       }
-      if (e.getValue().isValueNode()) {
-        w(0, capitalize(e.getKey()), e.getValue().asText());
-      } else {
-        line(0, capitalize(e.getKey()) + ":");
-        for (String l : CliJson.yaml(e.getValue()).split("\n")) {
-          line(1, l);
+      if (value.isObject()) {
+        line(level, label(field) + ":");
+        content(level + 1, value, at, skip);
+      } else if (value.isArray()) {
+        line(level, label(field) + ":");
+        for (JsonNode item : value) {
+          if (item.isObject()) {
+            content(level + 1, item, at, skip);
+          } else {
+            line(level + 1, scalar(item));
+          }
         }
+      } else {
+        w(level, label(field), scalar(value));
       }
     }
+  }
+
+  private static String scalar(JsonNode v) {
+    return v.isNull() ? "<nil>" : v.isContainerNode() ? CliJson.compact(v) : v.asText();
+  }
+
+  private static final List<String> ACRONYMS = List.of("API", "URL", "UID", "OSB", "GUID");
+
+  /** A field name in words: camelCase split into title-cased parts, the common acronyms in capitals. */
+  static String label(String field) {
+    for (int i = 0; i < field.length(); i++) {
+      char c = field.charAt(i);
+      if (!Character.isLetter(c) && c != '-') {
+        return field;
+      }
+    }
+    List<String> parts = new ArrayList<>();
+    StringBuilder part = new StringBuilder();
+    for (int i = 0; i < field.length(); i++) {
+      char c = field.charAt(i);
+      boolean upper = Character.isUpperCase(c);
+      boolean boundary = part.length() > 0 && (upper && (Character.isLowerCase(part.charAt(part.length() - 1))
+          || (i + 1 < field.length() && Character.isLowerCase(field.charAt(i + 1))
+              && Character.isUpperCase(part.charAt(part.length() - 1)))));
+      boolean kindChange = part.length() > 0 && (c == '-') != (part.charAt(part.length() - 1) == '-');
+      if (boundary || kindChange) {
+        parts.add(part.toString());
+        part.setLength(0);
+      }
+      part.append(c);
+    }
+    if (part.length() > 0) {
+      parts.add(part.toString());
+    }
+    List<String> out = new ArrayList<>();
+    for (String p : parts) {
+      String upper = p.toUpperCase(Locale.ROOT);
+      out.add(ACRONYMS.contains(upper) ? upper : Character.toUpperCase(p.charAt(0)) + p.substring(1));
+    }
+    return String.join(" ", out);
   }
 
   private void events(List<JsonNode> events) {

@@ -30,7 +30,8 @@ public final class Main {
         hint = "; client options go after the command, e.g. coxswain get pods --server=http://HOST:6443";
       }
       c.getErr().println("error: " + ex.getMessage() + hint + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
-      return 2;
+      // bad usage exits 1, as kubectl's does
+      return 1;
     });
     return cl;
   }

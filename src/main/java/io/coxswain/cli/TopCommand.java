@@ -52,6 +52,10 @@ final class TopCommand extends ClientCommand {
     } else {
       items.add(metrics);
     }
+    if (items.isEmpty() && t == ResourceType.NODES) {
+      // as kubectl top: no node has figures (none registered, or no kubelet answered)
+      throw new CliException("error: metrics not available yet");
+    }
     if (items.isEmpty()) {
       err().println(t == ResourceType.PODS && !allNamespaces ? "No resources found in " + namespace() + " namespace." : "No resources found");
       return 0;

@@ -914,7 +914,24 @@ public final class DockerRuntime implements ContainerRuntime {
       long limit = s.getMemoryStats() != null && s.getMemoryStats().getLimit() != null
           ? s.getMemoryStats().getLimit() : 0;
       Instant at = time(s.getRead());
-      return new ContainerStats(at == null ? Instant.now() : at, cpu, memory, limit);
+      Instant before = time(s.getPreread());
+      long previousCpu = s.getPreCpuStats() != null && s.getPreCpuStats().getCpuUsage() != null
+          && s.getPreCpuStats().getCpuUsage().getTotalUsage() != null ? s.getPreCpuStats().getCpuUsage().getTotalUsage() : 0;
+      long nanoCores = 0;
+      if (at != null && before != null && before.isAfter(Instant.EPOCH.plusSeconds(1)) && at.isAfter(before)
+          && previousCpu > 0 && cpu >= previousCpu) {
+        long interval = java.time.Duration.between(before, at).toNanos();
+        nanoCores = (long) ((double) (cpu - previousCpu) / interval * 1_000_000_000L);
+      }
+      long inactive = 0;
+      if (s.getMemoryStats() != null && s.getMemoryStats().getStats() != null) {
+        // cgroup v2 names it inactive_file, v1 total_inactive_file
+        Long v2 = s.getMemoryStats().getStats().getInactiveFile();
+        Long v1 = s.getMemoryStats().getStats().getTotalInactiveFile();
+        inactive = v2 != null ? v2 : v1 != null ? v1 : 0;
+      }
+      long workingSet = Math.max(0, memory - inactive);
+      return new ContainerStats(at == null ? Instant.now() : at, cpu, memory, limit, nanoCores, workingSet);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ContainerRuntimeException("reading stats of " + containerId + " was interrupted", e);

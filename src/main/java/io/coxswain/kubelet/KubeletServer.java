@@ -299,6 +299,10 @@ public final class KubeletServer extends VerticleBase {
     ws.writeBinaryMessage(Buffer.buffer(json.length + 1).appendByte((byte) 3).appendBytes(json));
   }
 
+  private static void add(ObjectNode figures, String field, long value) {
+    figures.put(field, figures.path(field).asLong() + value);
+  }
+
   private void stats(HttpServerRequest req) {
     vertx.executeBlocking(() -> {
       ObjectNode root = Json.MAPPER.createObjectNode();
@@ -306,10 +310,14 @@ public final class KubeletServer extends VerticleBase {
       node.put("nodeName", nodeName);
       ArrayNode podsOut = root.putArray("pods");
       long totalCpu = 0;
+      long totalNanoCores = 0;
       long totalMem = 0;
+      long totalWorkingSet = 0;
+      String now = Instant.now().toString();
       java.util.Map<String, ObjectNode> byPod = new java.util.LinkedHashMap<>();
       for (ObservedContainer c : runtime.listContainers(nodeName)) {
-        if (!c.running()) {
+        if (!c.running() || c.infra()) {
+          // the pause container uses next to nothing, and each sample costs the runtime a second
           continue;
         }
         ContainerStats s;
@@ -318,24 +326,32 @@ public final class KubeletServer extends VerticleBase {
         } catch (RuntimeException e) {
           continue;
         }
+        // the summary API's shape: pods[].containers[] and pods[] each with cpu and memory
         ObjectNode p = byPod.computeIfAbsent(c.pod().uid(), u -> {
           ObjectNode n = podsOut.addObject();
           n.putObject("podRef").put("name", c.pod().name()).put("namespace", c.pod().namespace()).put("uid", u);
           n.putArray("containers");
-          n.putObject("cpu").put("usageCoreNanoSeconds", 0L);
-          n.putObject("memory").put("workingSetBytes", 0L);
+          n.putObject("cpu").put("time", now).put("usageNanoCores", 0L).put("usageCoreNanoSeconds", 0L);
+          n.putObject("memory").put("time", now).put("usageBytes", 0L).put("workingSetBytes", 0L);
           return n;
         });
-        ((ArrayNode) p.get("containers")).addObject().put("name", c.containerName())
-            .put("cpuUsageCoreNanoSeconds", s.cpuUsageNanos()).put("memoryWorkingSetBytes", s.memoryUsageBytes())
-            .put("time", s.time().toString());
-        ((ObjectNode) p.get("cpu")).put("usageCoreNanoSeconds", p.get("cpu").get("usageCoreNanoSeconds").asLong() + s.cpuUsageNanos());
-        ((ObjectNode) p.get("memory")).put("workingSetBytes", p.get("memory").get("workingSetBytes").asLong() + s.memoryUsageBytes());
+        ObjectNode out = ((ArrayNode) p.get("containers")).addObject().put("name", c.containerName());
+        out.putObject("cpu").put("time", s.time().toString()).put("usageNanoCores", s.cpuNanoCores())
+            .put("usageCoreNanoSeconds", s.cpuUsageNanos());
+        out.putObject("memory").put("time", s.time().toString()).put("usageBytes", s.memoryUsageBytes())
+            .put("workingSetBytes", s.workingSetBytes());
+        add((ObjectNode) p.get("cpu"), "usageNanoCores", s.cpuNanoCores());
+        add((ObjectNode) p.get("cpu"), "usageCoreNanoSeconds", s.cpuUsageNanos());
+        add((ObjectNode) p.get("memory"), "usageBytes", s.memoryUsageBytes());
+        add((ObjectNode) p.get("memory"), "workingSetBytes", s.workingSetBytes());
         totalCpu += s.cpuUsageNanos();
+        totalNanoCores += s.cpuNanoCores();
         totalMem += s.memoryUsageBytes();
+        totalWorkingSet += s.workingSetBytes();
       }
-      node.putObject("cpu").put("usageCoreNanoSeconds", totalCpu).put("time", Instant.now().toString());
-      node.putObject("memory").put("workingSetBytes", totalMem);
+      // the node's figures are what its pods use (several minions may share one host)
+      node.putObject("cpu").put("time", now).put("usageNanoCores", totalNanoCores).put("usageCoreNanoSeconds", totalCpu);
+      node.putObject("memory").put("time", now).put("usageBytes", totalMem).put("workingSetBytes", totalWorkingSet);
       return Json.string(root);
     }, false).onSuccess(json -> req.response().putHeader("Content-Type", "application/json").end(json))
         .onFailure(err -> fail(req.response(), err));

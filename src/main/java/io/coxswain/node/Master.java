@@ -131,6 +131,7 @@ public final class Master implements RunningNode {
                       .put("reason", "ServiceUnavailable").put("code", 503)
                       .put("message", String.valueOf(rootMessage(ar.cause())))))));
           new KubeletRelay(store).mount(vertx, router);
+          new io.coxswain.api.MetricsApi(store).mount(vertx, router);
         });
     try {
       vertx.deployVerticle(api).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

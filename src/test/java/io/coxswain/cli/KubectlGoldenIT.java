@@ -55,6 +55,23 @@ class KubectlGoldenIT {
         {"apiVersion":"v1","kind":"Service","metadata":{"name":"web","creationTimestamp":"%s"},
          "spec":{"selector":{"app":"web"},"ports":[{"port":80,"targetPort":80,"protocol":"TCP"}]}}"""
         .formatted(now.minus(Duration.ofMinutes(9)).toString().replaceAll("\\.\\d+Z$", "Z")));
+    String nineMinutes = now.minus(Duration.ofMinutes(9)).toString().replaceAll("\\.\\d+Z$", "Z");
+    api.put("default", "endpoints", """
+        {"apiVersion":"v1","kind":"Endpoints","metadata":{"name":"web","creationTimestamp":"%s"},
+         "subsets":[{"addresses":[{"ip":"127.0.0.1"}],"notReadyAddresses":[{"ip":"127.0.0.2"}],"ports":[{"port":80,"protocol":"TCP"}]}]}"""
+        .formatted(nineMinutes));
+    api.put(null, "namespaces", """
+        {"apiVersion":"v1","kind":"Namespace","metadata":{"name":"default","labels":{"kubernetes.io/metadata.name":"default"},"creationTimestamp":"%s"},
+         "spec":{"finalizers":["kubernetes"]},"status":{"phase":"Active"}}""".formatted(nineMinutes));
+    api.put(null, "namespaces", """
+        {"apiVersion":"v1","kind":"Namespace","metadata":{"name":"kube-system","creationTimestamp":"%s"},
+         "status":{"phase":"Active"}}""".formatted(nineMinutes));
+    api.put("default", "events", """
+        {"apiVersion":"v1","kind":"Event","metadata":{"name":"web-1.1","creationTimestamp":"%s"},
+         "involvedObject":{"kind":"Pod","namespace":"default","name":"web-1","apiVersion":"v1"},
+         "reason":"Scheduled","message":"Successfully assigned default/web-1 to node-a","source":{"component":"default-scheduler"},
+         "firstTimestamp":"%s","lastTimestamp":"%s","count":1,"type":"Normal"}"""
+        .formatted(nineMinutes, nineMinutes, nineMinutes));
   }
 
   @AfterAll
@@ -73,7 +90,9 @@ class KubectlGoldenIT {
       "get pods -o jsonpath={range.items[*]}{.metadata.name}{\"\\t\"}{.status.phase}{\"\\n\"}{end}",
       "get pod web-1 -o jsonpath={.spec.containers[0]}",
       "get pod web-1 -o json", "get pods -o json", "get pod web-1 -o yaml", "get svc -o yaml",
-      "get pod nope", "get pods nope web-1", "get deployments"})
+      "get pod nope", "get pods nope web-1", "get deployments",
+      "get ep", "get endpoints web -o wide", "get ns", "get ns --show-labels", "get ev", "get events -A", "get ev -o name",
+      "describe ev web-1.1", "describe ns kube-system", "describe ep web", "get ep,ns -o name"})
   void sameAsKubectl(String command) throws Exception {
     List<String> args = split(command);
     CliRunner.Result ours = CliRunner.run(api.url(), args.toArray(String[]::new));

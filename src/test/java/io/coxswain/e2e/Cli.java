@@ -37,7 +37,9 @@ public final class Cli {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", NodeProcess.jar().toString()));
     cmd.addAll(List.of(args));
-    cmd.add("--server=" + server);
+    int dashes = cmd.indexOf("--");
+    // before "--": what follows it is the container's command
+    cmd.add(dashes < 0 ? cmd.size() : dashes, "--server=" + server);
     Files.createDirectories(workDir);
     Path out = Files.createTempFile(workDir, "cli", ".out");
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
