@@ -280,6 +280,9 @@ public final class ApiServerVerticle extends VerticleBase {
       ctx.next();
       return;
     }
+    if (!req.isEnded()) {
+      req.pause(); // the body waits until the request is let through (deciding may look things up first)
+    }
     Identity fromCertificate = certificateIdentity(req);
     if (fromCertificate != null) {
       authorize(ctx, fromCertificate);
@@ -292,12 +295,12 @@ public final class ApiServerVerticle extends VerticleBase {
             if (ar.succeeded() && ar.result() != null) {
               authorize(ctx, ar.result());
             } else {
-              error(ctx, unauthorized());
+              refuse(ctx, unauthorized());
             }
           });
       return;
     }
-    error(ctx, unauthorized());
+    refuse(ctx, unauthorized());
   }
 
   private static ApiException unauthorized() {
@@ -324,6 +327,7 @@ public final class ApiServerVerticle extends VerticleBase {
     ctx.put(IDENTITY_KEY, who);
     RequestAttributes a = RequestAttributes.of(req.method().name(), req.path(), truthy(req.getParam("watch")));
     if (who.isAdmin()) {
+      req.resume();
       ctx.next();
       return;
     }
@@ -353,6 +357,9 @@ public final class ApiServerVerticle extends VerticleBase {
 
   private void decided(RoutingContext ctx, Identity who, RequestAttributes a, Authorizer.Decision d) {
     if (d.allowed()) {
+      if (ctx.get(BODY_KEY) == null) {
+        ctx.request().resume();
+      }
       ctx.next();
       return;
     }
@@ -361,7 +368,15 @@ public final class ApiServerVerticle extends VerticleBase {
             + who.user() + "\" cannot " + a.verb() + " resource \"" + a.resourcePath() + "\" in API group \"\""
             + (a.namespace() == null ? " at the cluster scope" : " in the namespace \"" + a.namespace() + "\"")
         : "forbidden: User \"" + who.user() + "\" cannot " + a.verb() + " path \"" + a.path() + "\"";
-    error(ctx, ApiException.of(403, "Forbidden", what + ": " + d.reason(), null, a.resource(), a.name(), null));
+    refuse(ctx, ApiException.of(403, "Forbidden", what + ": " + d.reason(), null, a.resource(), a.name(), null));
+  }
+
+  /** Answers a refused request, letting its (unread) body go. */
+  private void refuse(RoutingContext ctx, ApiException e) {
+    if (ctx.get(BODY_KEY) == null) {
+      ctx.request().resume();
+    }
+    error(ctx, e);
   }
 
   /** Collects the body, answering 413 (without keeping the excess) when it is larger than allowed. */
