@@ -16,7 +16,7 @@ final class ConnectionOptions {
 
   @Option(names = "--kubeconfig", paramLabel = "FILE",
       description = "Path to a kubeconfig file (default: $KUBECONFIG, else ~/.kube/config, else the admin.kubeconfig"
-          + " a master on this machine wrote in ~/.coxswain/NAME/).")
+          + " a master on this machine wrote in ~/.coxswain/NAME/ or /var/lib/coxswain/).")
   Path kubeconfig;
 
   @Option(names = "--context", paramLabel = "NAME", description = "The kubeconfig context to use.")
@@ -56,18 +56,23 @@ final class ConnectionOptions {
     return config;
   }
 
-  /** ~/.kube/config, else the first ~/.coxswain/NAME/admin.kubeconfig (a master's default data dir), else null. */
+  /**
+   * ~/.kube/config, else the first ~/.coxswain/NAME/admin.kubeconfig (a master's default data dir), else
+   * /var/lib/coxswain/admin.kubeconfig (the systemd unit's data dir), else null.
+   */
   static Path defaultKubeconfig(Path home) {
     Path kube = home.resolve(".kube").resolve("config");
     if (Files.isReadable(kube)) {
       return kube;
     }
     Path nodes = home.resolve(".coxswain");
+    Path system = Path.of("/var/lib/coxswain/admin.kubeconfig");
     if (!Files.isDirectory(nodes)) {
-      return null;
+      return Files.isReadable(system) ? system : null;
     }
     try (java.util.stream.Stream<Path> dirs = Files.list(nodes)) {
-      return dirs.sorted().map(d -> d.resolve("admin.kubeconfig")).filter(Files::isReadable).findFirst().orElse(null);
+      return dirs.sorted().map(d -> d.resolve("admin.kubeconfig")).filter(Files::isReadable).findFirst()
+          .orElse(Files.isReadable(system) ? system : null);
     } catch (java.io.IOException e) {
       return null;
     }

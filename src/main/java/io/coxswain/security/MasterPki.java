@@ -13,7 +13,8 @@ import java.util.Set;
  * A master's certificates, in {@code DATA_DIR/pki}: the cluster CA (made by the first master, received
  * by the others when they join), the API's serving certificate (made fresh at every start, for the
  * addresses this master answers on), the master's own client identity (an admin) for its internal clients,
- * and {@code DATA_DIR/admin.kubeconfig} written once for the cluster's administrator.
+ * and {@code DATA_DIR/admin.kubeconfig} written once for the cluster's administrator (its certificate and key
+ * also as {@code pki/admin.crt} and {@code pki/admin.key}, for curl).
  */
 public record MasterPki(CertificateAuthority ca, Credentials serving, Credentials self, Path adminKubeconfig) {
   public static final String ADMIN_KUBECONFIG = "admin.kubeconfig";
@@ -37,6 +38,7 @@ public record MasterPki(CertificateAuthority ca, Credentials serving, Credential
     Path kubeconfig = dataDir.resolve(ADMIN_KUBECONFIG);
     if (!Files.exists(kubeconfig)) {
       Credentials admin = ca.newIdentity("admin", List.of(Identity.ADMINS), List.of(), true);
+      admin.save(dir, "admin"); // the same identity as PEM files, for curl and scripts
       KubeconfigFile.write(kubeconfig, "https://" + hostPort(address, apiPort), CLUSTER_NAME, "admin", admin);
     }
     return new MasterPki(ca, serving, self, kubeconfig);
