@@ -50,6 +50,7 @@ public final class JoinApi {
     router.get(JoinPaths.CA).handler(ctx -> json(ctx, 200, Json.MAPPER.createObjectNode().put("ca", Pem.of(ca.certificate()))
         .put("sha256", ca.hash())));
     router.post(JoinPaths.JOIN).handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(this::join);
+    router.post(JoinPaths.RENEW).handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(this::renew);
     router.post(JoinPaths.TOKENS).handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(this::create);
     router.get(JoinPaths.TOKENS).handler(ctx -> reply(ctx, tokens.list().thenApply(JoinApi::listJson)));
     router.delete(JoinPaths.TOKENS + "/:id").handler(ctx -> {
@@ -115,6 +116,30 @@ public final class JoinApi {
       LOG.info("{} {} joined with token {}", role, name, token.id());
       json(ctx, 200, out);
     });
+  }
+
+  /** A new certificate for the caller's own node identity (the authorizer lets only nodes in). */
+  private void renew(RoutingContext ctx) {
+    Identity who = ctx.get(ApiServerVerticle.IDENTITY_KEY);
+    if (who == null || who.nodeName() == null) {
+      status(ctx, 403, "Forbidden", "only a node renews its certificate here");
+      return;
+    }
+    JsonNode body = body(ctx);
+    if (body == null) {
+      return;
+    }
+    PublicKey key;
+    try {
+      key = CertificateAuthority.requestKey(body.path("csr").asText(""));
+    } catch (IllegalArgumentException e) {
+      status(ctx, 422, "Invalid", e.getMessage());
+      return;
+    }
+    java.security.cert.X509Certificate cert = ca.issue(key, who.user(), List.of(Identity.NODES), List.of(), true,
+        CertificateAuthority.LEAF_VALIDITY);
+    LOG.info("renewed the certificate of {} (valid until {})", who.user(), cert.getNotAfter().toInstant());
+    json(ctx, 200, Json.MAPPER.createObjectNode().put("ca", Pem.of(ca.certificate())).put("certificate", Pem.of(cert)));
   }
 
   private void create(RoutingContext ctx) {

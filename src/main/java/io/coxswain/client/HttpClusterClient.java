@@ -71,6 +71,13 @@ public final class HttpClusterClient implements ClusterClient, AutoCloseable {
         new PoolOptions().setHttp1MaxSize(100_000));
   }
 
+  /** Presents {@code c} from now on (a renewed certificate); connections open later use it. */
+  public Future<Boolean> updateCredentials(io.coxswain.security.Credentials c) {
+    io.vertx.core.net.ClientSSLOptions ssl = new io.vertx.core.net.ClientSSLOptions().setTrustOptions(c.trustOptions())
+        .setKeyCertOptions(c.keyCertOptions()).setHostnameVerificationAlgorithm("HTTPS");
+    return http.updateSSLOptions(ssl).compose(x -> watchHttp.updateSSLOptions(ssl.copy()));
+  }
+
   private static HttpClientOptions tls(HttpClientOptions o, io.coxswain.security.Credentials c) {
     return c == null ? o : o.setSsl(true).setTrustOptions(c.trustOptions()).setKeyCertOptions(c.keyCertOptions());
   }

@@ -110,6 +110,10 @@ public final class Minion implements RunningNode {
     Credentials identity = given != null ? given : s.hollow() > 0 ? null : identity(c, c.nodeName(), "node");
     client = new HttpClusterClient(vertx, List.of(c.join()), null,
         identity != null ? identity : identity(c, c.nodeName() + "-0", "node-0"));
+    if (given == null && identity != null) {
+      credentials = identity;
+      renewTimer = vertx.setPeriodic(1000, 3_600_000, id -> renewIfDue(c));
+    }
     refreshMasters(c.join());
     mastersTimer = vertx.setPeriodic(10_000, id -> refreshMasters(c.join()));
     if (s.hollow() > 0) {
@@ -170,6 +174,31 @@ public final class Minion implements RunningNode {
     hb.start();
   }
 
+  private volatile Credentials credentials;
+  private long renewTimer = -1;
+
+  /**
+   * Renews this node's client certificate once two thirds of its lifetime have passed: a new key and
+   * request, signed by a master for the same identity, kept in the data dir and used for new connections.
+   */
+  private void renewIfDue(NodeConfig c) {
+    Credentials now = credentials;
+    java.security.cert.X509Certificate cert = now.certificate();
+    if (!io.coxswain.security.Renewal.isDue(cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant(),
+        java.time.Instant.now())) {
+      return;
+    }
+    vertx.executeBlocking(() -> {
+      Credentials renewed = Joiner.renew(client.servers(), now);
+      renewed.save(MasterPki.dir(c.dataDir()), "node");
+      return renewed;
+    }, false).compose(renewed -> client.updateCredentials(renewed).map(renewed)).onSuccess(renewed -> {
+      credentials = renewed;
+      LOG.info("renewed this node's certificate (valid until {})", renewed.notAfter());
+    }).onFailure(err -> LOG.warn("cannot renew this node's certificate (valid until {}): {}; retrying within the hour",
+        now.notAfter(), Master.rootMessage(err)));
+  }
+
   /** Whether the last look-up of the masters succeeded (starts true, so that the first failure is logged). */
   private final java.util.concurrent.atomic.AtomicBoolean mastersAnswer = new java.util.concurrent.atomic.AtomicBoolean(true);
 
@@ -207,6 +236,9 @@ public final class Minion implements RunningNode {
   public void stop() {
     if (mastersTimer >= 0) {
       vertx.cancelTimer(mastersTimer);
+    }
+    if (renewTimer >= 0) {
+      vertx.cancelTimer(renewTimer);
     }
     heartbeats.forEach(NodeHeartbeat::stop);
     for (int i = deployments.size() - 1; i >= 0; i--) {

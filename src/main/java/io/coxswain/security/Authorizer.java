@@ -105,6 +105,9 @@ public final class Authorizer {
 
   private static Decision nonResource(Identity who, RequestAttributes a) {
     String p = a.path();
+    if (p.equals(JoinPaths.RENEW) && a.verb().equals("post") && who.nodeName() != null) {
+      return Decision.allow(); // a node renews its own certificate (the handler signs for the caller's identity only)
+    }
     boolean get = a.verb().equals("get") || a.verb().equals("head");
     if (get && (p.equals("/api") || p.equals("/api/") || p.equals("/api/v1") || p.equals("/api/v1/")
         || p.equals("/apis") || p.equals("/apis/") || p.startsWith("/openapi/") || p.equals("/openapi/v3")

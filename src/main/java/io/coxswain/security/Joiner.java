@@ -86,6 +86,37 @@ public final class Joiner {
     return new Result(c, answer.hasNonNull("caKey") ? answer.get("caKey").asText() : null);
   }
 
+  /**
+   * A new certificate for the identity of {@code current}, asked of the first master in {@code servers}
+   * that answers, with a new key. Blocking.
+   */
+  public static Credentials renew(java.util.List<String> servers, Credentials current) {
+    KeyPair pair = CertificateAuthority.newKeyPair();
+    String body = Json.string(Json.MAPPER.createObjectNode().put("csr",
+        CertificateAuthority.request(pair, current.user())));
+    HttpClient http = HttpClient.newBuilder().sslContext(current.sslContext()).version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).build();
+    String last = "no master";
+    for (String server : servers) {
+      try {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("https://" + server + JoinPaths.RENEW))
+            .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode answer = parse(r.body());
+        if (r.statusCode() == 200) {
+          return new Credentials(current.caPem(), answer.path("certificate").asText(), Pem.of(pair.getPrivate()));
+        }
+        last = server + " answered " + r.statusCode() + ": " + answer.path("message").asText(r.body());
+      } catch (IOException e) {
+        last = server + ": " + e.getMessage();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new JoinException("interrupted while renewing the certificate");
+      }
+    }
+    throw new JoinException("cannot renew the certificate: " + last);
+  }
+
   private static String fetchCa(String server) {
     try {
       HttpClient http = HttpClient.newBuilder().sslContext(trustAnything()).version(HttpClient.Version.HTTP_1_1)

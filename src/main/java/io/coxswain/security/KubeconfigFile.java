@@ -22,7 +22,7 @@ public final class KubeconfigFile {
         + "- name: " + user + "\n"
         + "  user:\n"
         + "    client-certificate-data: " + b64(c.certPem()) + "\n"
-        + "    client-key-data: " + b64(c.keyPem()) + "\n"
+        + "    client-key-data: " + b64(Pem.sec1(Pem.privateKey(c.keyPem()))) + "\n"
         + "contexts:\n"
         + "- name: " + user + "@" + cluster + "\n"
         + "  context:\n"

@@ -62,7 +62,37 @@ public final class Pem {
     }
   }
 
+  /**
+   * An EC key as SEC 1 ({@code EC PRIVATE KEY}, curve named inside): what kubeconfigs usually hold, and the
+   * one form of an EC key every client reads (the fabric8 client reads a PKCS#8 key as RSA only).
+   */
+  public static String sec1(PrivateKey key) {
+    if (!(key instanceof java.security.interfaces.ECPrivateKey ec)) {
+      return of(key);
+    }
+    try {
+      org.bouncycastle.asn1.pkcs.PrivateKeyInfo info = org.bouncycastle.asn1.pkcs.PrivateKeyInfo.getInstance(key.getEncoded());
+      org.bouncycastle.asn1.sec.ECPrivateKey sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(
+          ec.getParams().getOrder().bitLength(), ec.getS(), info.getPrivateKeyAlgorithm().getParameters());
+      return encode("EC PRIVATE KEY", sec1.getEncoded());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot encode the key as SEC 1", e);
+    }
+  }
+
+  /** A private key from PEM: PKCS#8 ({@code PRIVATE KEY}) or SEC 1 ({@code EC PRIVATE KEY}). */
   public static PrivateKey privateKey(String pem) {
+    if (pem != null && pem.contains("-----BEGIN EC PRIVATE KEY-----")) {
+      try {
+        org.bouncycastle.asn1.sec.ECPrivateKey sec1 = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(
+            decode(pem, "EC PRIVATE KEY"));
+        byte[] pkcs8 = new org.bouncycastle.asn1.pkcs.PrivateKeyInfo(new org.bouncycastle.asn1.x509.AlgorithmIdentifier(
+            org.bouncycastle.asn1.x9.X9ObjectIdentifiers.id_ecPublicKey, sec1.getParametersObject()), sec1).getEncoded();
+        return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+      } catch (IOException | GeneralSecurityException | RuntimeException e) {
+        throw new IllegalArgumentException("not a valid EC PRIVATE KEY: " + e.getMessage(), e);
+      }
+    }
     byte[] der = decode(pem, "PRIVATE KEY");
     for (String alg : new String[] {"EC", "RSA"}) {
       try {

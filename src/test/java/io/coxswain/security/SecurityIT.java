@@ -149,6 +149,56 @@ class SecurityIT {
   }
 
   @Test
+  void aNodeRenewsItsOwnCertificateOnly() throws Exception {
+    String token = Security.createToken(master.kubeconfig(), "minion", 600);
+    Credentials first = Joiner.join(master.apiAddress(), token, "minion", "sec-r").credentials();
+    Credentials renewed = Joiner.renew(List.of(master.apiAddress()), first);
+    assertEquals("system:node:sec-r", renewed.user());
+    assertNotEquals(first.certPem(), renewed.certPem());
+    assertNotEquals(first.keyPem(), renewed.keyPem());
+    assertTrue(!renewed.notAfter().isBefore(first.notAfter()));
+    assertEquals(200, send(Security.http(renewed), "GET", "/api/v1/nodes", null).statusCode());
+    // an admin (not a node) and an anonymous caller are refused
+    assertEquals(403, send(admin, "POST", JoinPaths.RENEW, "{\"csr\":\"x\"}").statusCode());
+    assertEquals(401, send(ANONYMOUS, "POST", JoinPaths.RENEW, "{}").statusCode());
+  }
+
+  /** The bundled CLI as a process with the admin kubeconfig: output and exit code. */
+  static String[] cli(String... args) throws Exception {
+    List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+        .toString(), "-XX:TieredStopAtLevel=1", "-jar", NodeProcess.jar().toString()));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("KUBECONFIG", master.kubeconfig().toString());
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    return new String[] {String.valueOf(p.exitValue()), out};
+  }
+
+  @Test
+  void tokenCommandsCreateListAndRevoke() throws Exception {
+    String[] created = cli("token", "create", "--ttl", "2h", "--role", "master", "--description", "for m2");
+    assertEquals("0", created[0], created[1]);
+    JoinToken t = JoinToken.parse(created[1].trim());
+    assertEquals(Pem.sha256(Pem.certificate(Files.readString(master.dataDir().resolve("pki/ca.crt")))), t.caHash());
+    String[] listed = cli("token", "list");
+    assertEquals("0", listed[0], listed[1]);
+    String line = listed[1].lines().filter(l -> l.startsWith(t.id())).findFirst().orElseThrow();
+    assertTrue(line.contains("master") && line.contains("valid") && line.contains("for m2"), line);
+    assertTrue(!listed[1].contains(t.secret()), "secrets are never listed");
+    assertEquals("0", cli("token", "revoke", t.id())[0]);
+    assertTrue(cli("token", "list")[1].lines().filter(l -> l.startsWith(t.id())).findFirst().orElseThrow()
+        .contains("revoked"));
+    String[] bad = cli("token", "create", "--role", "boss");
+    assertEquals("1", bad[0], bad[1]);
+    assertEquals(1, bad[1].strip().lines().count(), bad[1]);
+    String[] unknown = cli("token", "revoke", "nosuchid");
+    assertEquals("1", unknown[0], unknown[1]);
+    assertTrue(unknown[1].contains("not found"), unknown[1]);
+  }
+
+  @Test
   void kubectlWorksWithTheAdminKubeconfigAsWritten() throws Exception {
     Process p = new ProcessBuilder("kubectl", "--kubeconfig=" + master.kubeconfig(), "get", "namespaces", "-o", "name")
         .redirectErrorStream(true).start();
