@@ -334,6 +334,10 @@ public final class ApiServerVerticle extends VerticleBase {
     if (Authorizer.needsBoundNode(who, a) && registry.resource("pods") != null && a.namespace() != null) {
       Future.fromCompletionStage(registry.resource("pods").get(a.namespace(), a.name(), Store.Consistency.LINEARIZABLE),
           context).onComplete(ar -> {
+            if (ar.failed() && unwrap(ar.cause()) instanceof ApiException e && e.code() == 404) {
+              decided(ctx, who, a, Authorizer.decideMissingPod(who, a));
+              return;
+            }
             String bound = ar.succeeded() ? ar.result().path("spec").path("nodeName").asText(null) : null;
             decided(ctx, who, a, Authorizer.decide(who, a, bound, null));
           });

@@ -41,6 +41,16 @@ public final class Authorizer {
   }
 
   /**
+   * A node writing a pod that does not exist: let through, so that it gets the 404 it expects (a kubelet
+   * deleting a pod already gone). Safe because a pod is never created by an update, delete or patch.
+   */
+  public static Decision decideMissingPod(Identity who, RequestAttributes a) {
+    boolean write = a.verb().equals("update") || a.verb().equals("patch") || a.verb().equals("delete");
+    return needsBoundNode(who, a) && write && (a.subresource() == null || a.subresource().equals("status"))
+        ? Decision.allow() : decide(who, a, null, null);
+  }
+
+  /**
    * @param boundNode the node the named pod is bound to (only looked at when {@link #needsBoundNode}); null
    *                  when it does not exist or is not bound
    * @param bodyName  the name in a create request's body (only for a node creating its Node)

@@ -79,6 +79,19 @@ class AuthorizerTest {
     assertEquals(allowed, d.allowed(), kind + " " + method + " " + path + ": " + d.reason());
   }
 
+  @ParameterizedTest(name = "missing pod: {0} {1} {2} -> {3}")
+  @CsvSource({
+      "node-a, DELETE, /api/v1/namespaces/default/pods/gone,        true",
+      "node-a, PUT,    /api/v1/namespaces/default/pods/gone/status, true",
+      "node-a, PATCH,  /api/v1/namespaces/default/pods/gone,        true",
+      "node-a, GET,    /api/v1/namespaces/default/pods/gone/exec,   false",
+      "node-a, POST,   /api/v1/namespaces/default/pods/gone/binding, false",
+      "viewer, DELETE, /api/v1/namespaces/default/pods/gone,        false",
+  })
+  void aNodeWritingAMissingPodGetsThroughToTheNotFound(String kind, String method, String path, boolean allowed) {
+    assertEquals(allowed, Authorizer.decideMissingPod(who(kind), RequestAttributes.of(method, path, false)).allowed());
+  }
+
   @ParameterizedTest(name = "{0} {1} public={2}")
   @CsvSource({
       "GET,  /healthz, true", "GET, /readyz, true", "GET, /livez, true", "GET, /version, true",

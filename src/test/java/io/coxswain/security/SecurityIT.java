@@ -146,6 +146,12 @@ class SecurityIT {
     assertEquals(200, send(a, "GET", "/api/v1/pods", null).statusCode());
     assertEquals(200, send(a, "GET", "/api/v1/nodes/sec-b", null).statusCode());
     assertEquals(200, send(a, "DELETE", "/api/v1/namespaces/default/pods/on-a", null).statusCode());
+    // a pod already gone: the NotFound a kubelet expects, and an update creates nothing
+    assertEquals(404, send(a, "DELETE", "/api/v1/namespaces/default/pods/never-was", null).statusCode());
+    assertEquals(404, send(a, "PATCH", "/api/v1/namespaces/default/pods/never-was/status", "{}").statusCode());
+    HttpResponse<String> upsert = send(a, "PUT", "/api/v1/namespaces/default/pods/ghost", pod("ghost", "sec-a"));
+    assertEquals(404, upsert.statusCode(), upsert.body());
+    assertEquals(404, send(admin, "GET", "/api/v1/namespaces/default/pods/ghost", null).statusCode());
   }
 
   @Test
