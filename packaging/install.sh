@@ -7,11 +7,13 @@
 #   /etc/coxswain/coxswain.env          settings, commented (kept when it exists)
 # and, with --role, enables and starts that role's unit (when systemd runs).
 #
-# usage: sudo packaging/install.sh [--role master|minion] [--join HOST:PORT] [--address IP]
+# usage: sudo packaging/install.sh [--role master|minion] [--join HOST:PORT] [--token TOKEN] [--address IP]
 #                                  [--node-name NAME] [--jar PATH] [--prefix DIR] [--destdir DIR]
 #                                  [--no-start] [--uninstall]
 #   --role ROLE       master or minion: enable (and start) coxswain-ROLE.service
 #   --join HOST:PORT  API address of a master to join (a minion needs it; a master with it joins the Raft group)
+#   --token TOKEN     join token for --join (from 'coxswain token create' on a master; kept in the env file,
+#                     which is then readable by root only)
 #   --address IP      address the node binds and advertises (default in the env file: 127.0.0.1)
 #   --node-name NAME  the node's name (default: the host name)
 #   --jar PATH        the node.jar to install (default: target/node.jar beside this script's folder)
@@ -28,7 +30,7 @@ say() { echo "install.sh: $*"; }
 die() { echo "install.sh: error: $*" >&2; exit 1; }
 
 here="$(cd "$(dirname "$0")" && pwd)"
-role="" join="" address="" node_name="" jar="" prefix="/usr/local" destdir="${DESTDIR:-}"
+role="" join="" token="" address="" node_name="" jar="" prefix="/usr/local" destdir="${DESTDIR:-}"
 start=true uninstall=false
 given_args="$*"
 
@@ -39,6 +41,8 @@ while [ $# -gt 0 ]; do
     --role=*) role="${1#*=}" ;;
     --join) need "$@"; join="$2"; shift ;;
     --join=*) join="${1#*=}" ;;
+    --token) need "$@"; token="$2"; shift ;;
+    --token=*) token="${1#*=}" ;;
     --address) need "$@"; address="$2"; shift ;;
     --address=*) address="${1#*=}" ;;
     --node-name) need "$@"; node_name="$2"; shift ;;
@@ -51,7 +55,7 @@ while [ $# -gt 0 ]; do
     --destdir=*) destdir="${1#*=}" ;;
     --no-start) start=false ;;
     --uninstall) uninstall=true ;;
-    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
   esac
   shift
@@ -153,8 +157,8 @@ if [ ! -f "$destdir$env_file" ]; then
 # Flags given to the node, separated by spaces. The most common ones:
 #   --join=HOST:PORT        API address of a master: a minion joins it; a master joins its Raft group
 #   --address=IP            address to bind and advertise (default 127.0.0.1: set this host's address
-#                           for a cluster spanning hosts; API and peer ports are plain HTTP, unauthenticated,
-#                           so use an address only trusted machines reach)
+#                           for a cluster spanning hosts). The API is HTTPS with client certificates; the
+#                           first master writes DATA_DIR/admin.kubeconfig for its administrator
 #   --node-name=NAME        node name (default: the host name)
 #   --api-port=6443 --peer-port=2380 --kubelet-port=10250
 #   --local-minion=false    a master that runs no pods
@@ -162,6 +166,10 @@ if [ ! -f "$destdir$env_file" ]; then
 #   --container-runtime-endpoint=unix:///run/podman/podman.sock
 #   --node-labels=zone=a,disk=ssd --reserved-memory=512Mi --max-pods=110
 COXSWAIN_ARGS=
+
+# The join token for --join (from 'coxswain token create [--role master]' on a master); used on the first
+# start only (the node keeps the certificate it gets). Keep this file readable by root only when it is set.
+#COXSWAIN_TOKEN=
 
 # Where the node keeps its state (the Raft log and store of a master, pod records of a minion).
 #COXSWAIN_DATA_DIR=/var/lib/coxswain
@@ -196,6 +204,16 @@ set_flag() {
 }
 [ -n "$join" ] && set_flag join "$join"
 [ -n "$address" ] && set_flag address "$address"
+if [ -n "$token" ]; then
+  # a secret: readable by root only, and not echoed
+  chmod 0600 "$destdir$env_file"
+  if grep -q '^#\{0,1\}COXSWAIN_TOKEN=' "$destdir$env_file"; then
+    sed -i "s#^\#\{0,1\}COXSWAIN_TOKEN=.*#COXSWAIN_TOKEN=$token#" "$destdir$env_file"
+  else
+    echo "COXSWAIN_TOKEN=$token" >> "$destdir$env_file"
+  fi
+  say "set COXSWAIN_TOKEN in $env_file (now mode 0600)"
+fi
 [ -n "$node_name" ] && set_flag node-name "$node_name"
 
 

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 COUNT=${1:-50}
 HOLLOW=${2:-1000}
 JAR=target/node.jar
-API=http://127.0.9.1:6443
+API=https://127.0.9.1:6443
 [ -f "$JAR" ] || mvn -B -q -o package -DskipTests
 WORK=$(mktemp -d /tmp/coxswain-kubelet-bench.XXXX)
 PIDS=()
@@ -29,7 +29,7 @@ now_ms() { date +%s%3N; }
 rss_mb() { echo $(( $(awk '/VmRSS/{print $2}' /proc/$1/status) / 1024 )); }
 wait_ready() {
   local end=$((SECONDS + $2))
-  until curl -sf "$1" >/dev/null 2>&1; do
+  until curl -sfk "$1" >/dev/null 2>&1; do # readiness only (open to anyone): no credentials sent
     [ $SECONDS -lt $end ] || { echo "error: $1 not ready after $2 s" >&2; return 1; }
     sleep 0.2
   done
@@ -48,20 +48,24 @@ echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ,)"
 java -jar "$JAR" --role=master --node-name=kbm1 --address=127.0.9.1 --data-dir="$WORK/m1" >"$WORK/m1.log" 2>&1 &
 PIDS+=($!)
 wait_ready $API/readyz 240
+# the master's admin certificate, and a join token for the minions
+TLS=(--cacert "$WORK/m1/pki/ca.crt" --cert "$WORK/m1/pki/admin.crt" --key "$WORK/m1/pki/admin.key")
+TOKEN=$(curl -sf "${TLS[@]}" -XPOST -H 'Content-Type: application/json' $API/coxswain/v1/tokens \
+  -d '{"role":"minion","ttlSeconds":7200}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 end=$((SECONDS + 300))
-until curl -sf $API/api/v1/nodes/kbm1 | python3 -c 'import json,sys; sys.exit(0 if any(c["type"]=="Ready" and c["status"]=="True" for c in json.load(sys.stdin)["status"].get("conditions",[])) else 1)' 2>/dev/null; do
+until curl -sf "${TLS[@]}" $API/api/v1/nodes/kbm1 | python3 -c 'import json,sys; sys.exit(0 if any(c["type"]=="Ready" and c["status"]=="True" for c in json.load(sys.stdin)["status"].get("conditions",[])) else 1)' 2>/dev/null; do
   [ $SECONDS -lt $end ] || { echo "error: node kbm1 not Ready"; tail -20 "$WORK/m1.log"; } >&2 && [ $SECONDS -lt $end ] || exit 1
   sleep 0.5
 done
 # warm-up pod (image cache, infra image, JIT)
-curl -sf -XPOST -H 'Content-Type: application/json' $API/api/v1/namespaces/default/pods -d "$(pod_json warm)" >/dev/null
-until curl -sf $API/api/v1/namespaces/default/pods/warm | grep -q '"phase":"Running"'; do sleep 0.1; done
+curl -sf "${TLS[@]}" -XPOST -H 'Content-Type: application/json' $API/api/v1/namespaces/default/pods -d "$(pod_json warm)" >/dev/null
+until curl -sf "${TLS[@]}" $API/api/v1/namespaces/default/pods/warm | grep -q '"phase":"Running"'; do sleep 0.1; done
 : >"$WORK/ours.ms"
 t_all=$(now_ms)
 for i in $(seq 1 "$COUNT"); do
   t=$(now_ms)
-  curl -sf -XPOST -H 'Content-Type: application/json' $API/api/v1/namespaces/default/pods -d "$(pod_json "p$i")" >/dev/null
-  until curl -sf $API/api/v1/namespaces/default/pods/p$i | grep -q '"phase":"Running"'; do sleep 0.05; done
+  curl -sf "${TLS[@]}" -XPOST -H 'Content-Type: application/json' $API/api/v1/namespaces/default/pods -d "$(pod_json "p$i")" >/dev/null
+  until curl -sf "${TLS[@]}" $API/api/v1/namespaces/default/pods/p$i | grep -q '"phase":"Running"'; do sleep 0.05; done
   echo $(( $(now_ms) - t )) >>"$WORK/ours.ms"
 done
 echo "ours_total_ms=$(( $(now_ms) - t_all ))"
@@ -92,11 +96,11 @@ for FLAGS in "" "-XX:+UseSerialGC" "-XX:+UseSerialGC -Xss256k -XX:TieredStopAtLe
     "-XX:+UseSerialGC -Xss256k -XX:TieredStopAtLevel=1 -Xmx64m -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=32m"; do
   n=$((n + 1))
   java $FLAGS -jar "$JAR" --role=minion --node-name=kbn$n --address=127.0.9.2$n --kubelet-port=10250 \
-    --join=127.0.9.1:6443 --data-dir="$WORK/n$n" >"$WORK/n$n.log" 2>&1 &
+    --join=127.0.9.1:6443 --token="$TOKEN" --data-dir="$WORK/n$n" >"$WORK/n$n.log" 2>&1 &
   P=$!
   PIDS+=($P)
   end=$((SECONDS + 90))
-  until curl -sf $API/api/v1/nodes/kbn$n >/dev/null; do [ $SECONDS -lt $end ] || break; sleep 0.5; done
+  until curl -sf "${TLS[@]}" $API/api/v1/nodes/kbn$n >/dev/null; do [ $SECONDS -lt $end ] || break; sleep 0.5; done
   sleep 15
   echo "minion_idle_rss_mb{flags=\"${FLAGS:-default}\"}=$(rss_mb $P)"
   kill $P 2>/dev/null || true
@@ -106,11 +110,11 @@ done
 for run in record measure; do
   n=$((n + 1))
   COXSWAIN_JAR="$JAR" XDG_CACHE_HOME="$WORK/cache" packaging/coxswain --role=minion --node-name=kbn$n \
-    --address=127.0.9.2$n --kubelet-port=10250 --join=127.0.9.1:6443 --data-dir="$WORK/n$n" >"$WORK/n$n.log" 2>&1 &
+    --address=127.0.9.2$n --kubelet-port=10250 --join=127.0.9.1:6443 --token="$TOKEN" --data-dir="$WORK/n$n" >"$WORK/n$n.log" 2>&1 &
   P=$!
   PIDS+=($P)
   end=$((SECONDS + 90))
-  until curl -sf $API/api/v1/nodes/kbn$n >/dev/null; do [ $SECONDS -lt $end ] || break; sleep 0.5; done
+  until curl -sf "${TLS[@]}" $API/api/v1/nodes/kbn$n >/dev/null; do [ $SECONDS -lt $end ] || break; sleep 0.5; done
   sleep 15
   [ $run = measure ] && echo "minion_idle_rss_mb{flags=\"launcher\"}=$(rss_mb $P)"
   kill $P 2>/dev/null || true
@@ -118,7 +122,7 @@ for run in record measure; do
 done
 # hollow nodes: memory per node
 java -XX:+UseSerialGC -jar "$JAR" --role=minion --hollow="$HOLLOW" --heartbeat=20s --node-name=kbh --address=127.0.9.30 \
-  --join=127.0.9.1:6443 --data-dir="$WORK/h" >"$WORK/h.log" 2>&1 &
+  --join=127.0.9.1:6443 --token="$TOKEN" --data-dir="$WORK/h" >"$WORK/h.log" 2>&1 &
 P=$!
 PIDS+=($P)
 end=$((SECONDS + 300))

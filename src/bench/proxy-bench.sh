@@ -121,7 +121,8 @@ wait_url() { # url seconds
   return 1
 }
 
-api() { curl -sf -X "$1" -H 'Content-Type: application/json' "http://$ADDR:$API_PORT$2" ${3:+--data "$3"}; }
+# the master's admin certificate (its data dir's pki, set once it is up)
+api() { curl -sf "${TLS[@]}" -X "$1" -H 'Content-Type: application/json' "https://$ADDR:$API_PORT$2" ${3:+--data "$3"}; }
 
 selectorless() { # name port backend-port -> prints the cluster IP
   local svc
@@ -137,13 +138,15 @@ if [ "$CLUSTER" = master ]; then
   # the local minion runs the proxy; it never starts a pod here (selector-less services only)
   java "${JAVA_OPTS[@]}" -jar target/node.jar --role=master --address=$ADDR --api-port=$API_PORT \
     --peer-port=$PEER_PORT --kubelet-port=$KUBELET_PORT --service-cidr=$SERVICE_CIDR \
-    --data-dir="$(mktemp -d "$WORK/master.XXXX")" --node-name=proxy-bench --local-minion=true --proxy-mode=$PROXY_MODE \
+    --data-dir="$WORK/master" --node-name=proxy-bench --local-minion=true --proxy-mode=$PROXY_MODE \
     > "$WORK/master.log" 2>&1 &
   MASTER=$!
   PIDS+=($MASTER)
+  TLS=(--cacert "$WORK/master/pki/ca.crt" --cert "$WORK/master/pki/admin.crt" --key "$WORK/master/pki/admin.key")
   deadline=$((SECONDS + 60))
   while [ $SECONDS -lt $deadline ] && kill -0 $MASTER 2>/dev/null; do
-    if curl -sf -o /dev/null --max-time 2 "http://$ADDR:$API_PORT/api/v1/namespaces/default/services"; then
+    if [ -f "$WORK/master/pki/admin.key" ] && curl -sf "${TLS[@]}" -o /dev/null --max-time 2 \
+        "https://$ADDR:$API_PORT/api/v1/namespaces/default/services"; then
       MODE=master
       break
     fi

@@ -27,14 +27,14 @@ trap cleanup EXIT
 
 wait_ready() { # url deadline-seconds
   local end=$((SECONDS + $2))
-  until curl -sf "$1" >/dev/null 2>&1; do
+  until curl -sfk "$1" >/dev/null 2>&1; do # readiness only (open to anyone): no credentials sent
     [ $SECONDS -lt $end ] || { echo "error: $1 not ready after $2 s" >&2; return 1; }
     sleep 0.2
   done
 }
 rss_mb() { echo $(( $(awk '/VmRSS/{print $2}' /proc/$1/status) / 1024 )); }
 ready_nodes() {
-  curl -sf "http://127.0.9.1:6443/api/v1/nodes" | python3 -c '
+  curl -sf "${TLS[@]}" "https://127.0.9.1:6443/api/v1/nodes" | python3 -c '
 import json,sys
 n=json.load(sys.stdin)["items"]
 print(sum(1 for x in n if any(c["type"]=="Ready" and c["status"]=="True" for c in x.get("status",{}).get("conditions",[]))))' 2>/dev/null || echo 0
@@ -42,13 +42,17 @@ print(sum(1 for x in n if any(c["type"]=="Ready" and c["status"]=="True" for c i
 master() { # n [join]
   java -jar "$JAR" --role=master --local-minion=false --node-name=bm$1 --address=127.0.9.$1 \
     --node-monitor-grace=120s --pod-eviction-timeout=30m \
-    --data-dir="$WORK/run$RUN/m$1" ${2:+--join=$2} >"$WORK/run$RUN-m$1.log" 2>&1 &
+    --data-dir="$WORK/run$RUN/m$1" ${2:+--join=$2 --token=$(token master)} >"$WORK/run$RUN-m$1.log" 2>&1 &
   PIDS+=($!)
   eval "M$1_PID=$!"
 }
+token() { # role: a join token made by the first master
+  curl -sf "${TLS[@]}" -XPOST -H 'Content-Type: application/json' https://127.0.9.1:6443/coxswain/v1/tokens \
+    -d "{\"role\":\"$1\",\"ttlSeconds\":7200}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
+}
 hollow() { # n count
   java -jar "$JAR" --role=minion --hollow=$2 --heartbeat="$HEARTBEAT" --node-name=bh$1 --address=127.0.9.1$1 \
-    --join=127.0.9.1:6443 --data-dir="$WORK/run$RUN/h$1" >"$WORK/run$RUN-h$1.log" 2>&1 &
+    --join=127.0.9.1:6443 --token="$(token minion)" --data-dir="$WORK/run$RUN/h$1" >"$WORK/run$RUN-h$1.log" 2>&1 &
   PIDS+=($!)
   eval "H$1_PID=$!"
 }
@@ -62,8 +66,10 @@ for MASTERS in $MASTER_COUNTS; do
   RUN=$((RUN + 1))
   p="m${MASTERS}_"
   master 1
-  wait_ready http://127.0.9.1:6443/readyz 120
-  for n in $(seq 2 "$MASTERS"); do master "$n" 127.0.9.1:6443; wait_ready "http://127.0.9.$n:6443/readyz" 120; done
+  wait_ready https://127.0.9.1:6443/readyz 120
+  PKI="$WORK/run$RUN/m1/pki" # the first master's admin certificate
+  TLS=(--cacert "$PKI/ca.crt" --cert "$PKI/admin.crt" --key "$PKI/admin.key")
+  for n in $(seq 2 "$MASTERS"); do master "$n" 127.0.9.1:6443; wait_ready "https://127.0.9.$n:6443/readyz" 120; done
   half=$((NODES / 2))
   hollow 1 $half
   hollow 2 $((NODES - half))
@@ -74,7 +80,7 @@ for MASTERS in $MASTER_COUNTS; do
   done
   echo "${p}nodes_ready=$(ready_nodes)"
   echo "${p}load_start=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ,)"
-  OUT=$(java -cp "$JAR" src/bench/java/io/coxswain/bench/SchedulerBench.java http://127.0.9.1:6443 "$RCS" "$REPLICAS" bench 900 \
+  OUT=$(COXSWAIN_PKI="$PKI" java -cp "$JAR" src/bench/java/io/coxswain/bench/SchedulerBench.java https://127.0.9.1:6443 "$RCS" "$REPLICAS" bench 900 \
     2> >(tee "$WORK/driver$RUN.err" >&2))
   echo "$OUT" | sed "s/^/$p/"
   echo "${p}load_end=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ,)"

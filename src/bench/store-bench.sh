@@ -19,7 +19,7 @@ PEER_PORT=${BENCH_PEER_PORT:-2380}
 ETCD_PORT=${BENCH_ETCD_PORT:-12379}
 ETCD_PEER_PORT=$((ETCD_PORT + 1))
 API1=$NET.1:$API_PORT
-SERVERS=http://$NET.1:$API_PORT,http://$NET.2:$API_PORT,http://$NET.3:$API_PORT
+SERVERS=https://$NET.1:$API_PORT,https://$NET.2:$API_PORT,https://$NET.3:$API_PORT
 JAR=target/node.jar
 [ -f "$JAR" ] || mvn -B -q package -DskipTests
 command -v etcd >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server >/dev/null; }
@@ -30,7 +30,7 @@ trap cleanup EXIT
 
 wait_ready() { # url deadline-seconds
   local end=$((SECONDS + $2))
-  until curl -sf "$1" >/dev/null 2>&1; do
+  until curl -sfk "$1" >/dev/null 2>&1; do # readiness only (open to anyone): no credentials sent
     [ $SECONDS -lt $end ] || { echo "error: $1 not ready after $2 s" >&2; return 1; }
     sleep 0.05
   done
@@ -40,9 +40,14 @@ now_ms() { date +%s%3N; }
 LAUNCH=(env COXSWAIN_JAR="$JAR" XDG_CACHE_HOME="$WORK/cache" COXSWAIN_JAVA_OPTS="${JAVA_OPTS:-}" packaging/coxswain)
 master() { # n
   "${LAUNCH[@]}" --role=master --local-minion=false --node-name=m$1 --address=$NET.$1 \
-    --api-port=$API_PORT --peer-port=$PEER_PORT --data-dir="$WORK/m$1" ${2:+--join=$2} >"$WORK/m$1.log" 2>&1 &
+    --api-port=$API_PORT --peer-port=$PEER_PORT --data-dir="$WORK/m$1" ${2:+--join=$2 --token=$(token)} >"$WORK/m$1.log" 2>&1 &
   PIDS+=($!)
   eval "M$1_PID=$!"
+}
+
+token() { # a master join token made by the first master
+  curl -sf "${TLS[@]}" -XPOST -H 'Content-Type: application/json' https://$API1/coxswain/v1/tokens \
+    -d '{"role":"master","ttlSeconds":3600}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
 }
 
 echo "machine=$(nproc)cpu-$(free -g | awk '/Mem:/{print $2}')GiB"
@@ -53,24 +58,26 @@ echo "date=$(date -u +%Y-%m-%d)"
   --peer-port=$PEER_PORT --data-dir="$WORK/m0" >"$WORK/m0.log" 2>&1 &
 TRAIN=$!
 PIDS+=($TRAIN)
-wait_ready http://$API1/readyz 60
+wait_ready https://$API1/readyz 60
 kill -TERM $TRAIN
 wait $TRAIN || true
 t0=$(now_ms)
 master 1
-wait_ready http://$API1/readyz 60
+wait_ready https://$API1/readyz 60
 echo "master_ready_ms=$(( $(now_ms) - t0 ))"
+export COXSWAIN_PKI="$WORK/m1/pki" # the first master's admin certificate, for curl and LoadGen
+TLS=(--cacert "$COXSWAIN_PKI/ca.crt" --cert "$COXSWAIN_PKI/admin.crt" --key "$COXSWAIN_PKI/admin.key")
 master 2 $API1
-wait_ready http://$NET.2:$API_PORT/readyz 60
+wait_ready https://$NET.2:$API_PORT/readyz 60
 master 3 $API1
-wait_ready http://$NET.3:$API_PORT/readyz 60
-java src/bench/java/LoadGen.java pods warm 3 8 http://$API1 >/dev/null
+wait_ready https://$NET.3:$API_PORT/readyz 60
+java src/bench/java/LoadGen.java pods warm 3 8 https://$API1 >/dev/null
 OURS=$(java src/bench/java/LoadGen.java pods bench "$SECONDS_RUN" "$CLIENTS" "$SERVERS")
 echo "$OURS"
 sleep 5 # idle: let the collectors settle before reading resident memory
 echo "master_idle_rss_mb=$(( $(awk '/VmRSS/{print $2}' /proc/$M1_PID/status) / 1024 ))"
 # failover: kill the leader during a stream of writes
-LEADER=$(curl -sf http://$API1/coxswain/v1/members | python3 -c 'import json,sys; print([m["id"] for m in json.load(sys.stdin)["members"] if m["leader"]][0])')
+LEADER=$(curl -sf "${TLS[@]}" https://$API1/coxswain/v1/members | python3 -c 'import json,sys; print([m["id"] for m in json.load(sys.stdin)["members"] if m["leader"]][0])')
 java src/bench/java/LoadGen.java failover "$SERVERS" 8 > "$WORK/failover.out" &
 FO=$!
 sleep 2

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * fixed time, round robin over the given servers, and it prints key=value lines (ops/s, p50, p99, errors).
  *
  * <pre>
- *   java LoadGen.java pods   PREFIX SECONDS CLIENTS http://127.0.0.1:6443,http://127.0.0.2:6443
+ *   COXSWAIN_PKI=DATA/pki java LoadGen.java pods PREFIX SECONDS CLIENTS https://127.0.0.1:6443,https://127.0.0.2:6443
  *   java LoadGen.java etcd   PREFIX SECONDS CLIENTS http://127.0.0.1:2379,...
  *   java LoadGen.java failover URL            (prints ms until a write succeeds again; run while killing)
  * </pre>
@@ -31,7 +31,7 @@ public final class LoadGen {
     int seconds = Integer.parseInt(args[2]);
     int clients = Integer.parseInt(args[3]);
     String[] servers = args[4].split(",");
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    HttpClient http = tls(HttpClient.newBuilder()).version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     long end = System.nanoTime() + seconds * 1_000_000_000L;
     List<long[]> latencies = new ArrayList<>();
     AtomicLong ok = new AtomicLong();
@@ -116,7 +116,7 @@ public final class LoadGen {
 
   /** Writes every 20 ms to any of the servers; prints the longest gap between two acknowledged writes. */
   static void failover(String[] servers, int seconds) throws Exception {
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
+    HttpClient http = tls(HttpClient.newBuilder()).version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
     long end = System.nanoTime() + seconds * 1_000_000_000L;
     long last = System.nanoTime();
     long worst = 0;
@@ -146,5 +146,48 @@ public final class LoadGen {
       Thread.sleep(20);
     }
     System.out.printf("failover_gap_ms=%.0f%n", worst / 1e6);
+  }
+
+  /**
+   * With $COXSWAIN_PKI (a master's pki directory): trust its ca.crt and present admin.crt/admin.key, as the
+   * API asks for a client certificate.
+   */
+  static HttpClient.Builder tls(HttpClient.Builder b) {
+    String pki = System.getenv("COXSWAIN_PKI");
+    if (pki == null || pki.isEmpty()) {
+      return b;
+    }
+    try {
+      java.security.cert.CertificateFactory cf = java.security.cert.CertificateFactory.getInstance("X.509");
+      java.security.cert.Certificate ca, cert;
+      try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(pki, "ca.crt"))) {
+        ca = cf.generateCertificate(in);
+      }
+      try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(pki, "admin.crt"))) {
+        cert = cf.generateCertificate(in);
+      }
+      String pem = java.nio.file.Files.readString(java.nio.file.Path.of(pki, "admin.key"))
+          .replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+      java.security.PrivateKey key = java.security.KeyFactory.getInstance("EC")
+          .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(java.util.Base64.getDecoder().decode(pem)));
+      char[] pass = "bench".toCharArray();
+      java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+      keys.load(null, null);
+      keys.setKeyEntry("admin", key, pass, new java.security.cert.Certificate[] {cert});
+      java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+      trust.load(null, null);
+      trust.setCertificateEntry("ca", ca);
+      javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+          javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(keys, pass);
+      javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+          javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+      ssl.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+      return b.sslContext(ssl);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot use the credentials in " + pki + ": " + e, e);
+    }
   }
 }

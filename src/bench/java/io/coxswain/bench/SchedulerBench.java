@@ -32,7 +32,17 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SchedulerBench {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  /** Presents the admin certificate of the master's pki directory in $COXSWAIN_PKI (when set). */
+  private final HttpClient http = client();
+
+  private static HttpClient client() {
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+    String pki = System.getenv("COXSWAIN_PKI");
+    if (pki != null && !pki.isEmpty()) {
+      b.sslContext(io.coxswain.security.Credentials.load(java.nio.file.Path.of(pki), "admin").sslContext());
+    }
+    return b.build();
+  }
   private final String api;
   private final Map<String, Long> seen = new ConcurrentHashMap<>();
   private final Map<String, Long> bound = new ConcurrentHashMap<>();

@@ -11,6 +11,9 @@ import io.coxswain.api.registry.ResourceRegistry;
 import io.coxswain.api.registry.ServedResource;
 import io.coxswain.api.registry.ServiceAllocations;
 import io.coxswain.model.Json;
+import io.coxswain.security.Authorizer;
+import io.coxswain.security.Identity;
+import io.coxswain.security.RequestAttributes;
 import io.coxswain.store.CompactedException;
 import io.coxswain.store.Store;
 import io.coxswain.store.StoreException;
@@ -19,6 +22,7 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -104,7 +108,10 @@ public final class ApiServerVerticle extends VerticleBase {
         config.nodePortMax(), new SecureRandom());
     registry = new Registry(store, served, allocations, clock, new SecureRandom());
     Router router = Router.router(vertx);
-    // first: an extra API may also answer a discovery path (the metrics API names its group in /apis)
+    if (config.security() != null) {
+      router.route().handler(this::authenticate);
+    }
+    // then: an extra API may also answer a discovery path (the metrics API names its group in /apis)
     extraRoutes.forEach(r -> r.accept(router));
     router.get("/version").handler(ctx -> send(ctx, 200, Discovery.version(config.gitVersion())));
     router.get("/version/").handler(ctx -> send(ctx, 200, Discovery.version(config.gitVersion())));
@@ -130,6 +137,11 @@ public final class ApiServerVerticle extends VerticleBase {
         // otherwise upgrade to h2c and funnel every request through one connection, several times slower
         .setHttp2ClearTextEnabled(false)
         .setWebSocketSubProtocols(KubeletRelay.SUBPROTOCOLS);
+    if (config.security() != null) {
+      // HTTPS (HTTP/1.1: no ALPN), client certificates asked for and checked against the cluster CA
+      options.setSsl(true).setKeyCertOptions(config.security().serving().keyCertOptions())
+          .setTrustOptions(config.security().serving().trustOptions()).setClientAuth(ClientAuth.REQUEST);
+    }
     return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> {
       server = s;
       actualPort = s.actualPort();
@@ -256,8 +268,129 @@ public final class ApiServerVerticle extends VerticleBase {
     return (len != null && !len.equals("0")) || req.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
   }
 
+  // ---------------------------------------------------------------- authentication and authorization
+
+  static final String BODY_KEY = "coxswain.body";
+  /** Where the identity of an authenticated request is kept in its routing context. */
+  public static final String IDENTITY_KEY = "coxswain.identity";
+
+  /** Finds who sends the request (client certificate, then bearer token) and whether they may; 401/403 if not. */
+  private void authenticate(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    if (Authorizer.isPublic(req.method().name(), req.path())) {
+      ctx.next();
+      return;
+    }
+    if (!req.isEnded()) {
+      req.pause(); // the body waits until the request is let through (deciding may look things up first)
+    }
+    Identity fromCertificate = certificateIdentity(req);
+    if (fromCertificate != null) {
+      authorize(ctx, fromCertificate);
+      return;
+    }
+    String auth = req.getHeader(HttpHeaders.AUTHORIZATION);
+    if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) && config.security().bearer() != null) {
+      Future.fromCompletionStage(config.security().bearer().apply(auth.substring(7).trim()), context)
+          .onComplete(ar -> {
+            if (ar.succeeded() && ar.result() != null) {
+              authorize(ctx, ar.result());
+            } else {
+              refuse(ctx, unauthorized());
+            }
+          });
+      return;
+    }
+    refuse(ctx, unauthorized());
+  }
+
+  private static ApiException unauthorized() {
+    return ApiException.of(401, "Unauthorized", "Unauthorized", null, null, null, null);
+  }
+
+  private static Identity certificateIdentity(HttpServerRequest req) {
+    if (!req.isSSL()) {
+      return null;
+    }
+    try {
+      List<java.security.cert.Certificate> chain = req.connection().peerCertificates();
+      if (chain != null && !chain.isEmpty() && chain.get(0) instanceof java.security.cert.X509Certificate x) {
+        return Identity.of(x);
+      }
+    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+      // no client certificate
+    }
+    return null;
+  }
+
+  private void authorize(RoutingContext ctx, Identity who) {
+    HttpServerRequest req = ctx.request();
+    ctx.put(IDENTITY_KEY, who);
+    RequestAttributes a = RequestAttributes.of(req.method().name(), req.path(), truthy(req.getParam("watch")));
+    if (who.isAdmin()) {
+      req.resume();
+      ctx.next();
+      return;
+    }
+    if (Authorizer.needsBoundNode(who, a) && registry.resource("pods") != null && a.namespace() != null) {
+      Future.fromCompletionStage(registry.resource("pods").get(a.namespace(), a.name(), Store.Consistency.LINEARIZABLE),
+          context).onComplete(ar -> {
+            if (ar.failed() && unwrap(ar.cause()) instanceof ApiException e && e.code() == 404) {
+              decided(ctx, who, a, Authorizer.decideMissingPod(who, a));
+              return;
+            }
+            String bound = ar.succeeded() ? ar.result().path("spec").path("nodeName").asText(null) : null;
+            decided(ctx, who, a, Authorizer.decide(who, a, bound, null));
+          });
+      return;
+    }
+    if (who.nodeName() != null && "nodes".equals(a.resource()) && a.verb().equals("create")) {
+      readBody(ctx, body -> {
+        ctx.put(BODY_KEY, body);
+        String name;
+        try {
+          name = Json.MAPPER.readTree(body.getBytes()).path("metadata").path("name").asText("");
+        } catch (java.io.IOException | RuntimeException e) {
+          name = "";
+        }
+        decided(ctx, who, a, Authorizer.decide(who, a, null, name));
+      });
+      return;
+    }
+    decided(ctx, who, a, Authorizer.decide(who, a, null, null));
+  }
+
+  private void decided(RoutingContext ctx, Identity who, RequestAttributes a, Authorizer.Decision d) {
+    if (d.allowed()) {
+      if (ctx.get(BODY_KEY) == null) {
+        ctx.request().resume();
+      }
+      ctx.next();
+      return;
+    }
+    String what = a.isResource()
+        ? (a.name() == null ? a.resourcePath() : a.resource() + " \"" + a.name() + "\"") + " is forbidden: User \""
+            + who.user() + "\" cannot " + a.verb() + " resource \"" + a.resourcePath() + "\" in API group \"\""
+            + (a.namespace() == null ? " at the cluster scope" : " in the namespace \"" + a.namespace() + "\"")
+        : "forbidden: User \"" + who.user() + "\" cannot " + a.verb() + " path \"" + a.path() + "\"";
+    refuse(ctx, ApiException.of(403, "Forbidden", what + ": " + d.reason(), null, a.resource(), a.name(), null));
+  }
+
+  /** Answers a refused request, letting its (unread) body go. */
+  private void refuse(RoutingContext ctx, ApiException e) {
+    if (ctx.get(BODY_KEY) == null) {
+      ctx.request().resume();
+    }
+    error(ctx, e);
+  }
+
   /** Collects the body, answering 413 (without keeping the excess) when it is larger than allowed. */
   private void readBody(RoutingContext ctx, java.util.function.Consumer<Buffer> then) {
+    Buffer already = ctx.get(BODY_KEY);
+    if (already != null) {
+      then.accept(already);
+      return;
+    }
     HttpServerRequest req = ctx.request();
     long limit = config.maxBodyBytes();
     String len = req.getHeader(HttpHeaders.CONTENT_LENGTH);

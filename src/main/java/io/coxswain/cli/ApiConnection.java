@@ -29,12 +29,37 @@ final class ApiConnection {
   private final HttpClient http;
 
   ApiConnection(URI server, String token, int verbosity, PrintWriter log) {
+    this(server, token, null, null, false, verbosity, log);
+  }
+
+  /**
+   * @param credentials the CA and client certificate of a kubeconfig (null: none)
+   * @param caPem       the CA to trust without a client certificate (null: the JDK's)
+   * @param insecure    trust any server certificate (insecure-skip-tls-verify)
+   */
+  ApiConnection(URI server, String token, io.coxswain.security.Credentials credentials, String caPem, boolean insecure,
+                int verbosity, PrintWriter log) {
     this.server = server;
     this.token = token;
     this.verbosity = verbosity;
     this.log = log;
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(10)).build();
+    HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(10));
+    if ("https".equalsIgnoreCase(server.getScheme())) {
+      if (credentials != null) {
+        b.sslContext(credentials.sslContext());
+      } else if (caPem != null) {
+        b.sslContext(io.coxswain.security.Credentials.trusting(io.coxswain.security.Pem.certificate(caPem)));
+      } else if (insecure) {
+        b.sslContext(io.coxswain.security.Joiner.trustAnything());
+      }
+    }
+    this.http = b.build();
+  }
+
+  /** The HTTP client (with this connection's TLS settings), for web sockets. */
+  HttpClient http() {
+    return http;
   }
 
   URI server() {

@@ -8,14 +8,15 @@ import picocli.CommandLine.Option;
 
 /** The options every client command takes: where the API is, which namespace, how much to say. */
 final class ConnectionOptions {
-  static final String DEFAULT_SERVER = "http://127.0.0.1:6443";
+  static final String DEFAULT_SERVER = "https://127.0.0.1:6443";
 
   @Option(names = {"-s", "--server"}, paramLabel = "URL",
       description = "The address of the API server (default: the kubeconfig's, else " + DEFAULT_SERVER + ").")
   String server;
 
   @Option(names = "--kubeconfig", paramLabel = "FILE",
-      description = "Path to a kubeconfig file (default: $KUBECONFIG).")
+      description = "Path to a kubeconfig file (default: $KUBECONFIG, else ~/.kube/config, else the admin.kubeconfig"
+          + " a master on this machine wrote in ~/.coxswain/NAME/ or /var/lib/coxswain/).")
   Path kubeconfig;
 
   @Option(names = "--context", paramLabel = "NAME", description = "The kubeconfig context to use.")
@@ -47,15 +48,40 @@ final class ConnectionOptions {
           }
         }
       }
+      if (file == null) {
+        file = defaultKubeconfig(Path.of(System.getProperty("user.home")));
+      }
       config = file == null ? Kubeconfig.NONE : Kubeconfig.read(file, context);
     }
     return config;
   }
 
+  /**
+   * ~/.kube/config, else the first ~/.coxswain/NAME/admin.kubeconfig (a master's default data dir), else
+   * /var/lib/coxswain/admin.kubeconfig (the systemd unit's data dir), else null.
+   */
+  static Path defaultKubeconfig(Path home) {
+    Path kube = home.resolve(".kube").resolve("config");
+    if (Files.isReadable(kube)) {
+      return kube;
+    }
+    Path nodes = home.resolve(".coxswain");
+    Path system = Path.of("/var/lib/coxswain/admin.kubeconfig");
+    if (!Files.isDirectory(nodes)) {
+      return Files.isReadable(system) ? system : null;
+    }
+    try (java.util.stream.Stream<Path> dirs = Files.list(nodes)) {
+      return dirs.sorted().map(d -> d.resolve("admin.kubeconfig")).filter(Files::isReadable).findFirst()
+          .orElse(Files.isReadable(system) ? system : null);
+    } catch (java.io.IOException e) {
+      return null;
+    }
+  }
+
   URI serverUri() {
     String s = server != null ? server : config().server() != null ? config().server() : DEFAULT_SERVER;
     if (!s.contains("://")) {
-      s = "http://" + s;
+      s = "https://" + s;
     }
     try {
       URI uri = URI.create(s);
@@ -81,6 +107,7 @@ final class ConnectionOptions {
   }
 
   ApiConnection connect(PrintWriter log) {
-    return new ApiConnection(serverUri(), token != null ? token : config().token(), verbosity, log);
+    return new ApiConnection(serverUri(), token != null ? token : config().token(), config().credentials(),
+        config().caPem(), config().insecure(), verbosity, log);
   }
 }

@@ -60,8 +60,7 @@ final class ExecCommand extends ClientCommand {
       err().flush();
     }
     ChannelListener listener = new ChannelListener(System.out, System.err);
-    WebSocket.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()
-        .newWebSocketBuilder().subprotocols(V5, V4);
+    WebSocket.Builder builder = api().http().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10)).subprotocols(V5, V4);
     if (api().token() != null) {
       builder.header("Authorization", "Bearer " + api().token());
     }

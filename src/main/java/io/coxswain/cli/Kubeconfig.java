@@ -5,9 +5,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** What the CLI takes from a kubeconfig file: the current context's server, namespace and bearer token. */
-record Kubeconfig(String server, String namespace, String token) {
-  static final Kubeconfig NONE = new Kubeconfig(null, null, null);
+/**
+ * What the CLI takes from a kubeconfig file: the current context's server, namespace, bearer token, and TLS
+ * material (the CA to trust, a client certificate and key, PEM; from {@code *-data} or from files).
+ */
+record Kubeconfig(String server, String namespace, String token, String caPem, String certPem, String keyPem,
+                  boolean insecure, Path file) {
+  static final Kubeconfig NONE = new Kubeconfig(null, null, null, null, null, null, false, null);
 
   static Kubeconfig read(Path file, String contextOverride) {
     if (!Files.exists(file)) {
@@ -19,10 +23,14 @@ record Kubeconfig(String server, String namespace, String token) {
     } catch (IOException e) {
       throw CliException.usage("error loading config file \"" + file + "\": " + firstLine(e.getMessage()));
     }
-    return of(root, contextOverride);
+    return of(root, contextOverride, file);
   }
 
   static Kubeconfig of(JsonNode root, String contextOverride) {
+    return of(root, contextOverride, null);
+  }
+
+  static Kubeconfig of(JsonNode root, String contextOverride, Path file) {
     if (root == null || root.isMissingNode() || root.isNull()) {
       return NONE;
     }
@@ -39,7 +47,38 @@ record Kubeconfig(String server, String namespace, String token) {
     String server = cluster.path("server").asText(null);
     String namespace = context.path("namespace").asText(null);
     String token = user.path("token").asText(null);
-    return new Kubeconfig(server, namespace, token);
+    Path base = file == null ? Path.of(".") : file.toAbsolutePath().getParent();
+    return new Kubeconfig(server, namespace, token,
+        pem(cluster, "certificate-authority", base), pem(user, "client-certificate", base), pem(user, "client-key", base),
+        cluster.path("insecure-skip-tls-verify").asBoolean(false), file);
+  }
+
+  /** {@code NAME-data} (base64) or the file {@code NAME} (relative to the kubeconfig's folder), or null. */
+  private static String pem(JsonNode section, String name, Path base) {
+    String data = section.path(name + "-data").asText("");
+    if (!data.isEmpty()) {
+      try {
+        return new String(java.util.Base64.getMimeDecoder().decode(data), java.nio.charset.StandardCharsets.US_ASCII);
+      } catch (IllegalArgumentException e) {
+        throw CliException.usage("the kubeconfig's " + name + "-data is not base64");
+      }
+    }
+    String file = section.path(name).asText("");
+    if (file.isEmpty()) {
+      return null;
+    }
+    Path p = base.resolve(file);
+    try {
+      return Files.readString(p);
+    } catch (IOException e) {
+      throw CliException.usage("cannot read " + name + " " + p + " named by the kubeconfig");
+    }
+  }
+
+  /** The TLS material, or null when the kubeconfig has no client certificate. */
+  io.coxswain.security.Credentials credentials() {
+    return caPem != null && certPem != null && keyPem != null
+        ? new io.coxswain.security.Credentials(caPem, certPem, keyPem) : null;
   }
 
   private static JsonNode named(JsonNode list, String name) {

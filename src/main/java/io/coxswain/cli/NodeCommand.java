@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionInfo.class,
     sortOptions = false,
-    subcommands = {GetCommand.class, DescribeCommand.class, CreateCommand.class, ApplyCommand.class, DeleteCommand.class, ScaleCommand.class, RollingUpdateCommand.class, LabelCommand.class, AnnotateCommand.class, LogsCommand.class, ExecCommand.class, RunCommand.class, ExposeCommand.class, TopCommand.class, ClusterInfoCommand.class, ClientVersionCommand.class, MembersCommand.class, MasterCommand.class, SnapshotCommand.class, CompletionCommand.class},
+    subcommands = {GetCommand.class, DescribeCommand.class, CreateCommand.class, ApplyCommand.class, DeleteCommand.class, ScaleCommand.class, RollingUpdateCommand.class, LabelCommand.class, AnnotateCommand.class, LogsCommand.class, ExecCommand.class, RunCommand.class, ExposeCommand.class, TopCommand.class, ClusterInfoCommand.class, ClientVersionCommand.class, MembersCommand.class, MasterCommand.class, SnapshotCommand.class, TokenCommand.class, CompletionCommand.class},
     description = {
         "Coxswain: a container orchestrator in one jar.",
         "",
@@ -44,6 +44,13 @@ public final class NodeCommand implements Callable<Integer> {
   @Option(names = "--join", paramLabel = "HOST:PORT",
       description = "API address of any master of the cluster to join. Without it a master starts a new cluster.")
   String join;
+
+  @Option(names = "--token", paramLabel = "TOKEN",
+      description = "Join token (from 'token create' on a master) for --join; also --token-file or $COXSWAIN_TOKEN.")
+  String token;
+
+  @Option(names = "--token-file", paramLabel = "FILE", description = "A file holding the join token.")
+  Path tokenFile;
 
   @Option(names = "--data-dir", paramLabel = "DIR",
       description = "Where this node keeps its state (default: ~/.coxswain/<node-name>). A restart on the same directory resumes.")
@@ -166,7 +173,22 @@ public final class NodeCommand implements Callable<Integer> {
     return new NodeConfig(role, join, dir.toAbsolutePath(), address, apiPort, peerPort, name, serviceCidr,
         historyCount, Durations.parse(historyAge, "--history-age"), localMinion, minion,
         Durations.parse(nodeMonitorGrace, "--node-monitor-grace"),
-        Durations.parse(podEvictionTimeout, "--pod-eviction-timeout"));
+        Durations.parse(podEvictionTimeout, "--pod-eviction-timeout"), joinToken());
+  }
+
+  /** --token, else --token-file, else $COXSWAIN_TOKEN (null: none). */
+  private String joinToken() throws java.io.IOException {
+    if (token != null && !token.isBlank()) {
+      return token.trim();
+    }
+    if (tokenFile != null) {
+      if (!java.nio.file.Files.isReadable(tokenFile)) {
+        throw new IllegalArgumentException("--token-file " + tokenFile + " cannot be read");
+      }
+      return java.nio.file.Files.readString(tokenFile).trim();
+    }
+    String env = System.getenv("COXSWAIN_TOKEN");
+    return env == null || env.isBlank() ? null : env.trim();
   }
 
   /** A Kubernetes quantity in units (times {@code scale}: 1000 for millicores). */

@@ -45,21 +45,41 @@ public final class HttpClusterClient implements ClusterClient, AutoCloseable {
    * @param servers master API addresses as host:port; more can be added later with {@link #setServers}
    */
   public HttpClusterClient(Vertx vertx, List<String> servers, String bearerToken) {
+    this(vertx, servers, bearerToken, null);
+  }
+
+  /**
+   * @param servers     master API addresses as host:port; more can be added later with {@link #setServers}
+   * @param credentials the cluster CA to trust and the client certificate to present over HTTPS (null: plain HTTP)
+   */
+  public HttpClusterClient(Vertx vertx, List<String> servers, String bearerToken,
+                           io.coxswain.security.Credentials credentials) {
     this.vertx = vertx;
     this.servers = new CopyOnWriteArrayList<>(servers);
     this.bearerToken = bearerToken;
-    this.http = vertx.createHttpClient(new HttpClientOptions()
+    this.http = vertx.createHttpClient(tls(new HttpClientOptions()
         .setConnectTimeout(2000)
         .setIdleTimeout(0)
         .setKeepAlive(true)
-        .setTcpNoDelay(true),
+        .setTcpNoDelay(true), credentials),
         new PoolOptions().setHttp1MaxSize(16));
-    this.watchHttp = vertx.createHttpClient(new HttpClientOptions()
+    this.watchHttp = vertx.createHttpClient(tls(new HttpClientOptions()
         .setConnectTimeout(2000)
         .setIdleTimeout(0)
         .setKeepAlive(false)
-        .setTcpNoDelay(true),
+        .setTcpNoDelay(true), credentials),
         new PoolOptions().setHttp1MaxSize(100_000));
+  }
+
+  /** Presents {@code c} from now on (a renewed certificate); connections open later use it. */
+  public Future<Boolean> updateCredentials(io.coxswain.security.Credentials c) {
+    io.vertx.core.net.ClientSSLOptions ssl = new io.vertx.core.net.ClientSSLOptions().setTrustOptions(c.trustOptions())
+        .setKeyCertOptions(c.keyCertOptions()).setHostnameVerificationAlgorithm("HTTPS");
+    return http.updateSSLOptions(ssl).compose(x -> watchHttp.updateSSLOptions(ssl.copy()));
+  }
+
+  private static HttpClientOptions tls(HttpClientOptions o, io.coxswain.security.Credentials c) {
+    return c == null ? o : o.setSsl(true).setTrustOptions(c.trustOptions()).setKeyCertOptions(c.keyCertOptions());
   }
 
   /** Replaces the known masters (keeps order; the first reachable one is used). */

@@ -8,7 +8,13 @@ import io.coxswain.api.MembersApi;
 import io.coxswain.api.SnapshotApi;
 import io.coxswain.client.HttpClusterClient;
 import io.coxswain.controller.MasterEndpoints;
+import io.coxswain.api.JoinApi;
 import io.coxswain.model.Json;
+import io.coxswain.security.ApiSecurity;
+import io.coxswain.security.CertificateAuthority;
+import io.coxswain.security.Joiner;
+import io.coxswain.security.MasterPki;
+import io.coxswain.security.TokenStore;
 import io.coxswain.store.Member;
 import io.coxswain.store.Op;
 import io.coxswain.store.Txn;
@@ -51,6 +57,7 @@ public final class Master implements RunningNode {
   public static final String RESTORE_FILE = "restore.jsonl";
 
   private final NodeConfig config;
+  private MasterPki pki;
   private RaftKvStore store;
   private Vertx vertx;
   private HttpClusterClient client;
@@ -86,6 +93,13 @@ public final class Master implements RunningNode {
       requirePortFree(config.minion().kubeletPort(), "the kubelet port", "--kubelet-port");
     }
     Files.createDirectories(config.dataDir());
+    if (config.join() != null && !Files.exists(config.dataDir().resolve(CLUSTER_FILE))
+        && !Files.exists(MasterPki.dir(config.dataDir()).resolve("ca.key"))) {
+      joinForCertificates(config.join());
+    }
+    pki = MasterPki.prepare(config.dataDir(), config.nodeName(), config.address(), config.apiPort(),
+        firstServiceIp(config.serviceCidr() == null || config.serviceCidr().isEmpty()
+            ? ApiServerConfig.DEFAULT_SERVICE_CIDR : config.serviceCidr()));
     Path clusterFile = config.dataDir().resolve(CLUSTER_FILE);
     boolean existing = Files.exists(clusterFile);
     RaftStoreConfig storeConfig;
@@ -118,8 +132,11 @@ public final class Master implements RunningNode {
     }
 
     vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)); // epoll when available: fewer copies and syscalls
-    ApiServerVerticle api = new ApiServerVerticle(store, ApiServerConfig.from(config))
+    TokenStore tokens = new TokenStore(store, java.time.Clock.systemUTC());
+    ApiServerVerticle api = new ApiServerVerticle(store, ApiServerConfig.from(config)
+        .withSecurity(new ApiSecurity(pki.serving(), tokens::bearer)))
         .withRoutes(router -> {
+          new JoinApi(pki.ca(), tokens).mount(router);
           new MembersApi(store).mount(vertx, router);
           new SnapshotApi(store).mount(router);
           // take a Raft snapshot on this master now and purge its log up to it (operators, tests)
@@ -139,11 +156,11 @@ public final class Master implements RunningNode {
       throw new IllegalStateException("cannot serve the API on " + config.apiAddress() + " (" + rootMessage(e)
           + "): is the port in use by another master? Use --api-port or --address.", e);
     }
-    LOG.info("master {} serving the API on http://{} ({} ms from start)", config.nodeName(), config.apiAddress(),
-        (System.nanoTime() - t0) / 1_000_000);
+    LOG.info("master {} serving the API on https://{} ({} ms from start); admin kubeconfig: {}", config.nodeName(),
+        config.apiAddress(), (System.nanoTime() - t0) / 1_000_000, pki.adminKubeconfig());
 
     warmJsonBindings();
-    client = new HttpClusterClient(vertx, List.of(config.apiAddress()), null);
+    client = new HttpClusterClient(vertx, List.of(config.apiAddress()), null, pki.self());
     Context ctx = vertx.getOrCreateContext();
     leader = new LeaderComponents(ctx, List.of(() -> new ControlPlane(vertx, client, config.nodeName(),
         config.nodeMonitorGrace(), config.podEvictionTimeout())));
@@ -162,7 +179,7 @@ public final class Master implements RunningNode {
 
     if (config.localMinion()) {
       localMinion = Minion.startOn(vertx, config.asLocalMinion(), false,
-          new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+          new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), pki.nodeIdentity(config.nodeName()));
     }
   }
 
@@ -218,7 +235,27 @@ public final class Master implements RunningNode {
     return parts[0] + "." + parts[1] + "." + parts[2] + "." + last;
   }
 
-  private static String joinGroupId(String join) throws Exception {
+  /**
+   * A master joining for the first time: presents its token (a master token) and receives the cluster CA,
+   * key included, with which it then makes its own certificates.
+   */
+  private void joinForCertificates(String join) throws IOException {
+    Joiner.Result r = Joiner.join(join, config.joinToken(), "master", config.nodeName());
+    if (r.caKeyPem() == null) {
+      throw new IllegalStateException("the master at " + join + " gave no CA key to this joining master");
+    }
+    new CertificateAuthority(r.credentials().ca(), io.coxswain.security.Pem.privateKey(r.caKeyPem()))
+        .save(MasterPki.dir(config.dataDir()));
+    LOG.info("received the cluster CA from {}", join);
+  }
+
+  /** A JDK client presenting this master's identity and trusting only the cluster CA. */
+  private HttpClient https() {
+    return HttpClient.newBuilder().sslContext(pki.self().sslContext()).version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  private String joinGroupId(String join) throws Exception {
     JsonNode members = get(join, "/coxswain/v1/members");
     String id = members.path("groupId").asText("");
     if (id.isEmpty()) {
@@ -230,8 +267,8 @@ public final class Master implements RunningNode {
   private void addSelfThrough(String join) throws Exception {
     String body = Json.string(Json.MAPPER.createObjectNode().put("id", config.nodeName())
         .put("peerAddress", config.peerAddress()));
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + join + "/coxswain/v1/members"))
+    HttpClient http = https();
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("https://" + join + "/coxswain/v1/members"))
         .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
@@ -240,10 +277,10 @@ public final class Master implements RunningNode {
     LOG.info("joined the cluster through {} as a voter", join);
   }
 
-  private static JsonNode get(String server, String path) throws Exception {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private JsonNode get(String server, String path) throws Exception {
+    HttpClient http = https();
     try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + server + path))
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("https://" + server + path))
           .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
         throw new IllegalStateException("the master at " + server + " answered " + r.statusCode() + ": " + message(r.body()));

@@ -14,6 +14,10 @@ import io.coxswain.kubelet.RuntimeVersion;
 import io.coxswain.proxy.ProxyMode;
 import io.coxswain.proxy.ProxyOptions;
 import io.coxswain.proxy.ProxyVerticle;
+import io.coxswain.security.Credentials;
+import io.coxswain.security.Identity;
+import io.coxswain.security.Joiner;
+import io.coxswain.security.MasterPki;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -47,6 +51,7 @@ public final class Minion implements RunningNode {
   private final List<NodeHeartbeat> heartbeats = new ArrayList<>();
   private final List<ContainerRuntime> runtimes = new ArrayList<>();
   private HttpClusterClient client;
+  private final List<HttpClusterClient> hollowClients = new ArrayList<>();
   private long mastersTimer = -1;
   private MeterRegistry meters;
 
@@ -81,16 +86,45 @@ public final class Minion implements RunningNode {
    * port serves it at {@code /metrics}.
    */
   public static Minion startOn(Vertx vertx, NodeConfig config, boolean ownsVertx, MeterRegistry meters) throws Exception {
+    return startOn(vertx, config, ownsVertx, meters, null);
+  }
+
+  /**
+   * @param identity the node's credentials when the caller has them (a master signs its local minion's); null:
+   *                 the ones kept in the data dir from an earlier join, else a join with the config's token
+   */
+  public static Minion startOn(Vertx vertx, NodeConfig config, boolean ownsVertx, MeterRegistry meters,
+                               Credentials identity) throws Exception {
     Minion m = new Minion(vertx, ownsVertx);
-    m.run(config, meters);
+    m.run(config, meters, identity);
     return m;
   }
 
-  private void run(NodeConfig c, MeterRegistry meters) throws Exception {
+  /** This node's credentials from the data dir, or from a join with the token (then kept in the data dir). */
+  static Credentials identity(NodeConfig c, String nodeName, String file) throws java.io.IOException {
+    java.nio.file.Path dir = MasterPki.dir(c.dataDir());
+    Credentials kept = Credentials.load(dir, file);
+    if (kept != null && kept.user().equals(Identity.NODE_PREFIX + nodeName)) {
+      return kept;
+    }
+    Credentials joined = Joiner.join(c.join(), c.joinToken(), "minion", nodeName).credentials();
+    joined.save(dir, file);
+    LOG.info("joined the cluster through {} as node {} (certificate valid until {})", c.join(), nodeName,
+        joined.notAfter());
+    return joined;
+  }
+
+  private void run(NodeConfig c, MeterRegistry meters, Credentials given) throws Exception {
     this.meters = meters;
     Files.createDirectories(c.dataDir());
     NodeConfig.MinionSettings s = c.minion();
-    client = new HttpClusterClient(vertx, List.of(c.join()), null);
+    Credentials identity = given != null ? given : s.hollow() > 0 ? null : identity(c, c.nodeName(), "node");
+    client = new HttpClusterClient(vertx, List.of(c.join()), null,
+        identity != null ? identity : identity(c, c.nodeName() + "-0", "node-0"));
+    if (given == null && identity != null) {
+      credentials = identity;
+      renewTimer = vertx.setPeriodic(1000, 3_600_000, id -> renewIfDue(c));
+    }
     refreshMasters(c.join());
     mastersTimer = vertx.setPeriodic(10_000, id -> refreshMasters(c.join()));
     if (s.hollow() > 0) {
@@ -98,7 +132,13 @@ public final class Minion implements RunningNode {
         String name = c.nodeName() + "-" + i;
         FakeRuntime fake = new FakeRuntime();
         runtimes.add(fake);
-        startKubelet(c, name, fake, false);
+        // each hollow node speaks for itself only, as a real one would
+        HttpClusterClient own = i == 0 ? client : new HttpClusterClient(vertx, client.servers(), null,
+            identity(c, name, "node-" + i));
+        if (own != client) {
+          hollowClients.add(own);
+        }
+        startKubelet(c, name, fake, false, own);
       }
       LOG.info("{} hollow minions running, joining through {}", s.hollow(), c.join());
       return;
@@ -110,14 +150,15 @@ public final class Minion implements RunningNode {
           + "'systemctl start docker' or 'dockerd &') or give its socket with --container-runtime-endpoint. "
           + "The node reports NotReady until it answers.", runtime.endpoint());
     }
-    startKubelet(c, c.nodeName(), runtime, true);
+    startKubelet(c, c.nodeName(), runtime, true, client);
     ProxyOptions proxyOptions = ProxyOptions.defaults()
         .withMode(ProxyMode.parse(s.proxyMode()));
     deployments.add(await(vertx.deployVerticle(new ProxyVerticle(client, c.address(), proxyOptions, meters))));
     LOG.info("minion {} running on {}, joining through {}", c.nodeName(), c.address(), c.join());
   }
 
-  private void startKubelet(NodeConfig c, String name, ContainerRuntime runtime, boolean serve) throws Exception {
+  private void startKubelet(NodeConfig c, String name, ContainerRuntime runtime, boolean serve,
+                            HttpClusterClient client) throws Exception {
     NodeConfig.MinionSettings s = c.minion();
     KubeletVerticle kubelet = new KubeletVerticle(client, runtime,
         new KubeletVerticle.Options(name, c.address(), c.dataDir().resolve("pods").resolve(name), Duration.ofSeconds(1)));
@@ -144,6 +185,31 @@ public final class Minion implements RunningNode {
     hb.start();
   }
 
+  private volatile Credentials credentials;
+  private long renewTimer = -1;
+
+  /**
+   * Renews this node's client certificate once two thirds of its lifetime have passed: a new key and
+   * request, signed by a master for the same identity, kept in the data dir and used for new connections.
+   */
+  private void renewIfDue(NodeConfig c) {
+    Credentials now = credentials;
+    java.security.cert.X509Certificate cert = now.certificate();
+    if (!io.coxswain.security.Renewal.isDue(cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant(),
+        java.time.Instant.now())) {
+      return;
+    }
+    vertx.executeBlocking(() -> {
+      Credentials renewed = Joiner.renew(client.servers(), now);
+      renewed.save(MasterPki.dir(c.dataDir()), "node");
+      return renewed;
+    }, false).compose(renewed -> client.updateCredentials(renewed).map(renewed)).onSuccess(renewed -> {
+      credentials = renewed;
+      LOG.info("renewed this node's certificate (valid until {})", renewed.notAfter());
+    }).onFailure(err -> LOG.warn("cannot renew this node's certificate (valid until {}): {}; retrying within the hour",
+        now.notAfter(), Master.rootMessage(err)));
+  }
+
   /** Whether the last look-up of the masters succeeded (starts true, so that the first failure is logged). */
   private final java.util.concurrent.atomic.AtomicBoolean mastersAnswer = new java.util.concurrent.atomic.AtomicBoolean(true);
 
@@ -156,6 +222,7 @@ public final class Minion implements RunningNode {
       if (!new LinkedHashSet<>(client.servers()).equals(all)) {
         LOG.info("masters now {}", all);
         client.setServers(new ArrayList<>(all));
+        hollowClients.forEach(h -> h.setServers(new ArrayList<>(all)));
       }
       if (!mastersAnswer.getAndSet(true)) {
         LOG.info("reached the master at {}", client.servers().get(0));
@@ -184,6 +251,9 @@ public final class Minion implements RunningNode {
     if (mastersTimer >= 0) {
       vertx.cancelTimer(mastersTimer);
     }
+    if (renewTimer >= 0) {
+      vertx.cancelTimer(renewTimer);
+    }
     heartbeats.forEach(NodeHeartbeat::stop);
     for (int i = deployments.size() - 1; i >= 0; i--) {
       try {
@@ -199,6 +269,7 @@ public final class Minion implements RunningNode {
         LOG.debug("closing the runtime: {}", e.toString());
       }
     });
+    hollowClients.forEach(HttpClusterClient::close);
     if (client != null) {
       client.close();
     }

@@ -21,6 +21,8 @@ import java.util.Map;
  * @param minion             the minion's settings (minions, and a master's local minion)
  * @param nodeMonitorGrace   heartbeat age after which a node is Ready=Unknown (masters)
  * @param podEvictionTimeout time after that until the node's pods are deleted (masters)
+ * @param joinToken          the token presented when joining through {@code join} (null: none given; a node
+ *                           that joined before uses the certificate it got then)
  */
 public record NodeConfig(
     Role role,
@@ -36,7 +38,8 @@ public record NodeConfig(
     boolean localMinion,
     MinionSettings minion,
     Duration nodeMonitorGrace,
-    Duration podEvictionTimeout) {
+    Duration podEvictionTimeout,
+    String joinToken) {
 
   public enum Role { MASTER, MINION }
 
@@ -71,6 +74,6 @@ public record NodeConfig(
   /** The same settings for a master's local minion, joining the master itself. */
   public NodeConfig asLocalMinion() {
     return new NodeConfig(Role.MINION, apiAddress(), dataDir.resolve("minion"), address, apiPort, peerPort, nodeName,
-        serviceCidr, historyCount, historyAge, false, minion, nodeMonitorGrace, podEvictionTimeout);
+        serviceCidr, historyCount, historyAge, false, minion, nodeMonitorGrace, podEvictionTimeout, null);
   }
 }

@@ -37,7 +37,7 @@ class CliContainersIT {
     Path root = Files.createTempDirectory("top-it");
     master = NodeProcess.master(root, NODE, "127.0.11.2", 6443, 2380, "--service-cidr=127.0.11.192/27").start();
     master.awaitReady(Duration.ofSeconds(90));
-    cli = new Cli(master.server(), root.resolve("cli"));
+    cli = new Cli(master.server(), master.kubeconfig(), root.resolve("cli"));
     Wait.until("node " + NODE + " Ready", DEADLINE, () -> cli.run("get", "nodes", NODE, "-o",
         "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}").out().equals("True"));
   }
@@ -100,7 +100,7 @@ class CliContainersIT {
     if (Files.isExecutable(Path.of("/usr/bin/kubectl"))) {
       ProcessBuilder pb = new ProcessBuilder("/usr/bin/kubectl", "top", "pods", "--server=" + master.server())
           .redirectErrorStream(true);
-      pb.environment().put("KUBECONFIG", "/dev/null");
+      pb.environment().put("KUBECONFIG", master.kubeconfig().toString());
       Process p = pb.start();
       String out = new String(p.getInputStream().readAllBytes());
       assertEquals(0, p.waitFor(), out);
@@ -157,7 +157,7 @@ class CliContainersIT {
     cmd.addAll(java.util.List.of(args));
     cmd.add("--server=" + master.server());
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().put("KUBECONFIG", "/dev/null");
+    pb.environment().put("KUBECONFIG", master.kubeconfig().toString());
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes());
     p.waitFor();

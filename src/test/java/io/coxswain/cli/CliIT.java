@@ -34,6 +34,7 @@ class CliIT {
   static final Path JAR = Path.of(System.getProperty("coxswain.jar", "target/node.jar"));
   Process master;
   String server;
+  Path kubeconfig;
 
   @TempDir
   Path dir;
@@ -56,12 +57,13 @@ class CliIT {
     assumeTrue(hasApi, "this build has no API server yet");
     int apiPort = freePort();
     int peerPort = freePort();
-    server = "http://127.0.0.1:" + apiPort;
+    server = "https://127.0.0.1:" + apiPort;
     Path data = Files.createTempDirectory("cli-it-master");
+    kubeconfig = data.resolve("admin.kubeconfig");
     master = new ProcessBuilder("java", "-jar", JAR.toString(), "--role=master", "--address=127.0.0.1",
         "--api-port=" + apiPort, "--peer-port=" + peerPort, "--node-name=cli-it", "--local-minion=false",
         "--data-dir=" + data).redirectErrorStream(true).redirectOutput(data.resolve("master.log").toFile()).start();
-    HttpClient http = HttpClient.newHttpClient();
+    HttpClient http = HttpClient.newBuilder().sslContext(io.coxswain.security.Joiner.trustAnything()).build();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (true) {
       try {
@@ -99,13 +101,18 @@ class CliIT {
     cmd.addAll(List.of(args));
     int dashes = cmd.indexOf("--");
     cmd.add(dashes < 0 ? cmd.size() : dashes, "--server=" + server);
+    if (kubeconfig != null) {
+      cmd.add(dashes < 0 ? cmd.size() : dashes, "--kubeconfig=" + kubeconfig);
+    }
     return run(cmd);
   }
 
   CliRunner.Result kubectl(String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("/usr/bin/kubectl"));
     cmd.addAll(List.of(args));
-    cmd.add("--server=" + server);
+    if (kubeconfig != null) {
+      cmd.add("--kubeconfig=" + kubeconfig);
+    }
     cmd.add("--cache-dir=" + dir.resolve("kube-cache"));
     return run(cmd);
   }

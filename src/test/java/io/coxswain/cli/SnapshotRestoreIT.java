@@ -58,8 +58,8 @@ class SnapshotRestoreIT {
   }
 
   static KubernetesClient client(NodeProcess master) {
-    Config config = new ConfigBuilder().withMasterUrl(master.server()).withNamespace("default")
-        .withRequestRetryBackoffLimit(3).withConnectionTimeout(2_000).withRequestTimeout(20_000).build();
+    Config config = new ConfigBuilder(master.clientConfig()).withRequestRetryBackoffLimit(3)
+        .withConnectionTimeout(2_000).withRequestTimeout(20_000).build();
     return new KubernetesClientBuilder().withConfig(config).build();
   }
 
@@ -102,7 +102,7 @@ class SnapshotRestoreIT {
 
     Path file = root.resolve("backup.jsonl");
     CliRunner.Result save = CliRunner.run(processes.get(1).server(), // a follower or the leader: any master serves it
-        "snapshot", "save", file.toString());
+        "snapshot", "save", file.toString(), "--kubeconfig=" + m1.kubeconfig());
     assertEquals(0, save.code(), save.toString());
     assertTrue(save.out().startsWith("Snapshot saved at "), save.toString());
     Map<String, JsonNode> saved = new LinkedHashMap<>();

@@ -89,7 +89,7 @@ class ReplicationIT {
     if (k8s != null) {
       k8s.close();
     }
-    Config config = new ConfigBuilder().withMasterUrl(masters[i].server()).withNamespace("default")
+    Config config = new ConfigBuilder(masters[i].clientConfig())
         .withRequestRetryBackoffLimit(0).withRequestTimeout(5000).build();
     k8s = new KubernetesClientBuilder().withConfig(config).build();
     clientOf = i;
@@ -210,7 +210,7 @@ class ReplicationIT {
   }
 
   static int leader() throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(masters[clientOf].server()
+    HttpResponse<String> r = masters[clientOf].adminHttp().send(HttpRequest.newBuilder(URI.create(masters[clientOf].server()
         + "/coxswain/v1/members")).timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
     JsonNode body = JSON.readTree(r.body());
     for (JsonNode m : body.path("members")) {

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** The jar's CLI as a process ({@code java -jar node.jar ARGS --server=URL}), as a user runs it. */
+/** The jar's CLI as a process ({@code java -jar node.jar ARGS --server=URL} with $KUBECONFIG), as a user runs it. */
 public final class Cli {
   /** Exit code and output of one command. */
   public record Result(int code, String out) {
@@ -22,15 +22,18 @@ public final class Cli {
   }
 
   private final String server;
+  private final Path kubeconfig;
   private final Path workDir;
 
-  public Cli(String server, Path workDir) {
+  /** @param kubeconfig the admin kubeconfig a master wrote (its credentials work on every master) */
+  public Cli(String server, Path kubeconfig, Path workDir) {
     this.server = server;
+    this.kubeconfig = kubeconfig;
     this.workDir = workDir;
   }
 
   public Cli withServer(String url) {
-    return new Cli(url, workDir);
+    return new Cli(url, kubeconfig, workDir);
   }
 
   public Result run(Duration timeout, String... args) throws IOException, InterruptedException {
@@ -44,7 +47,7 @@ public final class Cli {
     Path out = Files.createTempFile(workDir, "cli", ".out");
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
     pb.environment().put("HOME", workDir.toString());
-    pb.environment().put("KUBECONFIG", workDir.resolve("no-kubeconfig").toString());
+    pb.environment().put("KUBECONFIG", kubeconfig.toString());
     Process p = pb.start();
     if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       p.destroyForcibly().waitFor();

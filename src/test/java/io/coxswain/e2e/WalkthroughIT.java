@@ -77,7 +77,7 @@ class WalkthroughIT {
     minionA = NodeProcess.minion(root, A, "127.0.3.2", master.apiAddress(), "--heartbeat=2s").start();
     minionB = NodeProcess.minion(root, B, "127.0.3.3", master.apiAddress(), "--heartbeat=2s").start();
     k8s = client(master.server());
-    cli = new Cli(master.server(), root.resolve("cli"));
+    cli = new Cli(master.server(), master.kubeconfig(), root.resolve("cli"));
     step("both minions Ready", t, () -> ready(A) && ready(B));
   }
 
@@ -98,7 +98,7 @@ class WalkthroughIT {
   }
 
   static KubernetesClient client(String url) {
-    Config config = new ConfigBuilder().withMasterUrl(url).withNamespace("default")
+    Config config = new ConfigBuilder(io.coxswain.testing.Security.clientConfig(master.kubeconfig(), url))
         .withRequestRetryBackoffLimit(0).withRequestTimeout(5000).build();
     return new KubernetesClientBuilder().withConfig(config).build();
   }

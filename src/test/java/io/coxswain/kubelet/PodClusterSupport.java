@@ -29,8 +29,8 @@ public final class PodClusterSupport {
     DockerEngine.connectOrSkip().close();
   }
 
-  static KubernetesClient client(String server) {
-    Config config = new ConfigBuilder().withMasterUrl(server).withNamespace("default")
+  static KubernetesClient client(io.coxswain.testing.NodeProcess master) {
+    Config config = new ConfigBuilder(master.clientConfig())
         .withRequestRetryBackoffLimit(0).build();
     return new KubernetesClientBuilder().withConfig(config).build();
   }
@@ -64,8 +64,8 @@ public final class PodClusterSupport {
     }
   }
 
-  static Result kubectl(String server, String stdin, String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of(KUBECTL, "--server=" + server));
+  static Result kubectl(Path kubeconfig, String stdin, String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(KUBECTL, "--kubeconfig=" + kubeconfig));
     cmd.addAll(List.of(args));
     return run(cmd, stdin);
   }

@@ -329,7 +329,7 @@ class PodmanIT {
   }
 
   static Result kubectlWithInput(String stdin, String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of("kubectl", "--server=" + master.server(),
+    List<String> cmd = new ArrayList<>(List.of("kubectl", "--kubeconfig=" + master.kubeconfig(),
         "--cache-dir=" + dir.resolve("kube-cache"), "--request-timeout=30s"));
     cmd.addAll(List.of(args));
     Path out = Files.createTempFile(dir, "kubectl", ".out");

@@ -50,15 +50,15 @@ class PodsIT {
 
   private static NodeProcess master;
   private static KubernetesClient client;
-  private static String server;
+  private static Path kubeconfig;
 
   @BeforeAll
   static void startMaster() throws Exception {
     PodClusterSupport.requireDocker();
     PodClusterSupport.removeContainers(NODE);
     master = NodeProcess.master(root, NODE, ADDRESS, 6443, 2380).start().awaitReady(START);
-    server = master.server();
-    client = PodClusterSupport.client(server);
+    kubeconfig = master.kubeconfig();
+    client = PodClusterSupport.client(master);
     Wait.until("node " + NODE + " Ready", START, () -> {
       var n = client.nodes().withName(NODE).get();
       return n != null && n.getStatus().getConditions().stream()
@@ -136,7 +136,7 @@ class PodsIT {
     assertEquals("from-the-pod\n", Files.readString(host.resolve("from-pod.txt")), "written through hostPath");
 
     Pod running = pod("duo");
-    Result env = kubectl(server, null, "exec", "duo", "-c", "client", "--", "env");
+    Result env = kubectl(kubeconfig, null, "exec", "duo", "-c", "client", "--", "env");
     assertEquals(0, env.code(), env.err());
     assertTrue(env.out().contains("PLAIN=plain-value\n"), env.out());
     assertTrue(env.out().contains("MY_POD=duo\n"), env.out());
@@ -147,9 +147,9 @@ class PodsIT {
 
     // readiness follows a file created and removed with exec, both ways
     Wait.until("duo not Ready while /tmp/ready is missing", START, () -> "False".equals(condition(pod("duo"), "Ready")));
-    assertEquals(0, kubectl(server, null, "exec", "duo", "-c", "web", "--", "touch", "/tmp/ready").code());
+    assertEquals(0, kubectl(kubeconfig, null, "exec", "duo", "-c", "web", "--", "touch", "/tmp/ready").code());
     Wait.until("duo Ready", START, () -> "True".equals(condition(pod("duo"), "Ready")));
-    assertEquals(0, kubectl(server, null, "exec", "duo", "-c", "web", "--", "rm", "/tmp/ready").code());
+    assertEquals(0, kubectl(kubeconfig, null, "exec", "duo", "-c", "web", "--", "rm", "/tmp/ready").code());
     Wait.until("duo not Ready again", START, () -> "False".equals(condition(pod("duo"), "Ready")));
     assertEquals(0, status(pod("duo"), "web").getRestartCount(), "readiness never restarts");
 
@@ -194,7 +194,7 @@ class PodsIT {
     // the liveness probe: remove the file it reads and the container is restarted
     ContainerStatus live = awaitRunning("liveness", "c");
     assertEquals(0, live.getRestartCount());
-    assertEquals(0, kubectl(server, null, "exec", "liveness", "--", "rm", "/tmp/alive").code());
+    assertEquals(0, kubectl(kubeconfig, null, "exec", "liveness", "--", "rm", "/tmp/alive").code());
     ContainerStatus restarted = Wait.forValue("liveness restarted", START, () -> {
       ContainerStatus s = status(pod("liveness"), "c");
       return s != null && s.getRestartCount() >= 1 ? s : null;
@@ -240,10 +240,10 @@ class PodsIT {
           - {name: c, image: coxswain/busybox:1, command: [sh, -c, 'i=0; while true; do echo line-$i; i=$((i+1)); sleep 0.5; done']}
         """);
     awaitRunning("talker", "c");
-    Wait.until("talker logged", START, () -> kubectl(server, null, "logs", "talker").out().contains("line-1\n"));
+    Wait.until("talker logged", START, () -> kubectl(kubeconfig, null, "logs", "talker").out().contains("line-1\n"));
 
     // logs -f streams new lines and ends when stopped
-    Process follow = new ProcessBuilder(PodClusterSupport.KUBECTL, "--server=" + server, "logs", "-f", "talker")
+    Process follow = new ProcessBuilder(PodClusterSupport.KUBECTL, "--kubeconfig=" + kubeconfig, "logs", "-f", "talker")
         .redirectErrorStream(true).start();
     try {
       InputStream in = follow.getInputStream();
@@ -278,27 +278,27 @@ class PodsIT {
     }
     assertTrue(follow.waitFor(20, TimeUnit.SECONDS), "logs -f ended when stopped");
 
-    Result hi = kubectl(server, null, "exec", "talker", "--", "echo", "hi");
+    Result hi = kubectl(kubeconfig, null, "exec", "talker", "--", "echo", "hi");
     assertEquals(0, hi.code(), hi.err());
     assertEquals("hi\n", hi.out());
-    Result three = kubectl(server, null, "exec", "talker", "--", "sh", "-c", "echo out; echo err >&2; exit 3");
+    Result three = kubectl(kubeconfig, null, "exec", "talker", "--", "sh", "-c", "echo out; echo err >&2; exit 3");
     assertEquals(3, three.code(), three.err());
     assertEquals("out\n", three.out());
     assertTrue(three.err().contains("err\n"), three.err());
 
     // an interactive shell fed on stdin prints its output and ends when stdin closes
-    Result shell = kubectl(server, "echo one\necho two >&2\necho three-$((1+2))\n", "exec", "-i", "talker", "--", "sh");
+    Result shell = kubectl(kubeconfig, "echo one\necho two >&2\necho three-$((1+2))\n", "exec", "-i", "talker", "--", "sh");
     assertEquals(0, shell.code(), shell.err());
     assertEquals("one\nthree-3\n", shell.out());
     assertTrue(shell.err().contains("two"), shell.err());
-    Result upper = kubectl(server, "hello stdin\n", "exec", "-i", "talker", "--", "tr", "a-z", "A-Z");
+    Result upper = kubectl(kubeconfig, "hello stdin\n", "exec", "-i", "talker", "--", "tr", "a-z", "A-Z");
     assertEquals(0, upper.code(), upper.err());
     assertEquals("HELLO STDIN\n", upper.out());
-    Result exitFour = kubectl(server, "exit 4\n", "exec", "-i", "talker", "--", "sh");
+    Result exitFour = kubectl(kubeconfig, "exit 4\n", "exec", "-i", "talker", "--", "sh");
     assertEquals(4, exitFour.code(), exitFour.err());
 
     // -it: a terminal on both sides (script gives kubectl one)
-    Process tty = new ProcessBuilder("script", "-qec", PodClusterSupport.KUBECTL + " --server=" + server
+    Process tty = new ProcessBuilder("script", "-qec", PodClusterSupport.KUBECTL + " --kubeconfig=" + kubeconfig
         + " exec -it talker -- sh", "/dev/null").redirectErrorStream(true).start();
     try {
       ByteArrayOutputStream seen = new ByteArrayOutputStream();

@@ -43,7 +43,7 @@ class PodsRestartIT {
     // a long grace: the minion is down on purpose here, and its pods must not be evicted meanwhile
     master = NodeProcess.master(root, MASTER, "127.0.5.1", 6443, 2380, "--node-monitor-grace=3m",
         "--pod-eviction-timeout=3m").start().awaitReady(START);
-    client = PodClusterSupport.client(master.server());
+    client = PodClusterSupport.client(master);
     awaitNodeReady(MASTER);
   }
 

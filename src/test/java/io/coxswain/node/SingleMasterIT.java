@@ -51,7 +51,7 @@ class SingleMasterIT {
   }
 
   static KubernetesClient client(NodeProcess master) {
-    Config config = new ConfigBuilder().withMasterUrl(master.server()).withNamespace("default")
+    Config config = new ConfigBuilder(master.clientConfig())
         .withRequestRetryBackoffLimit(0).withRequestTimeout(60_000).build();
     return new KubernetesClientBuilder().withConfig(config).build();
   }

@@ -103,7 +103,7 @@ class ThreeMastersIT {
   }
 
   static KubernetesClient client(NodeProcess master) {
-    Config config = new ConfigBuilder().withMasterUrl(master.server()).withNamespace("default")
+    Config config = new ConfigBuilder(master.clientConfig())
         .withRequestRetryBackoffLimit(0).withConnectionTimeout(2_000).withRequestTimeout(20_000)
         .withWatchReconnectInterval(200).build();
     return new KubernetesClientBuilder().withConfig(config).build();
@@ -117,7 +117,7 @@ class ThreeMastersIT {
   }
 
   static JsonNode members(NodeProcess p) throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(p.server() + "/coxswain/v1/members"))
+    HttpResponse<String> r = p.adminHttp().send(HttpRequest.newBuilder(URI.create(p.server() + "/coxswain/v1/members"))
         .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new IOException("members: " + r.statusCode() + " " + r.body());
@@ -262,7 +262,7 @@ class ThreeMastersIT {
     String victim = masters.keySet().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
     NodeProcess old = masters.get(victim);
     assertEquals(0, old.stop(), old.tail(40));
-    HttpResponse<String> removed = HTTP.send(HttpRequest.newBuilder(
+    HttpResponse<String> removed = masters.get(leader).adminHttp().send(HttpRequest.newBuilder(
             URI.create(masters.get(leader).server() + "/coxswain/v1/members/" + victim))
         .timeout(Duration.ofSeconds(30)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, removed.statusCode(), removed.body());
@@ -276,7 +276,7 @@ class ThreeMastersIT {
     }
     // a snapshot on both remaining members purges their logs: the newcomer can only be sent the snapshot
     for (NodeProcess p : alive()) {
-      HttpResponse<String> snap = HTTP.send(HttpRequest.newBuilder(URI.create(p.server() + "/coxswain/v1/snapshot"))
+      HttpResponse<String> snap = p.adminHttp().send(HttpRequest.newBuilder(URI.create(p.server() + "/coxswain/v1/snapshot"))
           .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.noBody()).build(),
           HttpResponse.BodyHandlers.ofString());
       assertEquals(200, snap.statusCode(), snap.body());

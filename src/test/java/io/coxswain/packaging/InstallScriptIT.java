@@ -93,6 +93,12 @@ class InstallScriptIT {
     assertTrue(after.contains("COXSWAIN_JAVA_OPTS=-Xmx512m"), after);
     assertEquals(1, after.lines().filter(l -> l.startsWith("COXSWAIN_ARGS=")).count(), after);
 
+    // a join token goes into the env file as $COXSWAIN_TOKEN (read by the node), which only root may then read
+    Run withToken = run(Map.of(), "--destdir", root.toString(), "--jar", JAR.toString(), "--token", "K10ab::id.secret");
+    assertEquals(0, withToken.code(), withToken.out());
+    assertTrue(read(env).lines().anyMatch(l -> l.equals("COXSWAIN_TOKEN=K10ab::id.secret")), read(env));
+    assertEquals(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(env));
+
     // another prefix is written into the units
     Path other = tmp.resolve("other");
     Run prefixed = run(Map.of(), "--destdir", other.toString(), "--jar", JAR.toString(), "--prefix", "/opt/coxswain");

@@ -61,8 +61,8 @@ class IptablesProxyIT {
     master = NodeProcess.master(root, NODE, ADDRESS, 6443, 2380, "--proxy-mode=iptables",
         "--service-cidr=127.115.0.0/16", "--pod-infra-image=coxswain/pause:1").start()
         .awaitReady(Duration.ofSeconds(60));
-    client = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(master.server())
-        .withNamespace("default").withRequestRetryBackoffLimit(3).build()).build();
+    client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(master.clientConfig())
+        .withRequestRetryBackoffLimit(3).build()).build();
     client.replicationControllers().resource(new ReplicationControllerBuilder().withNewMetadata().withName("web")
         .endMetadata().withNewSpec().withReplicas(3).withSelector(Map.of("app", "web")).withNewTemplate()
         .withNewMetadata().withLabels(Map.of("app", "web")).endMetadata().withNewSpec()

@@ -94,7 +94,7 @@ class ServicesIT {
       minions.add(NodeProcess.minion(root, MINIONS[i], MINION_IPS[i], MASTER_IP + ":6443",
           "--pod-infra-image=coxswain/pause:1").start());
     }
-    Config config = new ConfigBuilder().withMasterUrl(master.server()).withNamespace("default")
+    Config config = new ConfigBuilder(master.clientConfig())
         .withRequestRetryBackoffLimit(0).build();
     client = new KubernetesClientBuilder().withConfig(config).build();
     for (String name : MINIONS) {

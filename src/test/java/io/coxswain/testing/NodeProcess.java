@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
  * its output kept in a log file under its data dir, stopped with SIGTERM or killed with SIGKILL.
  */
 public final class NodeProcess implements AutoCloseable {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  /** Only for /readyz (open to anyone): the CA of a master may not exist yet when polling starts. */
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
+      .sslContext(io.coxswain.security.Joiner.trustAnything()).version(HttpClient.Version.HTTP_1_1).build();
 
   private final List<String> args;
   private final Path dataDir;
@@ -64,10 +66,25 @@ public final class NodeProcess implements AutoCloseable {
   public NodeProcess start() throws IOException {
     List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xss512k", "-XX:+UseSerialGC", "-jar", jar().toString()));
     cmd.addAll(args);
+    String join = flag("--join");
+    if (join != null && flag("--token") == null && !Files.exists(dataDir.resolve("pki"))) {
+      // a first join: a fresh token from the master joined (found by its admin kubeconfig beside this node's dir)
+      String role = "master".equals(flag("--role")) ? "master" : "minion";
+      cmd.add("--token=" + Security.createToken(Security.adminKubeconfigOf(dataDir.getParent(), join), role, 3600));
+    }
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     process = pb.start();
     return this;
+  }
+
+  private String flag(String name) {
+    for (String a : args) {
+      if (a.startsWith(name + "=")) {
+        return a.substring(name.length() + 1);
+      }
+    }
+    return null;
   }
 
   private static String javaBin() {
@@ -75,7 +92,22 @@ public final class NodeProcess implements AutoCloseable {
   }
 
   public String server() {
-    return "http://" + address + ":" + apiPort;
+    return "https://" + address + ":" + apiPort;
+  }
+
+  /** The admin kubeconfig a master wrote into its data dir on its first start. */
+  public Path kubeconfig() {
+    return dataDir.resolve("admin.kubeconfig");
+  }
+
+  /** A fabric8 client config for this master's API as its admin (namespace default). */
+  public io.fabric8.kubernetes.client.Config clientConfig() {
+    return Security.clientConfig(kubeconfig(), server());
+  }
+
+  /** A JDK HTTP client presenting this master's admin certificate and trusting the cluster CA. */
+  public HttpClient adminHttp() {
+    return Security.http(Security.credentials(kubeconfig()));
   }
 
   public String apiAddress() {

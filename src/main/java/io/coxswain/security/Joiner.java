@@ -1,0 +1,167 @@
+package io.coxswain.security;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.coxswain.model.Json;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.KeyPair;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * The joining side: fetches the cluster CA without trusting it, checks it against the token's hash, then
+ * (now trusting only that CA) presents the token with a certificate request and gets its certificate.
+ * Blocking: called once at start-up, before any event loop runs.
+ */
+public final class Joiner {
+  private Joiner() {
+  }
+
+  /**
+   * What a join brings back.
+   *
+   * @param credentials the CA, the signed certificate and this node's key
+   * @param caKeyPem    the CA's key (a joining master only), else null
+   */
+  public record Result(Credentials credentials, String caKeyPem) {
+  }
+
+  /** Thrown with a message meant for the user as it is. */
+  public static final class JoinException extends RuntimeException {
+    public JoinException(String message) {
+      super(message);
+    }
+  }
+
+  public static Result join(String server, String tokenText, String role, String nodeName) {
+    if (tokenText == null || tokenText.isBlank()) {
+      throw new JoinException("joining " + server + " needs a join token: create one on a master with 'coxswain token"
+          + " create" + (role.equals("master") ? " --role master" : "") + "' and pass it with --token (or --token-file,"
+          + " or $COXSWAIN_TOKEN)");
+    }
+    JoinToken token;
+    try {
+      token = JoinToken.parse(tokenText);
+    } catch (IllegalArgumentException e) {
+      throw new JoinException("the join token is malformed: " + e.getMessage());
+    }
+    String caPem = fetchCa(server);
+    X509Certificate ca = Pem.certificate(caPem);
+    String hash = Pem.sha256(ca);
+    if (token.caHash() != null && !token.caHash().equals(hash)) {
+      throw new JoinException("refusing to join " + server + ": its CA (sha256 " + hash + ") does not match the token's"
+          + " CA hash (" + token.caHash() + "); the token is for another cluster, or something is between you and"
+          + " the master");
+    }
+    KeyPair pair = CertificateAuthority.newKeyPair();
+    String body = Json.string(Json.MAPPER.createObjectNode().put("token", tokenText.trim()).put("role", role)
+        .put("name", nodeName).put("csr", CertificateAuthority.request(pair, nodeName)));
+    HttpClient http = HttpClient.newBuilder().sslContext(Credentials.trusting(ca)).version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).build();
+    HttpResponse<String> r;
+    try {
+      r = http.send(HttpRequest.newBuilder(URI.create("https://" + server + JoinPaths.JOIN))
+          .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new JoinException("cannot reach the master at " + server + " to join (" + e.getMessage() + ")");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new JoinException("interrupted while joining " + server);
+    }
+    JsonNode answer = parse(r.body());
+    if (r.statusCode() != 200) {
+      throw new JoinException("the master at " + server + " refused the join: " + answer.path("message").asText(r.body()));
+    }
+    Credentials c = new Credentials(caPem, answer.path("certificate").asText(), Pem.of(pair.getPrivate()));
+    return new Result(c, answer.hasNonNull("caKey") ? answer.get("caKey").asText() : null);
+  }
+
+  /**
+   * A new certificate for the identity of {@code current}, asked of the first master in {@code servers}
+   * that answers, with a new key. Blocking.
+   */
+  public static Credentials renew(java.util.List<String> servers, Credentials current) {
+    KeyPair pair = CertificateAuthority.newKeyPair();
+    String body = Json.string(Json.MAPPER.createObjectNode().put("csr",
+        CertificateAuthority.request(pair, current.user())));
+    HttpClient http = HttpClient.newBuilder().sslContext(current.sslContext()).version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).build();
+    String last = "no master";
+    for (String server : servers) {
+      try {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("https://" + server + JoinPaths.RENEW))
+            .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode answer = parse(r.body());
+        if (r.statusCode() == 200) {
+          return new Credentials(current.caPem(), answer.path("certificate").asText(), Pem.of(pair.getPrivate()));
+        }
+        last = server + " answered " + r.statusCode() + ": " + answer.path("message").asText(r.body());
+      } catch (IOException e) {
+        last = server + ": " + e.getMessage();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new JoinException("interrupted while renewing the certificate");
+      }
+    }
+    throw new JoinException("cannot renew the certificate: " + last);
+  }
+
+  private static String fetchCa(String server) {
+    try {
+      HttpClient http = HttpClient.newBuilder().sslContext(trustAnything()).version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5)).build();
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("https://" + server + JoinPaths.CA))
+          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new JoinException("the master at " + server + " did not give its CA (HTTP " + r.statusCode() + ")");
+      }
+      return parse(r.body()).path("ca").asText();
+    } catch (IOException e) {
+      throw new JoinException("cannot reach the master at " + server + " (" + e.getMessage() + "): is it running, and is"
+          + " --join its API address (HOST:PORT, default port 6443)?");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new JoinException("interrupted while joining " + server);
+    }
+  }
+
+  private static JsonNode parse(String body) {
+    try {
+      return Json.MAPPER.readTree(body);
+    } catch (IOException e) {
+      return Json.MAPPER.createObjectNode().put("message", body);
+    }
+  }
+
+  /** Only for fetching the CA, which is then checked against the token's hash before anything is sent. */
+  public static SSLContext trustAnything() {
+    try {
+      SSLContext ssl = SSLContext.getInstance("TLS");
+      ssl.init(null, new TrustManager[] {new X509ExtendedTrustManager() {
+        @Override public void checkClientTrusted(X509Certificate[] c, String a, Socket s) { }
+        @Override public void checkServerTrusted(X509Certificate[] c, String a, Socket s) { }
+        @Override public void checkClientTrusted(X509Certificate[] c, String a, SSLEngine e) { }
+        @Override public void checkServerTrusted(X509Certificate[] c, String a, SSLEngine e) { }
+        @Override public void checkClientTrusted(X509Certificate[] c, String a) { }
+        @Override public void checkServerTrusted(X509Certificate[] c, String a) { }
+        @Override public X509Certificate[] getAcceptedIssuers() {
+          return new X509Certificate[0];
+        }
+      }}, new SecureRandom());
+      return ssl;
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

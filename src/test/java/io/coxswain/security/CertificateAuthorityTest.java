@@ -1,0 +1,81 @@
+package io.coxswain.security;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CertificateAuthorityTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void createsOnceThenLoadsTheSameCa() {
+    CertificateAuthority first = CertificateAuthority.loadOrCreate(dir, "c1");
+    CertificateAuthority again = CertificateAuthority.loadOrCreate(dir, "c1");
+    assertEquals(first.hash(), again.hash());
+    assertEquals(64, first.hash().length());
+  }
+
+  @Test
+  void issuesIdentitiesThatChainToTheCaWithUserGroupsAndNames() throws Exception {
+    CertificateAuthority ca = CertificateAuthority.loadOrCreate(dir, "c1");
+    Credentials node = ca.newIdentity("system:node:n1", List.of(Identity.NODES), List.of(), true);
+    X509Certificate cert = node.certificate();
+    cert.verify(ca.certificate().getPublicKey());
+    assertEquals(new Identity("system:node:n1", List.of(Identity.NODES)), Identity.of(cert));
+    assertEquals("n1", Identity.of(cert).nodeName());
+    assertTrue(cert.getExtendedKeyUsage().contains("1.3.6.1.5.5.7.3.2"), "client auth");
+
+    Credentials serving = ca.newIdentity("api", List.of(), List.of("127.0.12.1", "localhost"), false);
+    List<String> sans = new ArrayList<>();
+    serving.certificate().getSubjectAlternativeNames().forEach(n -> sans.add(String.valueOf(n.get(1))));
+    assertEquals(List.of("127.0.12.1", "localhost"), sans);
+    assertTrue(serving.certificate().getExtendedKeyUsage().contains("1.3.6.1.5.5.7.3.1"), "server auth");
+    node.sslContext(); // a usable JDK TLS context
+  }
+
+  @Test
+  void signsOnlyRequestsWhoseSignatureMatchesTheirKey() {
+    var pair = CertificateAuthority.newKeyPair();
+    String csr = CertificateAuthority.request(pair, "x");
+    assertEquals(pair.getPublic(), CertificateAuthority.requestKey(csr));
+    assertThrows(IllegalArgumentException.class, () -> CertificateAuthority.requestKey("not a request"));
+  }
+
+  @Test
+  void keysReadBackFromSec1AsKubeconfigsHoldThem() throws Exception {
+    CertificateAuthority ca = CertificateAuthority.loadOrCreate(dir, "c1");
+    Credentials admin = ca.newIdentity("admin", List.of(Identity.ADMINS), List.of(), true);
+    String sec1 = Pem.sec1(Pem.privateKey(admin.keyPem()));
+    assertTrue(sec1.startsWith("-----BEGIN EC PRIVATE KEY-----"), sec1);
+    assertEquals(((java.security.interfaces.ECPrivateKey) Pem.privateKey(admin.keyPem())).getS(),
+        ((java.security.interfaces.ECPrivateKey) Pem.privateKey(sec1)).getS());
+    // the fabric8 client reads the kubeconfig a master writes as it is
+    Path kubeconfig = dir.resolve("admin.kubeconfig");
+    KubeconfigFile.write(kubeconfig, "https://127.0.12.1:6443", "coxswain", "admin", admin);
+    io.fabric8.kubernetes.client.Config config = io.fabric8.kubernetes.client.Config.fromKubeconfig(
+        Files.readString(kubeconfig));
+    assertEquals("EC", config.getClientKeyAlgo());
+    assertTrue(io.fabric8.kubernetes.client.internal.SSLUtils.keyManagers(config).length > 0);
+  }
+
+  @Test
+  void writesKeysReadableByTheOwnerOnlyAndReadsThemBack() throws Exception {
+    CertificateAuthority ca = CertificateAuthority.loadOrCreate(dir, "c1");
+    Credentials admin = ca.newIdentity("admin", List.of(Identity.ADMINS), List.of(), true);
+    admin.save(dir, "admin");
+    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(dir.resolve("admin.key"))));
+    assertEquals(admin, Credentials.load(dir, "admin"));
+    assertNotEquals(admin.keyPem(), Files.readString(dir.resolve("ca.key")));
+  }
+}

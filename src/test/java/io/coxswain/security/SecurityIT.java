@@ -1,0 +1,282 @@
+package io.coxswain.security;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.coxswain.model.Json;
+import io.coxswain.testing.NodeProcess;
+import io.coxswain.testing.Security;
+import io.coxswain.testing.Wait;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A real master (127.0.12.1): every route refuses anonymous requests, a node identity cannot touch another
+ * node or pods bound elsewhere, kubectl works with the admin kubeconfig as written, and joining is refused
+ * without a good token or with a CA that does not match the token.
+ */
+class SecurityIT {
+  static final String ADDRESS = "127.0.12.1";
+  static Path root;
+  static NodeProcess master;
+  static HttpClient admin;
+  static final HttpClient ANONYMOUS = HttpClient.newBuilder().sslContext(Joiner.trustAnything())
+      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+
+  @BeforeAll
+  static void start() throws Exception {
+    root = Files.createTempDirectory("security-it");
+    master = NodeProcess.master(root, "sec-m1", ADDRESS, 6443, 2380, "--local-minion=false").start()
+        .awaitReady(Duration.ofSeconds(90));
+    admin = master.adminHttp();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (master != null) {
+      master.stop();
+    }
+  }
+
+  static HttpResponse<String> send(HttpClient http, String method, String path, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(master.server() + path)).timeout(Duration.ofSeconds(30));
+    String type = method.equals("PATCH") ? "application/merge-patch+json" : "application/json";
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      b.header("Content-Type", type);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static String reason(HttpResponse<String> r) throws IOException {
+    JsonNode n = Json.MAPPER.readTree(r.body());
+    assertEquals("Status", n.path("kind").asText(), r.body());
+    return n.path("reason").asText();
+  }
+
+  @Test
+  void filesHoldingKeysAreReadableByTheOwnerOnly() throws Exception {
+    for (Path p : List.of(master.kubeconfig(), master.dataDir().resolve("pki/ca.key"),
+        master.dataDir().resolve("pki/apiserver.key"))) {
+      assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
+          Files.getPosixFilePermissions(p), p.toString());
+    }
+  }
+
+  @Test
+  void everyRouteWithoutCredentialsIsUnauthorized() throws Exception {
+    String pod = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"x\"},\"spec\":{\"containers\":"
+        + "[{\"name\":\"c\",\"image\":\"coxswain/busybox:1\"}]}}";
+    List<String[]> routes = List.of(
+        new String[] {"GET", "/api"}, new String[] {"GET", "/api/v1"}, new String[] {"GET", "/apis"},
+        new String[] {"GET", "/openapi/v3"}, new String[] {"GET", "/openapi/v3/api/v1"},
+        new String[] {"GET", "/api/v1/pods"}, new String[] {"GET", "/api/v1/pods?watch=true"},
+        new String[] {"GET", "/api/v1/namespaces/default/pods/x"}, new String[] {"POST", "/api/v1/namespaces/default/pods"},
+        new String[] {"PUT", "/api/v1/namespaces/default/pods/x"}, new String[] {"PATCH", "/api/v1/namespaces/default/pods/x"},
+        new String[] {"DELETE", "/api/v1/namespaces/default/pods/x"}, new String[] {"GET", "/api/v1/nodes"},
+        new String[] {"PUT", "/api/v1/nodes/n/status"}, new String[] {"GET", "/api/v1/namespaces"},
+        new String[] {"GET", "/api/v1/services"}, new String[] {"GET", "/api/v1/endpoints"},
+        new String[] {"GET", "/api/v1/events"}, new String[] {"GET", "/api/v1/replicationcontrollers"},
+        new String[] {"POST", "/api/v1/namespaces/default/bindings"},
+        new String[] {"GET", "/api/v1/namespaces/default/pods/x/log"},
+        new String[] {"POST", "/api/v1/namespaces/default/pods/x/exec?command=sh"},
+        new String[] {"GET", "/coxswain/v1/members"}, new String[] {"POST", "/coxswain/v1/members"},
+        new String[] {"DELETE", "/coxswain/v1/members/sec-m1"}, new String[] {"GET", "/coxswain/v1/snapshot"},
+        new String[] {"POST", "/coxswain/v1/snapshot"}, new String[] {"GET", "/coxswain/v1/tokens"},
+        new String[] {"POST", "/coxswain/v1/tokens"}, new String[] {"GET", "/no/such/path"});
+    for (String[] route : routes) {
+      boolean withBody = !route[0].equals("GET") && !route[0].equals("DELETE");
+      HttpResponse<String> r = send(ANONYMOUS, route[0], route[1], withBody ? pod : null);
+      assertEquals(401, r.statusCode(), route[0] + " " + route[1] + ": " + r.body());
+      assertEquals("Unauthorized", reason(r), route[0] + " " + route[1]);
+    }
+    for (String open : List.of("/healthz", "/readyz", "/livez", "/version")) {
+      assertEquals(200, send(ANONYMOUS, "GET", open, null).statusCode(), open);
+    }
+    HttpResponse<String> badBearer = ANONYMOUS.send(HttpRequest.newBuilder(URI.create(master.server() + "/api/v1/pods"))
+        .header("Authorization", "Bearer abc.def").build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(401, badBearer.statusCode(), badBearer.body());
+  }
+
+  @Test
+  void aNodeTouchesOnlyItselfAndItsOwnPods() throws Exception {
+    String token = Security.createToken(master.kubeconfig(), "minion", 600);
+    Credentials nodeA = Joiner.join(master.apiAddress(), token, "minion", "sec-a").credentials();
+    assertEquals("system:node:sec-a", nodeA.user());
+    HttpClient a = Security.http(nodeA);
+    assertEquals(201, send(a, "POST", "/api/v1/nodes", node("sec-a")).statusCode());
+    HttpResponse<String> otherNode = send(a, "POST", "/api/v1/nodes", node("sec-b"));
+    assertEquals(403, otherNode.statusCode(), otherNode.body());
+    assertEquals("Forbidden", reason(otherNode));
+    assertEquals(201, send(admin, "POST", "/api/v1/nodes", node("sec-b")).statusCode());
+    assertEquals(201, send(admin, "POST", "/api/v1/namespaces/default/pods", pod("on-a", "sec-a")).statusCode());
+    assertEquals(201, send(admin, "POST", "/api/v1/namespaces/default/pods", pod("on-b", "sec-b")).statusCode());
+
+    String status = "{\"status\":{\"phase\":\"Running\"}}";
+    assertEquals(200, send(a, "PATCH", "/api/v1/nodes/sec-a/status", "{\"metadata\":{\"labels\":{\"x\":\"y\"}}}").statusCode());
+    for (String[] write : List.of(new String[] {"PATCH", "/api/v1/nodes/sec-b/status"},
+        new String[] {"PATCH", "/api/v1/nodes/sec-b"}, new String[] {"DELETE", "/api/v1/nodes/sec-b"},
+        new String[] {"PATCH", "/api/v1/namespaces/default/pods/on-b/status"},
+        new String[] {"PATCH", "/api/v1/namespaces/default/pods/on-b"},
+        new String[] {"DELETE", "/api/v1/namespaces/default/pods/on-b"},
+        new String[] {"POST", "/api/v1/namespaces/default/pods"},
+        new String[] {"POST", "/api/v1/namespaces/default/services"})) {
+      HttpResponse<String> r = send(a, write[0], write[1], write[0].equals("DELETE") ? null
+          : write[0].equals("POST") ? pod("new", "sec-a") : status);
+      assertEquals(403, r.statusCode(), write[0] + " " + write[1] + ": " + r.body());
+      assertEquals("Forbidden", reason(r));
+    }
+    assertEquals(200, send(a, "PATCH", "/api/v1/namespaces/default/pods/on-a/status", status).statusCode());
+    assertEquals(200, send(a, "GET", "/api/v1/pods", null).statusCode());
+    assertEquals(200, send(a, "GET", "/api/v1/nodes/sec-b", null).statusCode());
+    assertEquals(200, send(a, "DELETE", "/api/v1/namespaces/default/pods/on-a", null).statusCode());
+    // a pod already gone: the NotFound a kubelet expects, and an update creates nothing
+    assertEquals(404, send(a, "DELETE", "/api/v1/namespaces/default/pods/never-was", null).statusCode());
+    assertEquals(404, send(a, "PATCH", "/api/v1/namespaces/default/pods/never-was/status", "{}").statusCode());
+    HttpResponse<String> upsert = send(a, "PUT", "/api/v1/namespaces/default/pods/ghost", pod("ghost", "sec-a"));
+    assertEquals(404, upsert.statusCode(), upsert.body());
+    assertEquals(404, send(admin, "GET", "/api/v1/namespaces/default/pods/ghost", null).statusCode());
+  }
+
+  @Test
+  void aNodeRenewsItsOwnCertificateOnly() throws Exception {
+    String token = Security.createToken(master.kubeconfig(), "minion", 600);
+    Credentials first = Joiner.join(master.apiAddress(), token, "minion", "sec-r").credentials();
+    Credentials renewed = Joiner.renew(List.of(master.apiAddress()), first);
+    assertEquals("system:node:sec-r", renewed.user());
+    assertNotEquals(first.certPem(), renewed.certPem());
+    assertNotEquals(first.keyPem(), renewed.keyPem());
+    assertTrue(!renewed.notAfter().isBefore(first.notAfter()));
+    assertEquals(200, send(Security.http(renewed), "GET", "/api/v1/nodes", null).statusCode());
+    // an admin (not a node) and an anonymous caller are refused
+    assertEquals(403, send(admin, "POST", JoinPaths.RENEW, "{\"csr\":\"x\"}").statusCode());
+    assertEquals(401, send(ANONYMOUS, "POST", JoinPaths.RENEW, "{}").statusCode());
+  }
+
+  /** The bundled CLI as a process with the admin kubeconfig: output and exit code. */
+  static String[] cli(String... args) throws Exception {
+    List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+        .toString(), "-XX:TieredStopAtLevel=1", "-jar", NodeProcess.jar().toString()));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("KUBECONFIG", master.kubeconfig().toString());
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    return new String[] {String.valueOf(p.exitValue()), out};
+  }
+
+  @Test
+  void tokenCommandsCreateListAndRevoke() throws Exception {
+    String[] created = cli("token", "create", "--ttl", "2h", "--role", "master", "--description", "for m2");
+    assertEquals("0", created[0], created[1]);
+    JoinToken t = JoinToken.parse(created[1].trim());
+    assertEquals(Pem.sha256(Pem.certificate(Files.readString(master.dataDir().resolve("pki/ca.crt")))), t.caHash());
+    String[] listed = cli("token", "list");
+    assertEquals("0", listed[0], listed[1]);
+    String line = listed[1].lines().filter(l -> l.startsWith(t.id())).findFirst().orElseThrow();
+    assertTrue(line.contains("master") && line.contains("valid") && line.contains("for m2"), line);
+    assertTrue(!listed[1].contains(t.secret()), "secrets are never listed");
+    assertEquals("0", cli("token", "revoke", t.id())[0]);
+    assertTrue(cli("token", "list")[1].lines().filter(l -> l.startsWith(t.id())).findFirst().orElseThrow()
+        .contains("revoked"));
+    String[] bad = cli("token", "create", "--role", "boss");
+    assertEquals("1", bad[0], bad[1]);
+    assertEquals(1, bad[1].strip().lines().count(), bad[1]);
+    String[] unknown = cli("token", "revoke", "nosuchid");
+    assertEquals("1", unknown[0], unknown[1]);
+    assertTrue(unknown[1].contains("not found"), unknown[1]);
+  }
+
+  @Test
+  void kubectlWorksWithTheAdminKubeconfigAsWritten() throws Exception {
+    Process p = new ProcessBuilder("kubectl", "--kubeconfig=" + master.kubeconfig(), "get", "namespaces", "-o", "name")
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), out);
+    assertTrue(out.contains("namespace/default"), out);
+  }
+
+  @Test
+  void bearerTokensOfViewersOnlyRead() throws Exception {
+    String viewer = Security.createToken(master.kubeconfig(), "viewer", 600);
+    HttpResponse<String> read = ANONYMOUS.send(HttpRequest.newBuilder(URI.create(master.server() + "/api/v1/pods"))
+        .header("Authorization", "Bearer " + viewer).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, read.statusCode(), read.body());
+    HttpResponse<String> write = ANONYMOUS.send(HttpRequest.newBuilder(URI.create(master.server()
+            + "/api/v1/namespaces/default/pods")).header("Authorization", "Bearer " + viewer)
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(pod("v", "x"))).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(403, write.statusCode(), write.body());
+  }
+
+  @Test
+  void joiningIsRefusedWithoutAGoodTokenEachWithItsOwnMessage() throws Exception {
+    String server = master.apiAddress();
+    String good = Security.createToken(master.kubeconfig(), "minion", 600);
+    JoinToken parsed = JoinToken.parse(good);
+
+    String none = assertThrows(Joiner.JoinException.class, () -> Joiner.join(server, null, "minion", "j1")).getMessage();
+    assertTrue(none.contains("needs a join token"), none);
+    String unknown = assertThrows(Joiner.JoinException.class,
+        () -> Joiner.join(server, new JoinToken(parsed.caHash(), "000000000000", "00").toString(), "minion", "j1"))
+        .getMessage();
+    assertTrue(unknown.contains("is not known to this cluster"), unknown);
+    String wrong = assertThrows(Joiner.JoinException.class,
+        () -> Joiner.join(server, new JoinToken(parsed.caHash(), parsed.id(), "00").toString(), "minion", "j1"))
+        .getMessage();
+    assertTrue(wrong.contains("wrong secret"), wrong);
+    String role = assertThrows(Joiner.JoinException.class, () -> Joiner.join(server, good, "master", "j1")).getMessage();
+    assertTrue(role.contains("is for a minion"), role);
+    String otherCa = new JoinToken("ab".repeat(32), parsed.id(), parsed.secret()).toString();
+    String mismatch = assertThrows(Joiner.JoinException.class, () -> Joiner.join(server, otherCa, "minion", "j1"))
+        .getMessage();
+    assertTrue(mismatch.contains("does not match the token's CA hash"), mismatch);
+
+    String shortLived = Security.createToken(master.kubeconfig(), "minion", 1);
+    Wait.until("the one-second token expired", Duration.ofSeconds(30), () -> {
+      try {
+        Joiner.join(server, shortLived, "minion", "j2");
+        return false;
+      } catch (Joiner.JoinException e) {
+        return e.getMessage().contains("expired");
+      }
+    });
+
+    String revoked = Security.createToken(master.kubeconfig(), "minion", 600);
+    assertEquals("sec-j3", Identity.of(Joiner.join(server, revoked, "minion", "sec-j3").credentials().certificate())
+        .nodeName());
+    HttpResponse<String> del = send(admin, "DELETE", "/coxswain/v1/tokens/" + JoinToken.parse(revoked).id(), null);
+    assertEquals(200, del.statusCode(), del.body());
+    String afterRevoke = assertThrows(Joiner.JoinException.class, () -> Joiner.join(server, revoked, "minion", "j3"))
+        .getMessage();
+    assertTrue(afterRevoke.contains("was revoked"), afterRevoke);
+    assertNotEquals(afterRevoke, wrong);
+  }
+
+  static String node(String name) {
+    return "{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"" + name + "\"}}";
+  }
+
+  static String pod(String name, String nodeName) {
+    return "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"" + name + "\"},\"spec\":{\"nodeName\":\""
+        + nodeName + "\",\"containers\":[{\"name\":\"c\",\"image\":\"coxswain/busybox:1\"}]}}";
+  }
+}
