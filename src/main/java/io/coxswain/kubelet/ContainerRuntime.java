@@ -43,6 +43,35 @@ public interface ContainerRuntime extends AutoCloseable {
   /** Creates and starts an app container inside its pod's infra network namespace; returns its id. */
   String startContainer(ContainerSpec spec);
 
+  /**
+   * Whether this runtime creates containers apart from starting them ({@link #createInfra}, {@link
+   * #startCreatedInfra}, {@link #createContainer}, {@link #startCreated}), so that a pod's app containers
+   * can be created while its infra container starts.
+   */
+  default boolean createsAhead() {
+    return false;
+  }
+
+  /** Creates, without starting it, a pod's infra container; returns its id. */
+  default String createInfra(InfraSpec spec) {
+    throw new UnsupportedOperationException("createInfra");
+  }
+
+  /** Starts an infra container {@link #createInfra} made; returns it with its published ports. */
+  default InfraContainer startCreatedInfra(String id, InfraSpec spec) {
+    throw new UnsupportedOperationException("startCreatedInfra");
+  }
+
+  /** Creates, without starting it, an app container joined to its (created) infra container; returns its id. */
+  default String createContainer(ContainerSpec spec) {
+    throw new UnsupportedOperationException("createContainer");
+  }
+
+  /** Starts a container {@link #createContainer} made. */
+  default void startCreated(String id, ContainerSpec spec) {
+    throw new UnsupportedOperationException("startCreated");
+  }
+
   /** SIGTERM (or the image's stop signal), then SIGKILL after {@code grace}. No error if already stopped. */
   void stop(String containerId, Duration grace);
 

@@ -347,6 +347,24 @@ public final class DockerRuntime implements ContainerRuntime {
 
   @Override
   public InfraContainer startInfra(InfraSpec spec) {
+    return startCreatedInfra(createInfra(spec), spec);
+  }
+
+  @Override
+  public boolean createsAhead() {
+    return true;
+  }
+
+  @Override
+  public InfraContainer startCreatedInfra(String id, InfraSpec spec) {
+    start(id, "infra container of pod " + spec.pod());
+    ObservedContainer observed = inspect(id).orElseThrow(
+        () -> new ContainerRuntimeException("infra container " + id + " vanished right after its start"));
+    return new InfraContainer(id, observed.publishedPorts());
+  }
+
+  @Override
+  public String createInfra(InfraSpec spec) {
     String image = infraImage();
     Map<String, String> labels = ContainerLabels.of(spec.pod(), spec.nodeName(),
         ContainerLabels.INFRA_CONTAINER_NAME, ContainerLabels.Role.INFRA, 0, "", spec.graceSeconds());
@@ -378,10 +396,7 @@ public final class DockerRuntime implements ContainerRuntime {
       }
       return create.exec().getId();
     });
-    start(id, "infra container of pod " + spec.pod());
-    ObservedContainer observed = inspect(id).orElseThrow(
-        () -> new ContainerRuntimeException("infra container " + id + " vanished right after its start"));
-    return new InfraContainer(id, observed.publishedPorts());
+    return id;
   }
 
   /**
@@ -396,6 +411,18 @@ public final class DockerRuntime implements ContainerRuntime {
 
   @Override
   public String startContainer(ContainerSpec spec) {
+    String id = createContainer(spec);
+    startCreated(id, spec);
+    return id;
+  }
+
+  @Override
+  public void startCreated(String id, ContainerSpec spec) {
+    start(id, "container " + spec.name() + " of pod " + spec.pod());
+  }
+
+  @Override
+  public String createContainer(ContainerSpec spec) {
     HostConfig host = HostConfig.newHostConfig().withUlimits(ulimits());
     if (spec.hostNetwork()) {
       host.withNetworkMode("host");
@@ -455,7 +482,6 @@ public final class DockerRuntime implements ContainerRuntime {
       }
       return create.exec().getId();
     });
-    start(id, "container " + spec.name() + " of pod " + spec.pod());
     return id;
   }
 
