@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The original walkthrough end to end on real processes and real containers: a master and two minions on
- * 127.0.3.x, the examples applied with the jar's CLI, the service through each minion's proxy, container and
+ * 127.0.0.x, the examples applied with the jar's CLI, the service through each minion's proxy, container and
  * node failures, scaling, a rolling update under load, a master restart and a move to two new masters.
  * The steps run in order and share the cluster; each prints how long its condition took.
  */
@@ -71,11 +71,11 @@ class WalkthroughIT {
     Docker.requireEngine();
     Docker.removeContainersOf(NODES);
     long t = System.nanoTime();
-    master = NodeProcess.master(root, MASTER, "127.0.3.1", 6443, 2380, "--local-minion=false",
+    master = NodeProcess.master(root, MASTER, "127.0.0.1", 6443, 2380, "--local-minion=false",
         "--node-monitor-grace=6s", "--pod-eviction-timeout=3s", "--heartbeat=2s", SERVICE_CIDR).start();
     master.awaitReady(STARTUP);
-    minionA = NodeProcess.minion(root, A, "127.0.3.2", master.apiAddress(), "--heartbeat=2s").start();
-    minionB = NodeProcess.minion(root, B, "127.0.3.3", master.apiAddress(), "--heartbeat=2s").start();
+    minionA = NodeProcess.minion(root, A, "127.0.0.2", master.apiAddress(), "--heartbeat=2s").start();
+    minionB = NodeProcess.minion(root, B, "127.0.0.3", master.apiAddress(), "--heartbeat=2s").start();
     k8s = client(master.server());
     cli = new Cli(master.server(), master.kubeconfig(), root.resolve("cli"));
     step("both minions Ready", t, () -> ready(A) && ready(B));
@@ -184,8 +184,8 @@ class WalkthroughIT {
   void serviceAnswersThroughEitherMinionsProxy() {
     Set<String> all = names(pods("hello"));
     answersFromAll("service at its cluster IP reaches both pods", clusterUrl("hello"), all);
-    answersFromAll("NodePort on minion a reaches both pods", "http://127.0.3.2:30080/", all);
-    answersFromAll("NodePort on minion b reaches both pods", "http://127.0.3.3:30080/", all);
+    answersFromAll("NodePort on minion a reaches both pods", "http://127.0.0.2:30080/", all);
+    answersFromAll("NodePort on minion b reaches both pods", "http://127.0.0.3:30080/", all);
   }
 
   @Test
@@ -240,7 +240,7 @@ class WalkthroughIT {
   @Test
   @Order(6)
   void rollingUpdateUnderLoad() throws Exception {
-    String url = "http://127.0.3.2:30080/";
+    String url = "http://127.0.0.2:30080/";
     AtomicBoolean stop = new AtomicBoolean();
     AtomicInteger ok = new AtomicInteger();
     AtomicReference<String> failure = new AtomicReference<>();
@@ -304,18 +304,18 @@ class WalkthroughIT {
   @Order(8)
   void clusterCarriesOnOnTheNewMasters() throws Exception {
     long t = System.nanoTime();
-    master2 = NodeProcess.master(root, "wt-master-2", "127.0.3.4", 6443, 2380, "--local-minion=false",
+    master2 = NodeProcess.master(root, "wt-master-2", "127.0.0.4", 6443, 2380, "--local-minion=false",
         "--join=" + master.apiAddress(), "--node-monitor-grace=6s", "--pod-eviction-timeout=3s", SERVICE_CIDR).start();
     master2.awaitReady(STARTUP);
-    master3 = NodeProcess.master(root, "wt-master-3", "127.0.3.5", 6443, 2380, "--local-minion=false",
+    master3 = NodeProcess.master(root, "wt-master-3", "127.0.0.5", 6443, 2380, "--local-minion=false",
         "--join=" + master.apiAddress(), "--node-monitor-grace=6s", "--pod-eviction-timeout=3s", SERVICE_CIDR).start();
     master3.awaitReady(STARTUP);
-    step("three masters", t, () -> cli.run("members").out().lines().filter(l -> l.contains("127.0.3.")).count() == 3);
+    step("three masters", t, () -> cli.run("members").out().lines().filter(l -> l.contains("127.0.0.")).count() == 3);
     step("both minions know the new masters", t, () -> {
       for (NodeProcess m : List.of(minionA, minionB)) {
         List<String> lines = Files.readAllLines(m.logFile());
-        boolean knows = lines.stream().anyMatch(l -> l.contains("masters now") && l.contains("127.0.3.4:6443")
-            && l.contains("127.0.3.5:6443"));
+        boolean knows = lines.stream().anyMatch(l -> l.contains("masters now") && l.contains("127.0.0.4:6443")
+            && l.contains("127.0.0.5:6443"));
         if (!knows) {
           return false;
         }
@@ -332,7 +332,7 @@ class WalkthroughIT {
     // right after the leader's death a follower may answer 503 until it hears from the new leader: retry
     Set<String> all = io.coxswain.testing.Wait.forValue("pods listed through " + master2.server(), STARTUP,
         () -> names(pods("hello")));
-    answersFromAll("service still answers", "http://127.0.3.3:30080/", all);
+    answersFromAll("service still answers", "http://127.0.0.3:30080/", all);
     cli.ok("scale", "rc", "hello", "--replicas=3");
     step("scaled to 3 through the new masters", t, () -> readyPods("hello", 3) != null);
     step("minions still heartbeat (Ready) through the new masters", t, () -> {
