@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUNS=${1:-10}
 JAR=$PWD/target/node.jar
-API=http://127.0.11.5:6443
+API=https://127.0.11.5:6443
 [ -f "$JAR" ] || mvn -B -q -o package -DskipTests
 WORK=$(mktemp -d /tmp/coxswain-cli-bench.XXXX)
 MASTER=
@@ -26,7 +26,6 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-export KUBECONFIG=/dev/null
 now_ns() { date +%s%N; }
 
 echo "machine=$(nproc)cpu-$(free -g | awk '/Mem:/{print $2}')GiB"
@@ -36,13 +35,16 @@ java -jar "$JAR" --role=master --node-name=clibench --address=127.0.11.5 --local
   --service-cidr=127.0.11.224/27 --data-dir="$WORK/m1" >"$WORK/m1.log" 2>&1 &
 MASTER=$!
 end=$((SECONDS + 240))
-until curl -sf $API/readyz >/dev/null 2>&1; do
+until curl -sfk $API/readyz >/dev/null 2>&1; do # readiness is open to anyone
   [ $SECONDS -lt $end ] || { echo "error: master not ready" >&2; tail -20 "$WORK/m1.log" >&2; exit 1; }
   sleep 0.2
 done
-until curl -sf $API/api/v1/namespaces/default >/dev/null 2>&1; do sleep 0.2; done
+# the master's admin kubeconfig for every client below, and its certificate for curl
+export KUBECONFIG="$WORK/m1/admin.kubeconfig"
+TLS=(--cacert "$WORK/m1/pki/ca.crt" --cert "$WORK/m1/pki/admin.crt" --key "$WORK/m1/pki/admin.key")
+until curl -sf "${TLS[@]}" $API/api/v1/namespaces/default >/dev/null 2>&1; do sleep 0.2; done
 for i in $(seq 1 10); do
-  curl -sf -XPOST -H 'Content-Type: application/json' $API/api/v1/namespaces/default/pods \
+  curl -sf "${TLS[@]}" -XPOST -H 'Content-Type: application/json' $API/api/v1/namespaces/default/pods \
     -d "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"bench-$i\"},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"coxswain/busybox:1\"}]}}" >/dev/null
 done
 

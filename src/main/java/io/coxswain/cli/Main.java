@@ -1,23 +1,53 @@
 package io.coxswain.cli;
 
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /** The one entry point: {@code --role=...} runs a node; a subcommand is the client. */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    int code = commandLine().execute(args);
+    CommandLine one = args.length > 0 ? oneCommand(args[0]) : null;
+    int code = one != null ? one.execute(java.util.Arrays.copyOfRange(args, 1, args.length))
+        : commandLine().execute(args);
     if (code != 0 || !NodeCommand.RUNNING.get()) {
       System.exit(code);
     }
   }
 
   public static CommandLine commandLine() {
-    CommandLine cl = new CommandLine(new NodeCommand());
+    return configured(new CommandLine(new NodeCommand()));
+  }
+
+  /**
+   * The client command {@code name} alone (null when it is not one), named as in the whole tree: building
+   * picocli's model of every command took about 0.4 s of each CLI run, building one takes a few
+   * milliseconds. {@code completion} needs the whole tree and is never built alone.
+   */
+  static CommandLine oneCommand(String name) {
+    if (name.startsWith("-") || name.equals("completion") || name.equals("help")) {
+      return null;
+    }
+    Command top = NodeCommand.class.getAnnotation(Command.class);
+    for (Class<?> c : top.subcommands()) {
+      Command sub = c.getAnnotation(Command.class);
+      if (sub != null && (sub.name().equals(name) || java.util.Arrays.asList(sub.aliases()).contains(name))) {
+        CommandLine cl = new CommandLine(c);
+        cl.setCommandName(top.name() + " " + sub.name());
+        addHelpOption(cl);
+        return configured(cl);
+      }
+    }
+    return null;
+  }
+
+  private static CommandLine configured(CommandLine cl) {
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setAllowSubcommandsAsOptionParameters(true);
-    cl.getSubcommands().values().forEach(Main::addHelpOption);
+    if (cl.getCommand() instanceof NodeCommand) {
+      cl.getSubcommands().values().forEach(Main::addHelpOption);
+    }
     cl.setExecutionExceptionHandler((ex, line, parsed) -> {
       line.getErr().println("error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
       return 1;
