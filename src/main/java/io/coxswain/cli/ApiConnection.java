@@ -206,6 +206,12 @@ final class ApiConnection {
           + " was refused - did you specify the right host or port?");
     }
     String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    if (e instanceof javax.net.ssl.SSLHandshakeException && why.contains("PKIX")) {
+      // kubectl's words, and what to do about it
+      return new CliException("Unable to connect to the server: x509: certificate signed by unknown authority"
+          + " (this client does not trust the server's certificate: give it the cluster's kubeconfig with"
+          + " --kubeconfig=FILE or $KUBECONFIG; a master writes DATA_DIR/admin.kubeconfig on its first start)");
+    }
     return new CliException("Unable to connect to the server: " + why);
   }
 }
