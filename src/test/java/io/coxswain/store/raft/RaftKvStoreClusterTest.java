@@ -287,10 +287,7 @@ class RaftKvStoreClusterTest {
     leader.addMember(victimId, fresh.peerAddress()).get(30, TimeUnit.SECONDS);
     await(() -> rejoined.revision() >= rev, Duration.ofSeconds(60), "wiped member to catch up");
     assertEquals(300, rejoined.range("/s/", null, 0, Store.Consistency.LOCAL).get().items().size());
-    try (Stream<Path> snaps = Files.walk(tmp.resolve(victimId))) {
-      assertTrue(snaps.anyMatch(p -> p.getFileName().toString().startsWith("snapshot.")),
-          "the wiped member received a snapshot file");
-    }
+    assertTrue(hasFileStartingWith(tmp.resolve(victimId), "snapshot."), "the wiped member received a snapshot file");
     TxnResult more = create(rejoined, "/s/after", b("y"));
     assertTrue(more.succeeded());
   }
@@ -342,6 +339,27 @@ class RaftKvStoreClusterTest {
     }
     CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).handle((v, e) -> null).get(300, TimeUnit.SECONDS);
     return all;
+  }
+
+  /** Whether a file under {@code root} has a name starting with {@code prefix}; files the running member
+   * renames or removes while the tree is read (its meta file's temporary copy) are passed over. */
+  static boolean hasFileStartingWith(Path root, String prefix) throws IOException {
+    java.util.concurrent.atomic.AtomicBoolean found = new java.util.concurrent.atomic.AtomicBoolean();
+    Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+      @Override
+      public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs) {
+        if (file.getFileName().toString().startsWith(prefix)) {
+          found.set(true);
+        }
+        return java.nio.file.FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+        return java.nio.file.FileVisitResult.CONTINUE;
+      }
+    });
+    return found.get();
   }
 
   static void deleteTree(Path root) throws IOException {
