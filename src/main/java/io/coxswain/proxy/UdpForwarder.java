@@ -78,7 +78,9 @@ final class UdpForwarder extends PortForwarder {
 
   @Override
   protected Future<Integer> listen(ListenAddress a) {
-    DatagramSocket socket = vertx.createDatagramSocket(new DatagramSocketOptions().setReuseAddress(true));
+    // no SO_REUSEADDR: on UDP it would let a second proxy on this host bind the same cluster IP:port and take
+    // datagrams from the first mid-flow (possibly before it knows any endpoint); the second one stands by instead
+    DatagramSocket socket = vertx.createDatagramSocket(new DatagramSocketOptions());
     socket.handler(p -> receive(socket, p));
     return socket.listen(a.port(), a.host()).map(s -> {
       if (closed) {
