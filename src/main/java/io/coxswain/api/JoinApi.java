@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code GET /coxswain/v1/ca} (anyone): the cluster CA, which a joiner checks against its token</li>
- *   <li>{@code POST /coxswain/v1/join} (anyone, with a token) {@code {"token","role","name","csr"}}: the
+ *   <li>{@code POST /coxswain/v1/join} (anyone, with a token) {@code {"token","role","name","csr","hosts"}}: the
  *       signed certificate (a minion: system:node:NAME; a master also gets the CA key it serves with)</li>
  *   <li>{@code POST /coxswain/v1/tokens} {@code {"role","ttlSeconds","description"}}, {@code GET},
  *       {@code DELETE /coxswain/v1/tokens/ID} (admins): create, list, revoke</li>
@@ -86,9 +86,11 @@ public final class JoinApi {
     }
     JoinToken token;
     PublicKey key;
+    List<String> hosts;
     try {
       token = JoinToken.parse(tokenText);
       key = CertificateAuthority.requestKey(body.path("csr").asText(""));
+      hosts = hosts(body);
     } catch (IllegalArgumentException e) {
       status(ctx, e.getMessage().contains("token") ? 401 : 422, e.getMessage().contains("token") ? "Unauthorized" : "Invalid",
           e.getMessage());
@@ -106,8 +108,8 @@ public final class JoinApi {
       }
       ObjectNode out = Json.MAPPER.createObjectNode().put("ca", Pem.of(ca.certificate()));
       if (role.equals("minion")) {
-        out.put("certificate", Pem.of(ca.issue(key, Identity.NODE_PREFIX + name, List.of(Identity.NODES), List.of(),
-            true, CertificateAuthority.LEAF_VALIDITY)));
+        out.put("certificate", Pem.of(ca.issue(key, Identity.NODE_PREFIX + name, List.of(Identity.NODES), hosts,
+            true, true, CertificateAuthority.LEAF_VALIDITY)));
       } else {
         out.put("certificate", Pem.of(ca.issue(key, "coxswain:master:" + name, List.of(Identity.ADMINS), List.of(),
             true, CertificateAuthority.LEAF_VALIDITY)));
@@ -130,16 +132,29 @@ public final class JoinApi {
       return;
     }
     PublicKey key;
+    List<String> hosts;
     try {
       key = CertificateAuthority.requestKey(body.path("csr").asText(""));
+      hosts = hosts(body);
     } catch (IllegalArgumentException e) {
       status(ctx, 422, "Invalid", e.getMessage());
       return;
     }
-    java.security.cert.X509Certificate cert = ca.issue(key, who.user(), List.of(Identity.NODES), List.of(), true,
-        CertificateAuthority.LEAF_VALIDITY);
+    java.security.cert.X509Certificate cert = ca.issue(key, who.user(), List.of(Identity.NODES), hosts, true,
+        true, CertificateAuthority.LEAF_VALIDITY);
     LOG.info("renewed the certificate of {} (valid until {})", who.user(), cert.getNotAfter().toInstant());
     json(ctx, 200, Json.MAPPER.createObjectNode().put("ca", Pem.of(ca.certificate())).put("certificate", Pem.of(cert)));
+  }
+
+  /** The addresses a node asks to have in its certificate (its kubelet port serves with it). */
+  private static List<String> hosts(JsonNode body) {
+    List<String> out = new java.util.ArrayList<>();
+    JsonNode hosts = body.path("hosts");
+    if (!hosts.isMissingNode() && !hosts.isNull() && !hosts.isArray()) {
+      throw new IllegalArgumentException("hosts must be a list of IP addresses or DNS names");
+    }
+    hosts.forEach(h -> out.add(h.asText()));
+    return CertificateAuthority.requireHosts(out);
   }
 
   private void create(RoutingContext ctx) {

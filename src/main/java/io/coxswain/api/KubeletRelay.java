@@ -2,6 +2,7 @@ package io.coxswain.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.coxswain.model.Json;
+import io.coxswain.security.KubeletTls;
 import io.coxswain.store.KeyValue;
 import io.coxswain.store.Store;
 import io.fabric8.kubernetes.api.model.Container;
@@ -38,17 +39,26 @@ public final class KubeletRelay {
       "v3.channel.k8s.io", "v2.channel.k8s.io", "channel.k8s.io");
 
   private final Store store;
+  private final KubeletTls tls;
   private HttpClientAgent http;
   private WebSocketClient ws;
 
   public KubeletRelay(Store store) {
+    this(store, null);
+  }
+
+  /** @param tls how to reach kubelets (mutual TLS); null: plain HTTP */
+  public KubeletRelay(Store store, KubeletTls tls) {
     this.store = store;
+    this.tls = tls;
   }
 
   public void mount(Vertx vertx, Router router) {
-    http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(3000).setIdleTimeout(0));
-    ws = vertx.createWebSocketClient(new WebSocketClientOptions().setConnectTimeout(3000)
-        .setMaxFrameSize(1 << 20).setMaxMessageSize(16 << 20));
+    HttpClientOptions httpOptions = new HttpClientOptions().setConnectTimeout(3000).setIdleTimeout(0);
+    http = vertx.createHttpClient(tls == null ? httpOptions : tls.client(httpOptions));
+    WebSocketClientOptions wsOptions = new WebSocketClientOptions().setConnectTimeout(3000)
+        .setMaxFrameSize(1 << 20).setMaxMessageSize(16 << 20);
+    ws = vertx.createWebSocketClient(tls == null ? wsOptions : tls.client(wsOptions));
     router.get("/api/v1/namespaces/:ns/pods/:name/log").handler(this::log);
     router.route("/api/v1/namespaces/:ns/pods/:name/exec").handler(this::exec);
     router.route("/api/v1/namespaces/:ns/pods/:name/attach").handler(ctx ->

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.coxswain.model.Json;
 import io.coxswain.model.LabelSelector;
 import io.coxswain.model.SelectorException;
+import io.coxswain.security.KubeletTls;
 import io.coxswain.store.KeyValue;
 import io.coxswain.store.RangeResult;
 import io.coxswain.store.Store;
@@ -37,15 +38,23 @@ public final class MetricsApi {
   private static final int SUMMARY_TIMEOUT_MS = 30_000;
 
   private final Store store;
+  private final KubeletTls tls;
   private HttpClientAgent http;
 
   public MetricsApi(Store store) {
+    this(store, null);
+  }
+
+  /** @param tls how to reach kubelets (mutual TLS); null: plain HTTP */
+  public MetricsApi(Store store, KubeletTls tls) {
     this.store = store;
+    this.tls = tls;
   }
 
   /** Mounts the metrics routes, and {@code /apis} naming the group (mount before the server's own routes). */
   public void mount(Vertx vertx, Router router) {
-    http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(3000));
+    HttpClientOptions httpOptions = new HttpClientOptions().setConnectTimeout(3000);
+    http = vertx.createHttpClient(tls == null ? httpOptions : tls.client(httpOptions));
     router.get("/apis").handler(ctx -> send(ctx, 200, groups()));
     router.get("/apis/").handler(ctx -> send(ctx, 200, groups()));
     router.get("/apis/" + GROUP).handler(ctx -> send(ctx, 200, group()));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.coxswain.model.Json;
+import io.coxswain.security.KubeletTls;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -46,17 +47,22 @@ public final class KubeletServer extends VerticleBase {
   private final String nodeName;
   private final BiFunction<String, String, Pod> pods;
   private final Supplier<String> metrics;
+  private final KubeletTls tls;
   private HttpServer server;
 
   /** @param pods finds a pod bound to this node by namespace and name (the kubelet's cache) */
   public KubeletServer(String host, int port, ContainerRuntime runtime, String nodeName, BiFunction<String, String, Pod> pods) {
-    this(host, port, runtime, nodeName, pods, null);
+    this(host, port, runtime, nodeName, pods, null, null);
   }
 
-  /** As above, serving {@code metrics} (a Prometheus scrape; null: no {@code /metrics}) at {@code /metrics}. */
+  /**
+   * As above, serving {@code metrics} (a Prometheus scrape; null: no {@code /metrics}) at {@code /metrics},
+   * with mutual TLS when {@code tls} is given (plain HTTP otherwise: tests of the kubelet alone).
+   */
   public KubeletServer(String host, int port, ContainerRuntime runtime, String nodeName, BiFunction<String, String, Pod> pods,
-                       Supplier<String> metrics) {
+                       Supplier<String> metrics, KubeletTls tls) {
     this.metrics = metrics;
+    this.tls = tls;
     this.host = host;
     this.port = port;
     this.runtime = runtime;
@@ -66,8 +72,9 @@ public final class KubeletServer extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
-        .setMaxWebSocketFrameSize(1 << 20).setWebSocketSubProtocols(PROTOCOLS));
+    HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port)
+        .setMaxWebSocketFrameSize(1 << 20).setWebSocketSubProtocols(PROTOCOLS);
+    server = vertx.createHttpServer(tls == null ? options : tls.server(options));
     server.requestHandler(this::handle);
     return server.listen().onSuccess(s -> {
       // nothing else: the port is open

@@ -13,13 +13,18 @@ import io.coxswain.model.Json;
 import io.coxswain.security.ApiSecurity;
 import io.coxswain.security.CertificateAuthority;
 import io.coxswain.security.Joiner;
+import io.coxswain.security.KubeletTls;
+import io.coxswain.security.Identity;
 import io.coxswain.security.MasterPki;
+import io.coxswain.security.MemberTrust;
+import io.coxswain.security.RotatingKeyManager;
 import io.coxswain.security.TokenStore;
 import io.coxswain.store.Member;
 import io.coxswain.store.Op;
 import io.coxswain.store.Txn;
 import io.coxswain.store.raft.RaftKvStore;
 import io.coxswain.store.raft.RaftStoreConfig;
+import io.coxswain.store.raft.RaftTls;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Context;
@@ -58,6 +63,9 @@ public final class Master implements RunningNode {
 
   private final NodeConfig config;
   private MasterPki pki;
+  private RotatingKeyManager peerKeys;
+  /** This master's own identity as a client of kubelets. */
+  private RotatingKeyManager selfKeys;
   private RaftKvStore store;
   private Vertx vertx;
   private HttpClusterClient client;
@@ -116,7 +124,9 @@ public final class Master implements RunningNode {
       storeConfig = RaftStoreConfig.joining(config.nodeName(), storeDir(), config.address(), config.peerPort(), groupId);
       joining = true;
     }
-    storeConfig = storeConfig.withHistory(config.historyCount(), config.historyAge());
+    peerKeys = new RotatingKeyManager(pki.peer());
+    storeConfig = storeConfig.withHistory(config.historyCount(), config.historyAge())
+        .withTls(new RaftTls(peerKeys, new MemberTrust(pki.ca().certificate(), Set.of(Identity.PEERS))));
     try {
       store = RaftKvStore.start(storeConfig);
     } catch (IOException e) {
@@ -133,6 +143,8 @@ public final class Master implements RunningNode {
 
     vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)); // epoll when available: fewer copies and syscalls
     TokenStore tokens = new TokenStore(store, java.time.Clock.systemUTC());
+    selfKeys = new RotatingKeyManager(pki.self());
+    KubeletTls kubeletTls = KubeletTls.forMaster(selfKeys, pki.ca().certificate());
     ApiServerVerticle api = new ApiServerVerticle(store, ApiServerConfig.from(config)
         .withSecurity(new ApiSecurity(pki.serving(), tokens::bearer)))
         .withRoutes(router -> {
@@ -147,8 +159,8 @@ public final class Master implements RunningNode {
                   : Json.string(Json.MAPPER.createObjectNode().put("kind", "Status").put("status", "Failure")
                       .put("reason", "ServiceUnavailable").put("code", 503)
                       .put("message", String.valueOf(rootMessage(ar.cause())))))));
-          new KubeletRelay(store).mount(vertx, router);
-          new io.coxswain.api.MetricsApi(store).mount(vertx, router);
+          new KubeletRelay(store, kubeletTls).mount(vertx, router);
+          new io.coxswain.api.MetricsApi(store, kubeletTls).mount(vertx, router);
         });
     try {
       vertx.deployVerticle(api).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -179,7 +191,7 @@ public final class Master implements RunningNode {
 
     if (config.localMinion()) {
       localMinion = Minion.startOn(vertx, config.asLocalMinion(), false,
-          new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), pki.nodeIdentity(config.nodeName()));
+          new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), pki.nodeIdentity(config.nodeName(), config.address()));
     }
   }
 

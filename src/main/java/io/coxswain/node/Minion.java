@@ -14,10 +14,13 @@ import io.coxswain.kubelet.RuntimeVersion;
 import io.coxswain.proxy.ProxyMode;
 import io.coxswain.proxy.ProxyOptions;
 import io.coxswain.proxy.ProxyVerticle;
+import io.coxswain.security.CertificateAuthority;
 import io.coxswain.security.Credentials;
 import io.coxswain.security.Identity;
 import io.coxswain.security.Joiner;
+import io.coxswain.security.KubeletTls;
 import io.coxswain.security.MasterPki;
+import io.coxswain.security.RotatingKeyManager;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -100,27 +103,54 @@ public final class Minion implements RunningNode {
     return m;
   }
 
-  /** This node's credentials from the data dir, or from a join with the token (then kept in the data dir). */
-  static Credentials identity(NodeConfig c, String nodeName, String file) throws java.io.IOException {
+  /**
+   * This node's credentials from the data dir, or from a join with the token (then kept in the data dir).
+   * A node that serves its kubelet port ({@code hosts} non-empty: its address) needs a certificate naming
+   * that address; one kept from before that does not (the address changed, or an older certificate) is
+   * renewed for it at once.
+   */
+  static Credentials identity(NodeConfig c, String nodeName, String file, List<String> hosts)
+      throws java.io.IOException {
     java.nio.file.Path dir = MasterPki.dir(c.dataDir());
     Credentials kept = Credentials.load(dir, file);
     if (kept != null && kept.user().equals(Identity.NODE_PREFIX + nodeName)) {
-      return kept;
+      if (hosts.isEmpty() || (servesTls(kept) && CertificateAuthority.hosts(kept.certificate()).containsAll(hosts))) {
+        return kept;
+      }
+      Credentials renewed = Joiner.renew(List.of(c.join()), kept, hosts);
+      renewed.save(dir, file);
+      LOG.info("renewed this node's certificate for {} (valid until {})", hosts, renewed.notAfter());
+      return renewed;
     }
-    Credentials joined = Joiner.join(c.join(), c.joinToken(), "minion", nodeName).credentials();
+    Credentials joined = Joiner.join(c.join(), c.joinToken(), "minion", nodeName, hosts).credentials();
     joined.save(dir, file);
     LOG.info("joined the cluster through {} as node {} (certificate valid until {})", c.join(), nodeName,
         joined.notAfter());
     return joined;
   }
 
+  /** Whether a certificate may serve TLS (the kubelet port). */
+  static boolean servesTls(Credentials credentials) {
+    try {
+      List<String> usages = credentials.certificate().getExtendedKeyUsage();
+      return usages != null && usages.contains("1.3.6.1.5.5.7.3.1");
+    } catch (java.security.cert.CertificateParsingException e) {
+      return false;
+    }
+  }
+
   private void run(NodeConfig c, MeterRegistry meters, Credentials given) throws Exception {
     this.meters = meters;
     Files.createDirectories(c.dataDir());
     NodeConfig.MinionSettings s = c.minion();
-    Credentials identity = given != null ? given : s.hollow() > 0 ? null : identity(c, c.nodeName(), "node");
+    Credentials identity = given != null ? given : s.hollow() > 0 ? null
+        : identity(c, c.nodeName(), "node", List.of(c.address()));
     client = new HttpClusterClient(vertx, List.of(c.join()), null,
-        identity != null ? identity : identity(c, c.nodeName() + "-0", "node-0"));
+        identity != null ? identity : identity(c, c.nodeName() + "-0", "node-0", List.of()));
+    if (identity != null) {
+      kubeletKeys = new RotatingKeyManager(identity);
+      clusterCa = identity.ca();
+    }
     if (given == null && identity != null) {
       credentials = identity;
       renewTimer = vertx.setPeriodic(1000, 3_600_000, id -> renewIfDue(c));
@@ -134,7 +164,7 @@ public final class Minion implements RunningNode {
         runtimes.add(fake);
         // each hollow node speaks for itself only, as a real one would
         HttpClusterClient own = i == 0 ? client : new HttpClusterClient(vertx, client.servers(), null,
-            identity(c, name, "node-" + i));
+            identity(c, name, "node-" + i, List.of()));
         if (own != client) {
           hollowClients.add(own);
         }
@@ -166,7 +196,8 @@ public final class Minion implements RunningNode {
     int port = s.kubeletPort();
     if (serve) {
       Supplier<String> scrape = meters instanceof PrometheusMeterRegistry p ? p::scrape : null;
-      KubeletServer server = new KubeletServer(c.address(), s.kubeletPort(), runtime, name, kubelet::pod, scrape);
+      KubeletServer server = new KubeletServer(c.address(), s.kubeletPort(), runtime, name, kubelet::pod, scrape,
+          KubeletTls.forKubelet(kubeletKeys, clusterCa));
       try {
         deployments.add(await(vertx.deployVerticle(server)));
       } catch (Exception e) {
@@ -186,6 +217,9 @@ public final class Minion implements RunningNode {
   }
 
   private volatile Credentials credentials;
+  /** What the kubelet port serves with: the node's certificate, swapped when it is renewed or rotated. */
+  private RotatingKeyManager kubeletKeys;
+  private java.security.cert.X509Certificate clusterCa;
   private long renewTimer = -1;
 
   /**
@@ -205,6 +239,7 @@ public final class Minion implements RunningNode {
       return renewed;
     }, false).compose(renewed -> client.updateCredentials(renewed).map(renewed)).onSuccess(renewed -> {
       credentials = renewed;
+      kubeletKeys.use(renewed);
       LOG.info("renewed this node's certificate (valid until {})", renewed.notAfter());
     }).onFailure(err -> LOG.warn("cannot renew this node's certificate (valid until {}): {}; retrying within the hour",
         now.notAfter(), Master.rootMessage(err)));

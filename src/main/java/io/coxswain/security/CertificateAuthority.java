@@ -116,6 +116,15 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey key) 
    */
   public X509Certificate issue(PublicKey subjectKey, String user, List<String> groups, List<String> hosts,
                                boolean client, Duration validity) {
+    return issue(subjectKey, user, groups, hosts, client, !hosts.isEmpty(), validity);
+  }
+
+  /**
+   * As above; {@code server} lets it serve TLS even without names (a kubelet serving its own port, whose
+   * clients check who it is rather than which address it has).
+   */
+  public X509Certificate issue(PublicKey subjectKey, String user, List<String> groups, List<String> hosts,
+                               boolean client, boolean server, Duration validity) {
     X500NameBuilder nb = new X500NameBuilder(BCStyle.INSTANCE);
     for (String g : groups) {
       nb.addRDN(BCStyle.O, g);
@@ -131,8 +140,10 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey key) 
           .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(certificate))
           .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(subjectKey));
       List<KeyPurposeId> purposes = new ArrayList<>();
-      if (!hosts.isEmpty()) {
+      if (server) {
         purposes.add(KeyPurposeId.id_kp_serverAuth);
+      }
+      if (!hosts.isEmpty()) {
         List<GeneralName> names = new ArrayList<>();
         for (String h : hosts) {
           names.add(isIp(h) ? new GeneralName(GeneralName.iPAddress, h) : new GeneralName(GeneralName.dNSName, h));
@@ -151,8 +162,13 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey key) 
 
   /** A fresh key and a certificate for it: a complete identity. */
   public Credentials newIdentity(String user, List<String> groups, List<String> hosts, boolean client) {
+    return newIdentity(user, groups, hosts, client, !hosts.isEmpty());
+  }
+
+  /** As above, {@code server} as in {@link #issue(PublicKey, String, List, List, boolean, boolean, Duration)}. */
+  public Credentials newIdentity(String user, List<String> groups, List<String> hosts, boolean client, boolean server) {
     KeyPair pair = newKeyPair();
-    X509Certificate cert = issue(pair.getPublic(), user, groups, hosts, client, LEAF_VALIDITY);
+    X509Certificate cert = issue(pair.getPublic(), user, groups, hosts, client, server, LEAF_VALIDITY);
     return new Credentials(Pem.of(certificate), Pem.of(cert), Pem.of(pair.getPrivate()));
   }
 
@@ -197,18 +213,60 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey key) 
     return new BigInteger(127, new SecureRandom()).add(BigInteger.ONE);
   }
 
+  /** The subject alternative names (IP addresses and DNS names) of {@code cert}. */
+  public static List<String> hosts(X509Certificate cert) {
+    List<String> out = new ArrayList<>();
+    try {
+      java.util.Collection<List<?>> names = cert.getSubjectAlternativeNames();
+      if (names != null) {
+        for (List<?> n : names) {
+          if (n.size() == 2 && (Integer.valueOf(GeneralName.iPAddress).equals(n.get(0))
+              || Integer.valueOf(GeneralName.dNSName).equals(n.get(0)))) {
+            out.add(String.valueOf(n.get(1)));
+          }
+        }
+      }
+    } catch (java.security.cert.CertificateParsingException e) {
+      // no names
+    }
+    return out;
+  }
+
+  /**
+   * Checks names a node asks to have in its certificate: at most 8, each an IP address or a DNS name.
+   *
+   * @throws IllegalArgumentException naming the first bad one
+   */
+  public static List<String> requireHosts(List<String> hosts) {
+    if (hosts.size() > 8) {
+      throw new IllegalArgumentException("at most 8 hosts may be asked for, not " + hosts.size());
+    }
+    for (String h : hosts) {
+      if (!isIp(h) && !h.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*")) {
+        throw new IllegalArgumentException("hosts: \"" + h + "\" is neither an IP address nor a DNS name");
+      }
+    }
+    return List.copyOf(hosts);
+  }
+
   static boolean isIp(String h) {
-    if (h.contains(":")) {
+    if (h.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}")) {
+      for (String part : h.split("\\.")) {
+        if (Integer.parseInt(part) > 255) {
+          return false;
+        }
+      }
       return true;
     }
-    if (!h.matches("[0-9.]+")) {
+    if (!h.contains(":") || !h.matches("[0-9a-fA-F:.]+")) {
       return false;
     }
     try {
-      InetAddress.getByName(h);
+      InetAddress.getByName(h); // a literal with ':' is parsed as IPv6, never looked up
       return true;
     } catch (IOException e) {
       return false;
     }
   }
+
 }

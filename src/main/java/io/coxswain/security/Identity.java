@@ -15,6 +15,8 @@ public record Identity(String user, List<String> groups) {
   public static final String NODES = "system:nodes";
   public static final String VIEWERS = "coxswain:viewers";
   public static final String NODE_PREFIX = "system:node:";
+  /** Masters' Raft peer identities: the only certificates the peer port lets in. */
+  public static final String PEERS = "coxswain:peers";
 
   public Identity {
     groups = List.copyOf(groups);

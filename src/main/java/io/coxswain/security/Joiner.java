@@ -43,6 +43,15 @@ public final class Joiner {
   }
 
   public static Result join(String server, String tokenText, String role, String nodeName) {
+    return join(server, tokenText, role, nodeName, java.util.List.of());
+  }
+
+  /**
+   * As above; {@code hosts} (a minion's addresses) become the subject alternative names of its certificate,
+   * which its kubelet port then serves with.
+   */
+  public static Result join(String server, String tokenText, String role, String nodeName,
+                            java.util.List<String> hosts) {
     if (tokenText == null || tokenText.isBlank()) {
       throw new JoinException("joining " + server + " needs a join token: create one on a master with 'coxswain token"
           + " create" + (role.equals("master") ? " --role master" : "") + "' and pass it with --token (or --token-file,"
@@ -63,8 +72,11 @@ public final class Joiner {
           + " the master");
     }
     KeyPair pair = CertificateAuthority.newKeyPair();
-    String body = Json.string(Json.MAPPER.createObjectNode().put("token", tokenText.trim()).put("role", role)
-        .put("name", nodeName).put("csr", CertificateAuthority.request(pair, nodeName)));
+    com.fasterxml.jackson.databind.node.ObjectNode request = Json.MAPPER.createObjectNode()
+        .put("token", tokenText.trim()).put("role", role).put("name", nodeName)
+        .put("csr", CertificateAuthority.request(pair, nodeName));
+    hosts.forEach(request.putArray("hosts")::add);
+    String body = Json.string(request);
     HttpClient http = HttpClient.newBuilder().sslContext(Credentials.trusting(ca)).version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5)).build();
     HttpResponse<String> r;
@@ -91,9 +103,16 @@ public final class Joiner {
    * that answers, with a new key. Blocking.
    */
   public static Credentials renew(java.util.List<String> servers, Credentials current) {
+    return renew(servers, current, CertificateAuthority.hosts(current.certificate()));
+  }
+
+  /** As above, the new certificate naming {@code hosts} (a node whose address changed). Blocking. */
+  public static Credentials renew(java.util.List<String> servers, Credentials current, java.util.List<String> hosts) {
     KeyPair pair = CertificateAuthority.newKeyPair();
-    String body = Json.string(Json.MAPPER.createObjectNode().put("csr",
-        CertificateAuthority.request(pair, current.user())));
+    com.fasterxml.jackson.databind.node.ObjectNode request = Json.MAPPER.createObjectNode()
+        .put("csr", CertificateAuthority.request(pair, current.user()));
+    hosts.forEach(request.putArray("hosts")::add);
+    String body = Json.string(request);
     HttpClient http = HttpClient.newBuilder().sslContext(current.sslContext()).version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5)).build();
     String last = "no master";

@@ -13,10 +13,12 @@ import java.util.Set;
  * A master's certificates, in {@code DATA_DIR/pki}: the cluster CA (made by the first master, received
  * by the others when they join), the API's serving certificate (made fresh at every start, for the
  * addresses this master answers on), the master's own client identity (an admin) for its internal clients,
- * and {@code DATA_DIR/admin.kubeconfig} written once for the cluster's administrator (its certificate and key
+ * its Raft peer identity (serving and client, group {@link Identity#PEERS}: the only identity the peer port
+ * lets in), and {@code DATA_DIR/admin.kubeconfig} written once for the cluster's administrator (its certificate and key
  * also as {@code pki/admin.crt} and {@code pki/admin.key}, for curl).
  */
-public record MasterPki(CertificateAuthority ca, Credentials serving, Credentials self, Path adminKubeconfig) {
+public record MasterPki(CertificateAuthority ca, Credentials serving, Credentials self, Credentials peer,
+                        Path adminKubeconfig) {
   public static final String ADMIN_KUBECONFIG = "admin.kubeconfig";
   public static final String CLUSTER_NAME = "coxswain";
 
@@ -35,13 +37,16 @@ public record MasterPki(CertificateAuthority ca, Credentials serving, Credential
     Credentials serving = ca.newIdentity("kube-apiserver:" + nodeName, List.of(), servingNames(address, serviceIp), false);
     serving.save(dir, "apiserver");
     Credentials self = ca.newIdentity("coxswain:master:" + nodeName, List.of(Identity.ADMINS), List.of(), true);
+    Credentials peer = ca.newIdentity("coxswain:peer:" + nodeName, List.of(Identity.PEERS),
+        servingNames(address, null), true);
+    peer.save(dir, "peer");
     Path kubeconfig = dataDir.resolve(ADMIN_KUBECONFIG);
     if (!Files.exists(kubeconfig)) {
       Credentials admin = ca.newIdentity("admin", List.of(Identity.ADMINS), List.of(), true);
       admin.save(dir, "admin"); // the same identity as PEM files, for curl and scripts
       KubeconfigFile.write(kubeconfig, "https://" + hostPort(address, apiPort), CLUSTER_NAME, "admin", admin);
     }
-    return new MasterPki(ca, serving, self, kubeconfig);
+    return new MasterPki(ca, serving, self, peer, kubeconfig);
   }
 
   static String hostPort(String address, int port) {
@@ -65,8 +70,8 @@ public record MasterPki(CertificateAuthority ca, Credentials serving, Credential
     return new ArrayList<>(names);
   }
 
-  /** A node's identity, signed here directly (a master's local minion). */
-  public Credentials nodeIdentity(String nodeName) {
-    return ca.newIdentity(Identity.NODE_PREFIX + nodeName, List.of(Identity.NODES), List.of(), true);
+  /** A node's identity, signed here directly (a master's local minion), naming its address for its kubelet port. */
+  public Credentials nodeIdentity(String nodeName, String address) {
+    return ca.newIdentity(Identity.NODE_PREFIX + nodeName, List.of(Identity.NODES), List.of(address), true, true);
   }
 }

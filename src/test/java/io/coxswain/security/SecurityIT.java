@@ -271,6 +271,61 @@ class SecurityIT {
     assertNotEquals(afterRevoke, wrong);
   }
 
+  @Test
+  void thePeerPortLetsInOnlyMastersPeerIdentities() throws Exception {
+    Path pki = master.dataDir().resolve("pki");
+    Credentials peer = Credentials.load(pki, "peer");
+    Credentials adminId = Credentials.load(pki, "admin");
+    Credentials node = Joiner.join(master.apiAddress(), Security.createToken(master.kubeconfig(), "minion", 600),
+        "minion", "sec-peer-probe").credentials();
+    assertTrue(Identity.of(peer.certificate()).groups().contains(Identity.PEERS), "the peer identity's groups");
+    assertEquals("answered", TlsProbe.http2(ADDRESS, 2380, peer.sslContext()), "a master's peer identity");
+    assertNotEquals("answered", TlsProbe.http2(ADDRESS, 2380, Credentials.trusting(peer.ca())), "no certificate");
+    assertNotEquals("answered", TlsProbe.http2(ADDRESS, 2380, adminId.sslContext()), "the admin's certificate");
+    assertNotEquals("answered", TlsProbe.http2(ADDRESS, 2380, node.sslContext()), "a node's certificate");
+    assertNotEquals("answered", TlsProbe.plain(ADDRESS, 2380), "plain gRPC without TLS");
+  }
+
+  @Test
+  void theKubeletPortAnswersOnlyMasters() throws Exception {
+    String minionIp = "127.0.12.2";
+    NodeProcess minion = NodeProcess.minion(root, "sec-kubelet", minionIp, master.apiAddress(), "--kubelet-port=10250")
+        .start();
+    try {
+      Path pki = master.dataDir().resolve("pki");
+      Credentials adminId = Credentials.load(pki, "admin");
+      Wait.until("the kubelet of sec-kubelet serving", Duration.ofSeconds(90), () -> {
+        if (!minion.alive()) {
+          throw new AssertionError("the minion exited:\n" + minion.tail(60));
+        }
+        return TlsProbe.http1(minionIp, 10250, adminId.sslContext(), "/healthz").startsWith("HTTP/1.1 200");
+      });
+      // the kubelet serves with its node certificate, naming its address: a client checking host names accepts it
+      Credentials kept = Credentials.load(minion.dataDir().resolve("pki"), "node");
+      assertEquals(List.of(minionIp), CertificateAuthority.hosts(kept.certificate()));
+      HttpResponse<String> metrics = admin.send(HttpRequest.newBuilder(URI.create("https://" + minionIp + ":10250/metrics"))
+          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, metrics.statusCode(), metrics.body());
+
+      Credentials otherNode = Joiner.join(master.apiAddress(), Security.createToken(master.kubeconfig(), "minion", 600),
+          "minion", "sec-kubelet-other").credentials();
+      Credentials viewer = CertificateAuthority.loadOrCreate(pki, "sec-m1")
+          .newIdentity("sec-viewer", List.of(Identity.VIEWERS), List.of(), true);
+      for (var refused : List.of(
+          java.util.Map.entry("a node's certificate", otherNode.sslContext()),
+          java.util.Map.entry("the kubelet's own node certificate", kept.sslContext()),
+          java.util.Map.entry("a viewer's certificate", viewer.sslContext()),
+          java.util.Map.entry("no certificate", Credentials.trusting(adminId.ca())))) {
+        String answer = TlsProbe.http1(minionIp, 10250, refused.getValue(), "/healthz");
+        assertTrue(answer.startsWith("refused"), refused.getKey() + ": " + answer);
+      }
+      String plain = TlsProbe.plain(minionIp, 10250);
+      assertNotEquals("answered", plain, "plain HTTP/2 without TLS");
+    } finally {
+      minion.stop();
+    }
+  }
+
   static String node(String name) {
     return "{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"" + name + "\"}}";
   }

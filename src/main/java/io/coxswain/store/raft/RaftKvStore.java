@@ -43,7 +43,9 @@ import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -116,6 +118,7 @@ public final class RaftKvStore implements Store, Membership {
         .setProperties(props)
         .setStateMachine(stateMachine)
         .setOption(RaftStorage.StartupOption.RECOVER)
+        .setParameters(tlsParameters(config))
         .build();
     try {
       server.start();
@@ -186,9 +189,19 @@ public final class RaftKvStore implements Store, Membership {
         .setClientId(ClientId.randomId())
         .setRaftGroup(RaftGroup.valueOf(RaftGroupId.valueOf(groupUuid(config.groupName())), peers))
         .setProperties(p)
+        .setParameters(tlsParameters(config))
         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts,
             TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
         .build();
+  }
+
+  /** gRPC with mutual TLS when the config asks for it (server, client and admin services alike). */
+  private static Parameters tlsParameters(RaftStoreConfig config) {
+    Parameters p = new Parameters();
+    if (config.tls() != null) {
+      GrpcConfigKeys.TLS.setConf(p, new GrpcTlsConfig(config.tls().keys(), config.tls().trust(), true));
+    }
+    return p;
   }
 
   static UUID groupUuid(String name) {

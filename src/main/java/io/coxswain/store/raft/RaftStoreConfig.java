@@ -23,11 +23,12 @@ import java.util.Objects;
  * @param snapshotEvery a snapshot is taken (and the log purged) every this many applied entries
  * @param logSegmentBytes the size of a Raft log segment (the unit of purging)
  * @param commitEvery MapDB commits after this many applied entries (and on a short timer)
+ * @param tls mutual TLS on the peer port and for this member's own Raft clients; null: plain gRPC
  */
 public record RaftStoreConfig(String memberId, Path dataDir, String bindAddress, int peerPort,
                               Map<String, String> initialPeers, String groupName, int historyCount,
                               Duration historyAge, Duration requestTimeout, long snapshotEvery,
-                              long logSegmentBytes, int commitEvery) {
+                              long logSegmentBytes, int commitEvery, RaftTls tls) {
 
   public RaftStoreConfig {
     Objects.requireNonNull(memberId, "memberId");
@@ -51,7 +52,7 @@ public record RaftStoreConfig(String memberId, Path dataDir, String bindAddress,
                                           String groupName) {
     return new RaftStoreConfig(memberId, dataDir, bindAddress, peerPort,
         Map.of(memberId, bindAddress + ":" + peerPort), groupName, 10_000, Duration.ofMinutes(5),
-        Duration.ofSeconds(5), 10_000, 8L << 20, 4096);
+        Duration.ofSeconds(5), 10_000, 8L << 20, 4096, null);
   }
 
   /** A member that starts empty and waits for an existing member to add it. */
@@ -66,26 +67,31 @@ public record RaftStoreConfig(String memberId, Path dataDir, String bindAddress,
 
   public RaftStoreConfig withInitialPeers(Map<String, String> peers) {
     return new RaftStoreConfig(memberId, dataDir, bindAddress, peerPort, peers, groupName, historyCount,
-        historyAge, requestTimeout, snapshotEvery, logSegmentBytes, commitEvery);
+        historyAge, requestTimeout, snapshotEvery, logSegmentBytes, commitEvery, tls);
   }
 
   public RaftStoreConfig withHistory(int count, Duration age) {
     return new RaftStoreConfig(memberId, dataDir, bindAddress, peerPort, initialPeers, groupName, count,
-        age, requestTimeout, snapshotEvery, logSegmentBytes, commitEvery);
+        age, requestTimeout, snapshotEvery, logSegmentBytes, commitEvery, tls);
   }
 
   public RaftStoreConfig withRequestTimeout(Duration timeout) {
     return new RaftStoreConfig(memberId, dataDir, bindAddress, peerPort, initialPeers, groupName,
-        historyCount, historyAge, timeout, snapshotEvery, logSegmentBytes, commitEvery);
+        historyCount, historyAge, timeout, snapshotEvery, logSegmentBytes, commitEvery, tls);
   }
 
   public RaftStoreConfig withSnapshots(long every, long segmentBytes) {
     return new RaftStoreConfig(memberId, dataDir, bindAddress, peerPort, initialPeers, groupName,
-        historyCount, historyAge, requestTimeout, every, segmentBytes, commitEvery);
+        historyCount, historyAge, requestTimeout, every, segmentBytes, commitEvery, tls);
   }
 
   public RaftStoreConfig withCommitEvery(int entries) {
     return new RaftStoreConfig(memberId, dataDir, bindAddress, peerPort, initialPeers, groupName,
-        historyCount, historyAge, requestTimeout, snapshotEvery, logSegmentBytes, entries);
+        historyCount, historyAge, requestTimeout, snapshotEvery, logSegmentBytes, entries, tls);
+  }
+
+  public RaftStoreConfig withTls(RaftTls peerTls) {
+    return new RaftStoreConfig(memberId, dataDir, bindAddress, peerPort, initialPeers, groupName,
+        historyCount, historyAge, requestTimeout, snapshotEvery, logSegmentBytes, commitEvery, peerTls);
   }
 }
