@@ -139,7 +139,7 @@ public final class ApiServerVerticle extends VerticleBase {
         .setWebSocketSubProtocols(KubeletRelay.SUBPROTOCOLS);
     if (config.security() != null) {
       // HTTPS (HTTP/1.1: no ALPN), client certificates asked for and checked against the cluster CA
-      options.setSsl(true).setKeyCertOptions(config.security().serving().keyCertOptions())
+      options.setSsl(true).setKeyCertOptions(config.security().keyCertOptions())
           .setTrustOptions(config.security().serving().trustOptions()).setClientAuth(ClientAuth.REQUEST);
     }
     return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> {

@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionInfo.class,
     sortOptions = false,
-    subcommands = {GetCommand.class, DescribeCommand.class, CreateCommand.class, ApplyCommand.class, DeleteCommand.class, ScaleCommand.class, RollingUpdateCommand.class, LabelCommand.class, AnnotateCommand.class, LogsCommand.class, ExecCommand.class, RunCommand.class, ExposeCommand.class, TopCommand.class, ClusterInfoCommand.class, ClientVersionCommand.class, MembersCommand.class, MasterCommand.class, SnapshotCommand.class, TokenCommand.class, CompletionCommand.class},
+    subcommands = {GetCommand.class, DescribeCommand.class, CreateCommand.class, ApplyCommand.class, DeleteCommand.class, ScaleCommand.class, RollingUpdateCommand.class, LabelCommand.class, AnnotateCommand.class, LogsCommand.class, ExecCommand.class, RunCommand.class, ExposeCommand.class, TopCommand.class, ClusterInfoCommand.class, ClientVersionCommand.class, MembersCommand.class, MasterCommand.class, SnapshotCommand.class, TokenCommand.class, CertsCommand.class, CompletionCommand.class},
     description = {
         "Coxswain: a container orchestrator in one jar.",
         "",

@@ -85,6 +85,7 @@ public final class NodeHeartbeat {
   private final long periodMs;
   private long timer = -1;
   private volatile boolean registered;
+  private volatile Supplier<Map<String, String>> annotations = Map::of;
 
   public NodeHeartbeat(Vertx vertx, ClusterClient client, String nodeName, String address, int kubeletPort,
                        Map<String, String> labels, Machine machine, Supplier<RuntimeHealth> health, long periodMs) {
@@ -102,6 +103,12 @@ public final class NodeHeartbeat {
     this.machine = machine;
     this.health = health;
     this.periodMs = periodMs;
+  }
+
+  /** Annotations the Node carries, kept up to date at each beat (the node certificate's expiry). */
+  public NodeHeartbeat annotate(Supplier<Map<String, String>> wanted) {
+    this.annotations = wanted;
+    return this;
   }
 
   /** Registers the Node (or takes over an existing one of the same name) and starts beating. */
@@ -138,9 +145,17 @@ public final class NodeHeartbeat {
               labelsChanged = true;
             }
           }
+          Map<String, String> notes = copy.getMetadata().getAnnotations() == null
+              ? new LinkedHashMap<>() : new LinkedHashMap<>(copy.getMetadata().getAnnotations());
+          for (Map.Entry<String, String> e : annotations.get().entrySet()) {
+            if (!e.getValue().equals(notes.put(e.getKey(), e.getValue()))) {
+              labelsChanged = true;
+            }
+          }
           Future<Node> base = Future.succeededFuture(copy);
           if (labelsChanged) {
             copy.getMetadata().setLabels(current);
+            copy.getMetadata().setAnnotations(notes);
             base = client.update(ResourceKind.NODES, copy, null).map(Json::copy);
           }
           return base.compose(n -> {
@@ -155,7 +170,7 @@ public final class NodeHeartbeat {
 
   Node newNode(RuntimeHealth h) {
     return new NodeBuilder()
-        .withNewMetadata().withName(nodeName).withLabels(labels).endMetadata()
+        .withNewMetadata().withName(nodeName).withLabels(labels).withAnnotations(annotations.get()).endMetadata()
         .withNewSpec().endSpec()
         .withStatus(status(h, null))
         .build();

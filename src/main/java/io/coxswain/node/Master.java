@@ -12,6 +12,7 @@ import io.coxswain.api.JoinApi;
 import io.coxswain.model.Json;
 import io.coxswain.security.ApiSecurity;
 import io.coxswain.security.CertificateAuthority;
+import io.coxswain.security.CertificateRecords;
 import io.coxswain.security.Joiner;
 import io.coxswain.security.KubeletTls;
 import io.coxswain.security.Identity;
@@ -22,6 +23,7 @@ import io.coxswain.security.TokenStore;
 import io.coxswain.store.Member;
 import io.coxswain.store.Op;
 import io.coxswain.store.Txn;
+import io.coxswain.store.Store;
 import io.coxswain.store.raft.RaftKvStore;
 import io.coxswain.store.raft.RaftStoreConfig;
 import io.coxswain.store.raft.RaftTls;
@@ -40,6 +42,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
@@ -64,6 +67,12 @@ public final class Master implements RunningNode {
   private final NodeConfig config;
   private MasterPki pki;
   private RotatingKeyManager peerKeys;
+  /** What the API's handshakes present: swapped by a rotation. */
+  private RotatingKeyManager servingKeys;
+  private CertificateRecords certificateRecords;
+  private volatile Instant certificatesIssued;
+  private volatile boolean published;
+  private final java.util.concurrent.atomic.AtomicBoolean rotationBusy = new java.util.concurrent.atomic.AtomicBoolean();
   /** This master's own identity as a client of kubelets. */
   private RotatingKeyManager selfKeys;
   private RaftKvStore store;
@@ -105,9 +114,8 @@ public final class Master implements RunningNode {
         && !Files.exists(MasterPki.dir(config.dataDir()).resolve("ca.key"))) {
       joinForCertificates(config.join());
     }
-    pki = MasterPki.prepare(config.dataDir(), config.nodeName(), config.address(), config.apiPort(),
-        firstServiceIp(config.serviceCidr() == null || config.serviceCidr().isEmpty()
-            ? ApiServerConfig.DEFAULT_SERVICE_CIDR : config.serviceCidr()));
+    certificatesIssued = Instant.now();
+    pki = preparePki(false);
     Path clusterFile = config.dataDir().resolve(CLUSTER_FILE);
     boolean existing = Files.exists(clusterFile);
     RaftStoreConfig storeConfig;
@@ -144,12 +152,14 @@ public final class Master implements RunningNode {
     vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)); // epoll when available: fewer copies and syscalls
     TokenStore tokens = new TokenStore(store, java.time.Clock.systemUTC());
     selfKeys = new RotatingKeyManager(pki.self());
+    servingKeys = new RotatingKeyManager(pki.serving());
+    certificateRecords = new CertificateRecords(store);
     KubeletTls kubeletTls = KubeletTls.forMaster(selfKeys, pki.ca().certificate());
     ApiServerVerticle api = new ApiServerVerticle(store, ApiServerConfig.from(config)
-        .withSecurity(new ApiSecurity(pki.serving(), tokens::bearer)))
+        .withSecurity(new ApiSecurity(pki.serving(), tokens::bearer, servingKeys)))
         .withRoutes(router -> {
           new JoinApi(pki.ca(), tokens).mount(router);
-          new MembersApi(store).mount(vertx, router);
+          new MembersApi(store, certificateRecords).mount(vertx, router);
           new SnapshotApi(store).mount(router);
           // take a Raft snapshot on this master now and purge its log up to it (operators, tests)
           router.post("/coxswain/v1/snapshot").handler(ctx -> io.vertx.core.Future.fromCompletionStage(
@@ -182,6 +192,7 @@ public final class Master implements RunningNode {
     MasterEndpoints endpoints = new MasterEndpoints(client);
     ctx.runOnContext(v -> {
       timers.add(vertx.setPeriodic(100, 5000, id -> reconcileEndpoints(endpoints)));
+      timers.add(vertx.setPeriodic(200, 5000, id -> rotateIfAsked()));
       timers.add(vertx.setPeriodic(10_000, id -> {
         if (store.isLeader()) {
           store.compactHistory();
@@ -218,6 +229,60 @@ public final class Master implements RunningNode {
     t.setDaemon(true);
     t.setPriority(Thread.MIN_PRIORITY);
     t.start();
+  }
+
+  private MasterPki preparePki(boolean renewAdmin) throws IOException {
+    return MasterPki.prepare(config.dataDir(), config.nodeName(), config.address(), config.apiPort(),
+        firstServiceIp(config.serviceCidr() == null || config.serviceCidr().isEmpty()
+            ? ApiServerConfig.DEFAULT_SERVICE_CIDR : config.serviceCidr()), renewAdmin);
+  }
+
+  /**
+   * Publishes this master's certificates' expiry once, and reissues every certificate it made (API serving,
+   * Raft peer, its own client identity, its local minion's, the admin kubeconfig) when an administrator
+   * asked for a rotation after they were made. Handshakes from then on present the new certificates;
+   * connections already open keep theirs, so nothing is cut.
+   */
+  private void rotateIfAsked() {
+    if (!rotationBusy.compareAndSet(false, true)) {
+      return;
+    }
+    io.vertx.core.Future.fromCompletionStage(certificateRecords.rotationRequested(Store.Consistency.LOCAL))
+        .compose(asked -> {
+          if (asked.isPresent() && asked.get().isAfter(certificatesIssued)) {
+            return vertx.executeBlocking(() -> {
+              rotateCertificates(asked.get());
+              return true;
+            }, false);
+          }
+          return io.vertx.core.Future.succeededFuture(!published);
+        })
+        .compose(changed -> changed ? publishCertificates() : io.vertx.core.Future.succeededFuture())
+        .onFailure(err -> LOG.warn("certificate rotation: {}", rootMessage(err)))
+        .onComplete(ar -> rotationBusy.set(false));
+  }
+
+  private void rotateCertificates(Instant asked) throws IOException {
+    Instant issued = Instant.now();
+    MasterPki fresh = preparePki(true);
+    servingKeys.use(fresh.serving());
+    peerKeys.use(fresh.peer());
+    selfKeys.use(fresh.self());
+    client.updateCredentials(fresh.self());
+    if (localMinion != null) {
+      localMinion.useIdentity(fresh.nodeIdentity(config.nodeName(), config.address()));
+    }
+    pki = fresh;
+    certificatesIssued = issued;
+    LOG.info("rotated this master's certificates as asked at {} (serving certificate valid until {})", asked,
+        fresh.serving().notAfter());
+  }
+
+  private io.vertx.core.Future<Void> publishCertificates() {
+    MasterPki now = pki;
+    return io.vertx.core.Future.fromCompletionStage(certificateRecords.publish(new CertificateRecords.MasterCertificates(
+        config.nodeName(), certificatesIssued, now.serving().notAfter(), now.peer().notAfter())))
+        .onSuccess(v -> published = true);
   }
 
   private Path storeDir() {

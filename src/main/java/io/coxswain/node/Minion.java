@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -153,7 +154,7 @@ public final class Minion implements RunningNode {
     }
     if (given == null && identity != null) {
       credentials = identity;
-      renewTimer = vertx.setPeriodic(1000, 3_600_000, id -> renewIfDue(c));
+      renewTimer = vertx.setPeriodic(1000, 30_000, id -> renewIfDue(c));
     }
     refreshMasters(c.join());
     mastersTimer = vertx.setPeriodic(10_000, id -> refreshMasters(c.join()));
@@ -212,9 +213,16 @@ public final class Minion implements RunningNode {
       String reason = up ? "" : (kubelet.runtimeError().isEmpty() ? "the runtime does not answer" : kubelet.runtimeError());
       return new NodeHeartbeat.RuntimeHealth(v == null ? "docker" : v.name(), v == null ? "unknown" : v.version(), up, reason);
     }, s.heartbeat().toMillis());
+    if (serve && kubeletKeys != null) {
+      RotatingKeyManager keys = kubeletKeys;
+      hb.annotate(() -> Map.of(CERTIFICATE_EXPIRES, keys.certificate().getNotAfter().toInstant().toString()));
+    }
     heartbeats.add(hb);
     hb.start();
   }
+
+  /** The Node annotation saying when the node's certificate expires ({@code describe node} shows it). */
+  public static final String CERTIFICATE_EXPIRES = "coxswain.io/certificate-expires";
 
   private volatile Credentials credentials;
   /** What the kubelet port serves with: the node's certificate, swapped when it is renewed or rotated. */
@@ -223,26 +231,42 @@ public final class Minion implements RunningNode {
   private long renewTimer = -1;
 
   /**
-   * Renews this node's client certificate once two thirds of its lifetime have passed: a new key and
-   * request, signed by a master for the same identity, kept in the data dir and used for new connections.
+   * Renews this node's certificate once two thirds of its lifetime have passed, or when an administrator
+   * asked for a rotation ({@code certs rotate}) after it was issued: a new key and request, signed by a
+   * master for the same identity, kept in the data dir and used for new connections and by the kubelet port.
    */
   private void renewIfDue(NodeConfig c) {
     Credentials now = credentials;
     java.security.cert.X509Certificate cert = now.certificate();
-    if (!io.coxswain.security.Renewal.isDue(cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant(),
-        java.time.Instant.now())) {
-      return;
-    }
-    vertx.executeBlocking(() -> {
+    java.time.Instant issued = CertificateAuthority.issued(cert);
+    Future<Boolean> due = io.coxswain.security.Renewal.isDue(cert.getNotBefore().toInstant(),
+        cert.getNotAfter().toInstant(), java.time.Instant.now()) ? Future.succeededFuture(true)
+        : client.getText(io.coxswain.security.JoinPaths.CERTIFICATES).map(text -> {
+          String asked = io.coxswain.model.Json.tree(text.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+              .path("rotationRequestedAt").asText("");
+          return !asked.isEmpty() && java.time.Instant.parse(asked).isAfter(issued);
+        });
+    due.compose(yes -> !yes ? Future.<Credentials>succeededFuture(null) : vertx.executeBlocking(() -> {
       Credentials renewed = Joiner.renew(client.servers(), now);
       renewed.save(MasterPki.dir(c.dataDir()), "node");
       return renewed;
-    }, false).compose(renewed -> client.updateCredentials(renewed).map(renewed)).onSuccess(renewed -> {
-      credentials = renewed;
-      kubeletKeys.use(renewed);
-      LOG.info("renewed this node's certificate (valid until {})", renewed.notAfter());
-    }).onFailure(err -> LOG.warn("cannot renew this node's certificate (valid until {}): {}; retrying within the hour",
+    }, false).compose(renewed -> client.updateCredentials(renewed).map(renewed))).onSuccess(renewed -> {
+      if (renewed != null) {
+        credentials = renewed;
+        kubeletKeys.use(renewed);
+        LOG.info("renewed this node's certificate (valid until {})", renewed.notAfter());
+      }
+    }).onFailure(err -> LOG.warn("cannot renew this node's certificate (valid until {}): {}; retrying",
         now.notAfter(), Master.rootMessage(err)));
+  }
+
+  /** Takes a new identity given by the master this minion runs in (a rotation there). */
+  void useIdentity(Credentials identity) {
+    if (kubeletKeys != null) {
+      kubeletKeys.use(identity);
+    }
+    client.updateCredentials(identity).onFailure(err -> LOG.warn("cannot use the rotated node certificate: {}",
+        Master.rootMessage(err)));
   }
 
   /** Whether the last look-up of the masters succeeded (starts true, so that the first failure is logged). */

@@ -49,6 +49,8 @@ import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 public record CertificateAuthority(X509Certificate certificate, PrivateKey key) {
   public static final Duration CA_VALIDITY = Duration.ofDays(3650);
   public static final Duration LEAF_VALIDITY = Duration.ofDays(365);
+  /** How far back a certificate's validity starts from the moment it is issued (clocks a little behind). */
+  public static final Duration BACKDATE = Duration.ofMinutes(5);
 
   /** Loads the CA of {@code dir}, or creates it when there is none. */
   public static CertificateAuthority loadOrCreate(Path dir, String clusterName) {
@@ -95,7 +97,7 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey key) 
     Instant now = Instant.now();
     try {
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-      X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(), Date.from(now.minusSeconds(300)),
+      X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(), Date.from(now.minus(BACKDATE)),
           Date.from(now.plus(CA_VALIDITY)), name, pair.getPublic())
           .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
           .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature))
@@ -134,7 +136,7 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey key) 
     try {
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
       X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(certificate, serial(),
-          Date.from(now.minusSeconds(300)), Date.from(now.plus(validity)), nb.build(), subjectKey)
+          Date.from(now.minus(BACKDATE)), Date.from(now.plus(validity)), nb.build(), subjectKey)
           .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
           .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment))
           .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(certificate))
@@ -211,6 +213,11 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey key) 
 
   private static BigInteger serial() {
     return new BigInteger(127, new SecureRandom()).add(BigInteger.ONE);
+  }
+
+  /** When {@code cert} was issued (its validity starts {@link #BACKDATE} earlier). */
+  public static Instant issued(X509Certificate cert) {
+    return cert.getNotBefore().toInstant().plus(BACKDATE);
   }
 
   /** The subject alternative names (IP addresses and DNS names) of {@code cert}. */

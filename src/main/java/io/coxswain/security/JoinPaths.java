@@ -8,6 +8,8 @@ public final class JoinPaths {
   public static final String JOIN = "/coxswain/v1/join";
   /** POST (a node, with its current certificate): a certificate request in, a new certificate for the same identity out. */
   public static final String RENEW = "/coxswain/v1/certificates/renew";
+  /** When a rotation was last asked for, and the masters' certificates. */
+  public static final String CERTIFICATES = "/coxswain/v1/certificates";
   /** Join tokens (admins): POST creates, GET lists, DELETE /ID revokes. */
   public static final String TOKENS = "/coxswain/v1/tokens";
 

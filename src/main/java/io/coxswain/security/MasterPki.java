@@ -32,6 +32,12 @@ public record MasterPki(CertificateAuthority ca, Credentials serving, Credential
    */
   public static MasterPki prepare(Path dataDir, String nodeName, String address, int apiPort, String serviceIp)
       throws IOException {
+    return prepare(dataDir, nodeName, address, apiPort, serviceIp, false);
+  }
+
+  /** As above; {@code renewAdmin} also writes the admin kubeconfig afresh (a rotation). */
+  public static MasterPki prepare(Path dataDir, String nodeName, String address, int apiPort, String serviceIp,
+                                  boolean renewAdmin) throws IOException {
     Path dir = dir(dataDir);
     CertificateAuthority ca = CertificateAuthority.loadOrCreate(dir, nodeName);
     Credentials serving = ca.newIdentity("kube-apiserver:" + nodeName, List.of(), servingNames(address, serviceIp), false);
@@ -41,7 +47,7 @@ public record MasterPki(CertificateAuthority ca, Credentials serving, Credential
         servingNames(address, null), true);
     peer.save(dir, "peer");
     Path kubeconfig = dataDir.resolve(ADMIN_KUBECONFIG);
-    if (!Files.exists(kubeconfig)) {
+    if (renewAdmin || !Files.exists(kubeconfig)) {
       Credentials admin = ca.newIdentity("admin", List.of(Identity.ADMINS), List.of(), true);
       admin.save(dir, "admin"); // the same identity as PEM files, for curl and scripts
       KubeconfigFile.write(kubeconfig, "https://" + hostPort(address, apiPort), CLUSTER_NAME, "admin", admin);

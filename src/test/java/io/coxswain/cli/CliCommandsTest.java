@@ -285,6 +285,38 @@ class CliCommandsTest {
         m2          127.0.0.2:2380   no       3      120      118
         m3          127.0.0.3:2380   no       3      120      -
         """, cli("members").out());
+    java.time.Instant now = java.time.Instant.parse("2026-11-25T00:00:00Z");
+    assertEquals("""
+        ID          PEER             LEADER   TERM   COMMIT   APPLIED   CERTS EXPIRE
+        m1 (this)   127.0.0.1:2380   yes      3      120      120       2027-11-25 (365d)
+        m2          127.0.0.2:2380   no       3      120      -         -
+        """, MembersCommand.table(io.coxswain.model.Json.tree("""
+        {"members":[{"id":"m1","peerAddress":"127.0.0.1:2380","leader":true,"self":true,"term":3,"commitIndex":120,
+        "appliedIndex":120,"certificateExpires":"2027-11-25T00:00:00Z"},
+        {"id":"m2","peerAddress":"127.0.0.2:2380","leader":false,"self":false,"term":3,"commitIndex":120,"appliedIndex":-1}]}
+        """.getBytes(java.nio.charset.StandardCharsets.UTF_8)), now));
+    assertEquals("2026-11-24 (expired)", MembersCommand.expiry("2026-11-24T00:00:00Z", now));
+
+    api.route("POST", "/coxswain/v1/certificates/rotate", 200, "{\"requestedAt\":\"2026-11-25T01:00:00Z\"}");
+    api.route("GET", "/coxswain/v1/certificates", 200, """
+        {"rotationRequestedAt":"2026-11-25T01:00:00Z","masters":[{"name":"m1","issued":"2026-11-25T01:00:02Z",
+        "servingExpires":"2027-11-25T01:00:02Z","peerExpires":"2027-11-25T01:00:02Z"},{"name":"m2",
+        "issued":"2026-11-25T01:00:03Z","servingExpires":"2027-11-25T01:00:03Z","peerExpires":"2027-11-25T01:00:03Z"},
+        {"name":"m3","issued":"2026-11-25T01:00:04Z","servingExpires":"2027-11-25T01:00:04Z","peerExpires":"2027-11-25T01:00:04Z"}]}""");
+    assertEquals("""
+        certificate rotation requested at 2026-11-25T01:00:00Z
+        master m1: rotated (serving certificate valid until 2027-11-25T01:00:02Z)
+        master m2: rotated (serving certificate valid until 2027-11-25T01:00:03Z)
+        master m3: rotated (serving certificate valid until 2027-11-25T01:00:04Z)
+        minions renew their certificates within a minute
+        """, cli("certs", "rotate").out());
+    api.route("GET", "/coxswain/v1/certificates", 200, """
+        {"rotationRequestedAt":"2026-11-25T01:00:00Z","masters":[{"name":"m1","issued":"2026-11-25T00:59:00Z",
+        "servingExpires":"2027-11-25T00:59:00Z","peerExpires":"2027-11-25T00:59:00Z"}]}""");
+    CliRunner.Result stuck = cli("certs", "rotate", "--timeout=1s");
+    assertEquals(1, stuck.code(), stuck.toString());
+    assertEquals("error: timed out after 1s waiting for master(s) m1, m2, m3 to rotate their certificates (are they"
+        + " running?)\n", stuck.err());
     api.route("DELETE", "/coxswain/v1/members/m2", 200, "{\"groupId\":\"g-1\",\"members\":[]}");
     assertEquals("master \"m2\" removed\n", cli("master", "remove", "m2").out());
 
