@@ -57,7 +57,7 @@ public final class Main {
       String hint = "";
       if (c.getParent() == null && ex instanceof CommandLine.UnmatchedArgumentException u
           && u.getUnmatched().stream().anyMatch(Main::isClientOption)) {
-        hint = "; client options go after the command, e.g. coxswain get pods --server=http://HOST:6443";
+        hint = "; client options go after the command, e.g. coxswain get pods --server=https://HOST:6443";
       }
       c.getErr().println("error: " + ex.getMessage() + hint + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
       // bad usage exits 1, as kubectl's does

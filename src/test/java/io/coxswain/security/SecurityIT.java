@@ -326,6 +326,100 @@ class SecurityIT {
     }
   }
 
+  /** The serial number of the certificate a TLS port presents to {@code ssl}'s client. */
+  static java.math.BigInteger servedSerial(String host, int port, javax.net.ssl.SSLContext ssl) throws IOException {
+    try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) ssl.getSocketFactory().createSocket(host, port)) {
+      s.setSoTimeout(10_000);
+      s.startHandshake();
+      return ((java.security.cert.X509Certificate) s.getSession().getPeerCertificates()[0]).getSerialNumber();
+    }
+  }
+
+  @Test
+  void certsRotateReissuesEveryCertificateWithoutCuttingClients() throws Exception {
+    String minionIp = "127.0.12.3";
+    NodeProcess minion = NodeProcess.minion(root, "sec-rotate", minionIp, master.apiAddress(), "--kubelet-port=10250")
+        .start();
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
+    List<String> failures = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    Thread loop = new Thread(() -> {
+      while (!stop.get()) {
+        try {
+          HttpResponse<String> r = send(admin, "GET", "/api/v1/namespaces/default/pods", null);
+          if (r.statusCode() == 200) {
+            ok.incrementAndGet();
+          } else {
+            failures.add(r.statusCode() + " " + r.body());
+          }
+        } catch (Exception e) {
+          failures.add(e.toString());
+        }
+      }
+    }, "api-loop");
+    try {
+      Path pki = master.dataDir().resolve("pki");
+      Path nodeCrt = minion.dataDir().resolve("pki/node.crt");
+      Credentials adminId = Credentials.load(pki, "admin");
+      Credentials peerId = Credentials.load(pki, "peer");
+      Wait.until("sec-rotate's kubelet serving and its Node carrying its certificate's expiry", Duration.ofSeconds(90),
+          () -> {
+            if (!minion.alive()) {
+              throw new AssertionError("the minion exited:\n" + minion.tail(60));
+            }
+            HttpResponse<String> n = send(admin, "GET", "/api/v1/nodes/sec-rotate", null);
+            return n.statusCode() == 200 && Json.MAPPER.readTree(n.body()).path("metadata").path("annotations")
+                .hasNonNull("coxswain.io/certificate-expires")
+                && TlsProbe.http1(minionIp, 10250, adminId.sslContext(), "/healthz").startsWith("HTTP/1.1 200");
+          });
+      String nodeExpiresBefore = Json.MAPPER.readTree(send(admin, "GET", "/api/v1/nodes/sec-rotate", null).body())
+          .path("metadata").path("annotations").path("coxswain.io/certificate-expires").asText();
+      assertEquals(Credentials.load(minion.dataDir().resolve("pki"), "node").notAfter().toString(), nodeExpiresBefore);
+      java.math.BigInteger api = servedSerial(ADDRESS, 6443, adminId.sslContext());
+      java.math.BigInteger peer = servedSerial(ADDRESS, 2380, peerId.sslContext());
+      java.math.BigInteger kubelet = servedSerial(minionIp, 10250, adminId.sslContext());
+      String nodeCert = Files.readString(nodeCrt);
+      String kubeconfig = Files.readString(master.kubeconfig());
+      JsonNode members = Json.MAPPER.readTree(send(admin, "GET", "/coxswain/v1/members", null).body());
+      String expiresBefore = members.path("members").get(0).path("certificateExpires").asText();
+      assertTrue(java.time.Instant.parse(expiresBefore).isAfter(java.time.Instant.now().plus(Duration.ofDays(300))),
+          members.toString());
+      loop.start();
+
+      io.coxswain.e2e.Cli cli = new io.coxswain.e2e.Cli(master.server(), master.kubeconfig(), root);
+      String out = cli.ok("certs", "rotate", "--timeout=60s");
+      assertTrue(out.contains("master sec-m1: rotated"), out);
+
+      assertNotEquals(api, servedSerial(ADDRESS, 6443, adminId.sslContext()), "the API serves a new certificate");
+      assertNotEquals(peer, servedSerial(ADDRESS, 2380, peerId.sslContext()), "the peer port serves a new certificate");
+      assertNotEquals(kubeconfig, Files.readString(master.kubeconfig()), "the admin kubeconfig is written afresh");
+      Wait.until("sec-rotate renewing its certificate", Duration.ofSeconds(90),
+          () -> !nodeCert.equals(Files.readString(nodeCrt)));
+      Wait.until("the kubelet serving its new certificate", Duration.ofSeconds(30),
+          () -> !kubelet.equals(servedSerial(minionIp, 10250, adminId.sslContext())));
+      String renewedExpiry = Credentials.load(minion.dataDir().resolve("pki"), "node").notAfter().toString();
+      Wait.until("the Node showing the new expiry", Duration.ofSeconds(30), () -> renewedExpiry.equals(
+          Json.MAPPER.readTree(send(admin, "GET", "/api/v1/nodes/sec-rotate", null).body()).path("metadata")
+              .path("annotations").path("coxswain.io/certificate-expires").asText()));
+      Wait.until("members showing the new expiry", Duration.ofSeconds(30), () -> !expiresBefore.equals(
+          Json.MAPPER.readTree(send(admin, "GET", "/coxswain/v1/members", null).body()).path("members").get(0)
+              .path("certificateExpires").asText()));
+      String table = cli.ok("members");
+      assertTrue(table.contains("CERTS EXPIRE") && table.contains("(36"), table);
+      String described = cli.ok("describe", "node", "sec-rotate");
+      assertTrue(described.contains("coxswain.io/certificate-expires: " + renewedExpiry), described);
+      // the cluster still works end to end with the new certificates: a minion heartbeat, the new kubeconfig
+      assertEquals(200, send(master.adminHttp(), "GET", "/api/v1/nodes", null).statusCode());
+      int before = ok.get();
+      Wait.until("the API loop going on after the rotation", Duration.ofSeconds(30), () -> ok.get() > before + 5);
+    } finally {
+      stop.set(true);
+      loop.join(30_000);
+      minion.stop();
+    }
+    assertEquals(List.of(), failures, "API requests failed during the rotation");
+  }
+
   static String node(String name) {
     return "{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"" + name + "\"}}";
   }
