@@ -293,8 +293,47 @@ class ThreeMastersIT {
     }
   }
 
+  /** The serial number of the certificate {@code p}'s peer port presents to another master. */
+  static java.math.BigInteger peerSerial(NodeProcess p) throws IOException {
+    io.coxswain.security.Credentials peer = io.coxswain.security.Credentials.load(p.dataDir().resolve("pki"), "peer");
+    try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) peer.sslContext().getSocketFactory()
+        .createSocket(address(p.dataDir().getFileName().toString()), 2380)) {
+      s.setSoTimeout(10_000);
+      s.startHandshake();
+      return ((java.security.cert.X509Certificate) s.getSession().getPeerCertificates()[0]).getSerialNumber();
+    }
+  }
+
   @Test
   @Order(4)
+  void certsRotateReissuesEveryMastersCertificatesAndTheGroupGoesOn() throws Exception {
+    Map<String, java.math.BigInteger> before = new LinkedHashMap<>();
+    for (Map.Entry<String, NodeProcess> e : masters.entrySet()) {
+      before.put(e.getKey(), peerSerial(e.getValue()));
+    }
+    String leader = leader();
+    NodeProcess lead = masters.get(leader);
+    String out = new io.coxswain.e2e.Cli(lead.server(), lead.kubeconfig(), root).ok("certs", "rotate", "--timeout=60s");
+    for (String id : masters.keySet()) {
+      assertTrue(out.contains("master " + id + ": rotated"), out);
+      assertTrue(!before.get(id).equals(peerSerial(masters.get(id))), id + "'s peer port serves a new certificate");
+    }
+    // a follower restarted now dials the others with its new peer certificate, and they with theirs
+    String follower = masters.keySet().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+    masters.get(follower).kill();
+    start(follower, lead.apiAddress()).awaitReady(Duration.ofSeconds(60));
+    try (KubernetesClient k = client(lead)) {
+      for (int i = 0; i < 10; i++) {
+        assertTrue(write(k), "a write after the rotation");
+      }
+    }
+    for (NodeProcess p : alive()) {
+      awaitHoldsEveryAcknowledged(p);
+    }
+  }
+
+  @Test
+  @Order(5)
   void withTwoOfThreeDownWritesFailThenSucceedOnceOneReturns() throws Exception {
     String leader = leader();
     String survivor = masters.keySet().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
