@@ -54,6 +54,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiServerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ApiServerVerticle.class);
+  private final UnknownFields unknownFields = new UnknownFields(Json.MAPPER);
 
   private final Store store;
   private final List<ServedResource> served;
@@ -486,6 +487,7 @@ public final class ApiServerVerticle extends VerticleBase {
           throw ApiException.methodNotAllowed("POST is not supported on " + req.path() + "; use PUT or PATCH");
         }
         JsonNode b = parseBody(req, body);
+        checkFields(ctx, r, b, q);
         if (!"All".equals(q.get("dryRun"))) {
           reply(ctx, answer, () -> r.create(t.namespace(), b), 201, t);
         } else {
@@ -498,6 +500,9 @@ public final class ApiServerVerticle extends VerticleBase {
       }
       if (m == HttpMethod.PUT) {
         JsonNode b = parseBody(req, body);
+        if (!"scale".equals(t.sub())) {
+          checkFields(ctx, r, b, q);
+        }
         if ("scale".equals(t.sub())) {
           reply(ctx, answer, () -> r.updateScale(t.namespace(), t.name(), s -> (ObjectNode) b.deepCopy()), 200, null);
         } else {
@@ -515,6 +520,9 @@ public final class ApiServerVerticle extends VerticleBase {
           throw ApiException.unsupportedMediaType(type, List.of(Patches.JSON, Patches.MERGE, Patches.STRATEGIC));
         }
         JsonNode patch = parseJson(body, "patch");
+        if (!"scale".equals(t.sub()) && !type.equals(Patches.JSON)) {
+          checkFields(ctx, r, patch, q); // a merge or strategic patch has the object's shape
+        }
         if ("scale".equals(t.sub())) {
           ResourceRegistry<?> rr = r;
           reply(ctx, answer, () -> r.updateScale(t.namespace(), t.name(), s -> patchScale(rr, s, type, patch)), 200, null);
@@ -713,6 +721,31 @@ public final class ApiServerVerticle extends VerticleBase {
   }
 
   // ---------------------------------------------------------------- answering
+
+  /**
+   * Applies the request's {@code fieldValidation} to fields the kind does not have: drops them (with a
+   * {@code Warning} header each under Warn, the default), or refuses the request under Strict.
+   */
+  private void checkFields(RoutingContext ctx, ResourceRegistry<?> r, JsonNode body, MultiMap q) {
+    UnknownFields.Mode mode = UnknownFields.Mode.parse(q.get("fieldValidation"));
+    List<String> unknown = unknownFields.strip(body, r.modelType());
+    if (unknown.isEmpty()) {
+      return;
+    }
+    if (mode == UnknownFields.Mode.STRICT) {
+      StringBuilder why = new StringBuilder();
+      for (String f : unknown) {
+        why.append(why.length() == 0 ? "" : ", ").append("unknown field \"").append(f).append('"');
+      }
+      throw ApiException.badRequest(r.kind() + " in version \"v1\" cannot be handled as a " + r.kind()
+          + ": strict decoding error: " + why);
+    }
+    if (mode == UnknownFields.Mode.WARN) {
+      for (String f : unknown) {
+        ctx.response().headers().add("Warning", "299 - \"unknown field \\\"" + f + "\\\"\"");
+      }
+    }
+  }
 
   private void reply(RoutingContext ctx, MediaTypes.Answer answer, Supplier<CompletableFuture<? extends JsonNode>> call,
                      int code, Target tableTarget) {

@@ -146,4 +146,32 @@ class KubectlSmokeIT {
     assertTrue(deleted.out().contains("pod \"p1\" deleted"), deleted.out());
     assertEquals("", ok("get", "rc,svc,pods", "-o", "name").out().trim());
   }
+
+  @Test
+  void aTypoInAManifestIsRefusedByDefaultAndDroppedWithAWarningWhenAsked() throws Exception {
+    Path typo = dir.resolve("typo.yaml");
+    Files.writeString(typo, """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: typo
+        spec:
+          containers:
+          - name: c
+            imagee: busybox
+            image: busybox
+        """, StandardCharsets.UTF_8);
+    // kubectl validates strictly by default: the server refuses the request and stores nothing
+    Result strict = kubectl("apply", "-f", typo.toString());
+    assertEquals(1, strict.code(), strict.out());
+    assertTrue(strict.err().contains("strict decoding error: unknown field \"spec.containers[0].imagee\""), strict.err());
+    assertNotEquals(0, kubectl("get", "pod", "typo").code());
+    // --validate=warn: created without the unknown field, and kubectl prints the server's warning
+    Result warned = kubectl("create", "--validate=warn", "-f", typo.toString());
+    assertEquals(0, warned.code(), warned.err());
+    assertTrue(warned.err().contains("unknown field \"spec.containers[0].imagee\""), warned.err());
+    assertEquals("", ok("get", "pod", "typo", "-o", "jsonpath={.spec.containers[0].imagee}").out().trim());
+    assertEquals("busybox", ok("get", "pod", "typo", "-o", "jsonpath={.spec.containers[0].image}").out().trim());
+    ok("delete", "pod", "typo", "--grace-period=0");
+  }
 }

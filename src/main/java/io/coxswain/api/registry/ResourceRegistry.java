@@ -65,6 +65,11 @@ public final class ResourceRegistry<T extends HasMetadata> {
     return served.resource();
   }
 
+  /** The v1 model class of the served objects (what a body is checked against). */
+  public Class<?> modelType() {
+    return strategy.type();
+  }
+
   public String kind() {
     return served.kind();
   }
