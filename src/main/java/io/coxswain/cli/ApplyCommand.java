@@ -11,6 +11,9 @@ import picocli.CommandLine.Option;
     "Create or update objects from files, folders or stdin, as kubectl's client-side apply does:",
     "the last applied configuration is kept in an annotation and a three-way strategic merge patch is sent."})
 final class ApplyCommand extends ClientCommand {
+  /** As kubectl: what a user's manifest says is checked strictly, so a misspelt field is an error, not lost. */
+  static final String STRICT = "?fieldValidation=Strict";
+
   @Option(names = {"-f", "--filename"}, paramLabel = "FILE", required = true, description = "File, folder or - for stdin.")
   List<String> files = new ArrayList<>();
 
@@ -45,7 +48,7 @@ final class ApplyCommand extends ClientCommand {
         ObjectNode modified = ApplyPatch.withLastApplied(file);
         JsonNode current = api().getOrNull(m.type().path(ns, m.name()));
         if (current == null) {
-          result = dry ? modified : api().post(m.type().path(ns, null), modified);
+          result = dry ? modified : api().post(m.type().path(ns, null) + STRICT, modified);
           verdict = "created";
         } else {
           String recorded = current.path("metadata").path("annotations").path(ApplyPatch.LAST_APPLIED).asText(null);
@@ -69,7 +72,7 @@ final class ApplyCommand extends ClientCommand {
             if (connection.verbosity >= 6) {
               err().println("patch " + m.type().ref(m.name()) + ": " + CliJson.compact(patch));
             }
-            result = dry ? current : api().patch(m.type().path(ns, m.name()), "application/strategic-merge-patch+json", patch);
+            result = dry ? current : api().patch(m.type().path(ns, m.name()) + STRICT, "application/strategic-merge-patch+json", patch);
             verdict = "configured";
           }
         }

@@ -24,7 +24,7 @@ final class CreateCommand extends ClientCommand {
     for (Manifests.Manifest m : Manifests.read(files, recursive, System.in)) {
       String ns = Manifests.namespaceFor(m, connection);
       try {
-        JsonNode created = api().post(m.type().path(ns, null), m.object());
+        JsonNode created = api().post(m.type().path(ns, null) + ApplyCommand.STRICT, m.object());
         if (format.table()) {
           out().println(m.type().ref(created.path("metadata").path("name").asText(m.name())) + " created");
         } else {

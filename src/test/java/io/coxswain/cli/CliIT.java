@@ -395,6 +395,15 @@ class CliIT {
       assertTrue(members.out().startsWith("ID "), members.toString());
       assertTrue(members.out().contains("cli-it"), members.toString());
     }
+    Path typo = dir.resolve("typo.yaml");
+    Files.writeString(typo, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: typo\nspec:\n  containers:\n  - name: c\n"
+        + "    image: busybox\n    imagee: busybox\n");
+    CliRunner.Result strict = jar("apply", "-f", typo.toString());
+    assertEquals(1, strict.code(), strict.toString());
+    assertTrue(strict.err().startsWith("Error from server (BadRequest): ") && strict.err().contains(
+        "strict decoding error: unknown field \"spec.containers[0].imagee\"") && strict.err().lines().count() == 1,
+        strict.err());
+    assertEquals(1, jar("get", "pod", "typo").code(), "nothing was created");
     CliRunner.Result missing = jar("apply", "-f", dir.resolve("nope.yaml").toString());
     assertEquals(1, missing.code());
     assertEquals("error: the path \"" + dir.resolve("nope.yaml") + "\" does not exist\n", missing.err());
