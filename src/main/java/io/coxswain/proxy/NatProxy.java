@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
  */
 final class NatProxy {
   private static final Logger LOG = LoggerFactory.getLogger(NatProxy.class);
+  /** Lets DNAT send connections from a loopback address off this host (see {@link NatRules}). */
+  static final String ROUTE_LOCALNET = "net.ipv4.conf.all.route_localnet";
 
   private final CommandRunner runner;
   private final String iptables;
@@ -24,6 +26,8 @@ final class NatProxy {
   private boolean applying;
   private Collection<ServicePortSpec> pending;
   private boolean stopped;
+  /** Whether this node turned {@link #ROUTE_LOCALNET} on (then the last node of the host turns it off). */
+  private boolean routeLocalnetSet;
 
   NatProxy(CommandRunner runner, String iptables, NatRules rules) {
     this.runner = runner;
@@ -44,8 +48,32 @@ final class NatProxy {
                 : Future.failedFuture(String.join(" ", jump(j, "-I")) + " exited " + code)));
       }
       return chain;
-    }).onSuccess(v -> LOG.info("iptables proxy mode: services are forwarded by the kernel (chains {}*)",
+    }).compose(v -> routeLocalnet()).onSuccess(v -> LOG.info("iptables proxy mode: services are forwarded by the kernel (chains {}*)",
         rules.natChain()));
+  }
+
+  /**
+   * Turns {@link #ROUTE_LOCALNET} on when it is off, so that cluster IPs and node ports reached over loopback
+   * may lead to endpoints on other hosts; a failure is logged (those endpoints then stay out of reach of local
+   * clients), not fatal.
+   */
+  private Future<Void> routeLocalnet() {
+    return runner.output(List.of("sysctl", "-n", ROUTE_LOCALNET)).compose(value -> {
+      if ("1".equals(value.trim())) {
+        return Future.<Void>succeededFuture();
+      }
+      return runner.run(List.of("sysctl", "-w", ROUTE_LOCALNET + "=1")).compose(code -> code == 0
+          ? Future.<Void>succeededFuture() : Future.<Void>failedFuture("sysctl -w exited " + code)).onSuccess(v -> {
+            routeLocalnetSet = true;
+            LOG.info("set {}=1: loopback clients of cluster IPs and node ports reach endpoints on other hosts"
+                + " (packets for 127.0.0.0/8 from elsewhere are dropped by {}; it is set back to 0 when the last"
+                + " node of this host in iptables mode stops)", ROUTE_LOCALNET, rules.rejectChain());
+          });
+    }).recover(e -> {
+      LOG.warn("cannot set {}=1 ({}): local clients of a service in 127.0.0.0/8 cannot reach its endpoints on"
+          + " other hosts", ROUTE_LOCALNET, e.getMessage());
+      return Future.succeededFuture();
+    });
   }
 
   /** Makes the rules those of {@code ports}, now or right after the restore under way. */
@@ -90,8 +118,27 @@ final class NatProxy {
       Set<String> all = new LinkedHashSet<>(applied);
       all.addAll(left);
       all.add(rules.natChain());
+      all.add(rules.postChain());
       return runner.feed(List.of(iptables + "-restore", "--noflush"), rules.teardown(all));
-    }).onFailure(e -> LOG.warn("iptables rules not removed: {}", e.getMessage()));
+    }).onFailure(e -> LOG.warn("iptables rules not removed: {}", e.getMessage()))
+        .compose(v -> routeLocalnetBack(), e -> routeLocalnetBack().compose(x -> Future.failedFuture(e)));
+  }
+
+  /** Turns {@link #ROUTE_LOCALNET} back off if this node turned it on and no other node's chains are left. */
+  private Future<Void> routeLocalnetBack() {
+    if (!routeLocalnetSet) {
+      return Future.succeededFuture();
+    }
+    return runner.output(List.of(iptables + "-save", "-t", "nat")).compose(save -> {
+      if (NatRules.declaredChains(save).stream().anyMatch(c -> c.startsWith(NatRules.PREFIX))) {
+        return Future.<Void>succeededFuture(); // another node (running, or crashed with its rules) needs it
+      }
+      return runner.run(List.of("sysctl", "-w", ROUTE_LOCALNET + "=0")).<Void>mapEmpty()
+          .onSuccess(v -> LOG.info("set {}=0 again", ROUTE_LOCALNET));
+    }).recover(e -> {
+      LOG.warn("cannot set {} back to 0: {}", ROUTE_LOCALNET, e.getMessage());
+      return Future.succeededFuture();
+    });
   }
 
   private Future<Set<String>> leftovers() {

@@ -50,6 +50,9 @@ class DefaultProxyModeIT {
   static Path root;
   static NodeProcess master;
   static KubernetesClient client;
+  static final Path ROUTE_LOCALNET = Path.of("/proc/sys/net/ipv4/conf/all/route_localnet");
+  /** The host's route_localnet before the test (the node turns it on; the test puts it back). */
+  static String routeLocalnetBefore;
 
   @BeforeAll
   static void start() throws Exception {
@@ -59,6 +62,7 @@ class DefaultProxyModeIT {
     io.coxswain.kubelet.PodClusterSupport.removeContainers(NODE);
     removeChains(MINE);
     removeChains(OTHER);
+    routeLocalnetBefore = Files.readString(ROUTE_LOCALNET).trim();
     root = Files.createTempDirectory("default-proxy-mode-it");
     master = NodeProcess.master(root, NODE, ADDRESS, 6443, 2380, "--service-cidr=127.121.0.0/16",
         "--pod-infra-image=coxswain/pause:1").withDefaultProxyMode().start().awaitReady(Duration.ofSeconds(90));
@@ -94,6 +98,9 @@ class DefaultProxyModeIT {
     io.coxswain.kubelet.PodClusterSupport.removeContainers(NODE);
     removeChains(MINE);
     removeChains(OTHER);
+    if (routeLocalnetBefore != null && !iptables("-t", "nat", "-S").contains("-N " + NatRules.PREFIX)) {
+      Files.writeString(ROUTE_LOCALNET, routeLocalnetBefore); // as it was, unless another node runs here
+    }
   }
 
   @Test
@@ -115,6 +122,9 @@ class DefaultProxyModeIT {
         && l.contains("--dport 80 ")), "the cluster IP's rule is in the node's chain:\n" + nat);
     assertFalse(listening(ip, 80), "no process listens on the cluster IP: the kernel forwards");
     assertFalse(listening(ADDRESS, nodePort), "nor on the node port");
+    assertEquals("1", Files.readString(ROUTE_LOCALNET).trim(), "loopback clients may be DNATed off the host");
+    assertTrue(nat.contains("-A POSTROUTING -m comment --comment \"coxswain services " + MINE.postChain() + "\" -j "
+        + MINE.postChain()), nat);
   }
 
   @Test

@@ -1,0 +1,125 @@
+package io.coxswain.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The iptables mode's life cycle against a recording runner that answers {@code iptables-save} and
+ * {@code sysctl -n} with given text: what a crashed run of the same node left is deleted by the first
+ * restore (another node's chains are not), the jumps are replaced, not doubled, route_localnet is turned on
+ * when off and back off by the last node of the host.
+ */
+class NatProxyTest {
+  static final NatRules MINE = new NatRules("127.0.21.2");
+  static final NatRules OTHER = new NatRules("127.0.21.3");
+
+  /** Records every command; iptables-save and sysctl -n answer with the fields' text. */
+  static final class Recorder implements CommandRunner {
+    final List<String> ran = new ArrayList<>();
+    final List<String> fed = new ArrayList<>();
+    String natSave = "";
+    String routeLocalnet = "0";
+
+    @Override
+    public Future<Integer> run(List<String> command) {
+      ran.add(String.join(" ", command));
+      return Future.succeededFuture(0);
+    }
+
+    @Override
+    public Future<Void> feed(List<String> command, String input) {
+      ran.add(String.join(" ", command));
+      fed.add(input);
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<String> output(List<String> command) {
+      ran.add(String.join(" ", command));
+      if (command.get(0).equals("sysctl")) {
+        return Future.succeededFuture(routeLocalnet + "\n");
+      }
+      return Future.succeededFuture(command.contains("nat") ? natSave : "*filter\nCOMMIT\n");
+    }
+  }
+
+  static void await(Future<?> f) throws Exception {
+    f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  static String save(String... chains) {
+    StringBuilder out = new StringBuilder("*nat\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n");
+    for (String c : chains) {
+      out.append(':').append(c).append(" - [0:0]\n");
+    }
+    return out.append("COMMIT\n").toString();
+  }
+
+  @Test
+  void aStartRemovesWhatACrashedRunOfTheSameNodeLeftAndReplacesItsJumps() throws Exception {
+    Recorder r = new Recorder();
+    String stale = MINE.natChain() + "-0123456789";
+    r.natSave = save(MINE.natChain(), MINE.postChain(), stale, stale + "-0", OTHER.natChain(), OTHER.natChain() + "-AB");
+    NatProxy nat = new NatProxy(r, "iptables", MINE);
+    await(nat.start());
+
+    String first = r.fed.get(0);
+    assertTrue(first.contains("-X " + stale + "\n") && first.contains("-X " + stale + "-0\n"), first);
+    assertFalse(first.contains(OTHER.natChain()), "another node's chains are left alone:\n" + first);
+    assertFalse(first.contains("-X " + MINE.natChain() + "\n") || first.contains("-X " + MINE.postChain() + "\n"),
+        "the node's fixed chains are rewritten, not deleted:\n" + first);
+    for (NatRules.Jump j : MINE.jumps()) {
+      String jump = " -t " + j.table() + " %s " + j.from() + " -m comment --comment coxswain services " + j.to()
+          + " -j " + j.to();
+      int deleted = r.ran.indexOf("iptables -w" + jump.formatted("-D"));
+      int inserted = r.ran.indexOf("iptables -w" + jump.formatted("-I"));
+      assertTrue(deleted >= 0 && inserted > deleted, "a left jump is deleted before one is inserted: " + r.ran);
+    }
+    assertTrue(r.ran.contains("sysctl -w net.ipv4.conf.all.route_localnet=1"), r.ran.toString());
+  }
+
+  @Test
+  void routeLocalnetAlreadyOnIsLeftAsItIs() throws Exception {
+    Recorder r = new Recorder();
+    r.routeLocalnet = "1";
+    NatProxy nat = new NatProxy(r, "iptables", MINE);
+    await(nat.start());
+    await(nat.stop());
+    assertFalse(r.ran.stream().anyMatch(c -> c.startsWith("sysctl -w")), r.ran.toString());
+  }
+
+  @Test
+  void aStopRemovesEveryChainAndTheLastNodeTurnsRouteLocalnetOff() throws Exception {
+    Recorder r = new Recorder();
+    NatProxy nat = new NatProxy(r, "iptables", MINE);
+    await(nat.start());
+    nat.apply(List.of(new ServicePortSpec(new ServicePortKey("default", "web", "", "TCP"), "127.121.0.5", 80, 0, 0,
+        List.of(new Backend("127.0.21.2", 32000)))));
+    r.ran.clear();
+    r.fed.clear();
+    r.natSave = save(OTHER.natChain()); // another node still runs: it needs route_localnet
+    await(nat.stop());
+    String down = r.fed.get(0);
+    for (String c : List.of(MINE.natChain(), MINE.postChain(), MINE.rejectChain())) {
+      assertTrue(down.contains("-X " + c + "\n"), down);
+    }
+    assertTrue(down.lines().filter(l -> l.startsWith("-X " + MINE.natChain() + "-")).count() >= 2,
+        "the service's chains go too:\n" + down);
+    assertTrue(r.ran.stream().filter(c -> c.contains(" -D ")).count() == MINE.jumps().size(), r.ran.toString());
+    assertFalse(r.ran.contains("sysctl -w net.ipv4.conf.all.route_localnet=0"), r.ran.toString());
+
+    Recorder alone = new Recorder();
+    NatProxy last = new NatProxy(alone, "iptables", MINE);
+    await(last.start());
+    alone.natSave = save();
+    await(last.stop());
+    assertTrue(alone.ran.contains("sysctl -w net.ipv4.conf.all.route_localnet=0"), alone.ran.toString());
+  }
+}
