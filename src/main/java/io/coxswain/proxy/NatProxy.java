@@ -26,8 +26,6 @@ final class NatProxy {
   private boolean applying;
   private Collection<ServicePortSpec> pending;
   private boolean stopped;
-  /** Whether this node turned {@link #ROUTE_LOCALNET} on (then the last node of the host turns it off). */
-  private boolean routeLocalnetSet;
 
   NatProxy(CommandRunner runner, String iptables, NatRules rules) {
     this.runner = runner;
@@ -54,8 +52,10 @@ final class NatProxy {
 
   /**
    * Turns {@link #ROUTE_LOCALNET} on when it is off, so that cluster IPs and node ports reached over loopback
-   * may lead to endpoints on other hosts; a failure is logged (those endpoints then stay out of reach of local
-   * clients), not fatal.
+   * may lead to endpoints on other hosts, and says so to the other nodes of the host with the empty nat chain
+   * {@link NatRules#LOCALNET_MARK} (whichever node stops last turns it off again; a host where it was on
+   * already, without the mark, is left as it is). A failure is logged (those endpoints then stay out of reach
+   * of local clients), not fatal.
    */
   private Future<Void> routeLocalnet() {
     return runner.output(List.of("sysctl", "-n", ROUTE_LOCALNET)).compose(value -> {
@@ -63,8 +63,9 @@ final class NatProxy {
         return Future.<Void>succeededFuture();
       }
       return runner.run(List.of("sysctl", "-w", ROUTE_LOCALNET + "=1")).compose(code -> code == 0
-          ? Future.<Void>succeededFuture() : Future.<Void>failedFuture("sysctl -w exited " + code)).onSuccess(v -> {
-            routeLocalnetSet = true;
+          ? Future.<Void>succeededFuture() : Future.<Void>failedFuture("sysctl -w exited " + code))
+          .compose(v -> runner.run(List.of(iptables, "-w", "-t", "nat", "-N", NatRules.LOCALNET_MARK)).<Void>mapEmpty())
+          .onSuccess(v -> {
             LOG.info("set {}=1: loopback clients of cluster IPs and node ports reach endpoints on other hosts"
                 + " (packets for 127.0.0.0/8 from elsewhere are dropped by {}; it is set back to 0 when the last"
                 + " node of this host in iptables mode stops)", ROUTE_LOCALNET, rules.rejectChain());
@@ -124,17 +125,21 @@ final class NatProxy {
         .compose(v -> routeLocalnetBack(), e -> routeLocalnetBack().compose(x -> Future.failedFuture(e)));
   }
 
-  /** Turns {@link #ROUTE_LOCALNET} back off if this node turned it on and no other node's chains are left. */
+  /**
+   * Turns {@link #ROUTE_LOCALNET} back off when a node of this host turned it on ({@link NatRules#LOCALNET_MARK})
+   * and no node's chains are left.
+   */
   private Future<Void> routeLocalnetBack() {
-    if (!routeLocalnetSet) {
-      return Future.succeededFuture();
-    }
     return runner.output(List.of(iptables + "-save", "-t", "nat")).compose(save -> {
-      if (NatRules.declaredChains(save).stream().anyMatch(c -> c.startsWith(NatRules.PREFIX))) {
-        return Future.<Void>succeededFuture(); // another node (running, or crashed with its rules) needs it
+      Set<String> chains = NatRules.declaredChains(save);
+      if (!chains.contains(NatRules.LOCALNET_MARK) || chains.stream()
+          .anyMatch(c -> c.startsWith(NatRules.PREFIX) && !c.equals(NatRules.LOCALNET_MARK))) {
+        return Future.<Void>succeededFuture(); // not ours to change, or another node (running or crashed) needs it
       }
-      return runner.run(List.of("sysctl", "-w", ROUTE_LOCALNET + "=0")).<Void>mapEmpty()
-          .onSuccess(v -> LOG.info("set {}=0 again", ROUTE_LOCALNET));
+      return runner.run(List.of("sysctl", "-w", ROUTE_LOCALNET + "=0"))
+          .compose(code -> runner.run(List.of(iptables, "-w", "-t", "nat", "-X", NatRules.LOCALNET_MARK)))
+          .<Void>mapEmpty().onSuccess(v -> LOG.info("set {}=0 again (no other node of this host in iptables mode)",
+              ROUTE_LOCALNET));
     }).recover(e -> {
       LOG.warn("cannot set {} back to 0: {}", ROUTE_LOCALNET, e.getMessage());
       return Future.succeededFuture();

@@ -42,6 +42,11 @@ public final class NatRules {
 
   /** Every chain of every node starts with this. */
   public static final String PREFIX = "CXS-";
+  /**
+   * An empty nat chain, no node's own, that exists while route_localnet is on because a node turned it on
+   * (see {@link NatProxy}).
+   */
+  public static final String LOCALNET_MARK = PREFIX + "LOCALNET";
 
   private final String tag;
 

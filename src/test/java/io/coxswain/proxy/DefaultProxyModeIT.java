@@ -98,8 +98,14 @@ class DefaultProxyModeIT {
     io.coxswain.kubelet.PodClusterSupport.removeContainers(NODE);
     removeChains(MINE);
     removeChains(OTHER);
-    if (routeLocalnetBefore != null && !iptables("-t", "nat", "-S").contains("-N " + NatRules.PREFIX)) {
-      Files.writeString(ROUTE_LOCALNET, routeLocalnetBefore); // as it was, unless another node runs here
+    // as it was, unless another node in iptables mode runs here
+    List<String> left = iptables("-t", "nat", "-S").lines().filter(l -> l.startsWith("-N " + NatRules.PREFIX))
+        .toList();
+    if (routeLocalnetBefore != null && left.stream().allMatch(l -> l.equals("-N " + NatRules.LOCALNET_MARK))) {
+      if (!left.isEmpty()) {
+        iptables("-t", "nat", "-X", NatRules.LOCALNET_MARK);
+      }
+      Files.writeString(ROUTE_LOCALNET, routeLocalnetBefore);
     }
   }
 
@@ -159,7 +165,12 @@ class DefaultProxyModeIT {
       String rules = iptables("-t", table, "-S");
       assertFalse(rules.contains(MINE.natChain()), "nothing of the stopped node in " + table + ":\n" + rules);
     }
-    assertTrue(iptables("-t", "nat", "-S").contains("-N " + OTHER.natChain() + "-0123456789"));
+    String nat = iptables("-t", "nat", "-S");
+    assertTrue(nat.contains("-N " + OTHER.natChain() + "-0123456789"), nat);
+    if (nat.contains("-N " + NatRules.LOCALNET_MARK)) {
+      // the node turned route_localnet on; another node's chains are left, so it stays on for that one
+      assertEquals("1", Files.readString(ROUTE_LOCALNET).trim());
+    }
   }
 
   static boolean answers(String host, int port, String body) {

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * The iptables mode's life cycle against a recording runner that answers {@code iptables-save} and
  * {@code sysctl -n} with given text: what a crashed run of the same node left is deleted by the first
  * restore (another node's chains are not), the jumps are replaced, not doubled, route_localnet is turned on
- * when off and back off by the last node of the host.
+ * when off (with the host's mark that a node did it) and back off by whichever node of the host stops last;
+ * when it was on already, without the mark, it is left alone.
  */
 class NatProxyTest {
   static final NatRules MINE = new NatRules("127.0.21.2");
@@ -82,17 +83,20 @@ class NatProxyTest {
       int inserted = r.ran.indexOf("iptables -w" + jump.formatted("-I"));
       assertTrue(deleted >= 0 && inserted > deleted, "a left jump is deleted before one is inserted: " + r.ran);
     }
-    assertTrue(r.ran.contains("sysctl -w net.ipv4.conf.all.route_localnet=1"), r.ran.toString());
+    int on = r.ran.indexOf("sysctl -w net.ipv4.conf.all.route_localnet=1");
+    assertTrue(on >= 0 && r.ran.indexOf("iptables -w -t nat -N " + NatRules.LOCALNET_MARK) > on, r.ran.toString());
   }
 
   @Test
-  void routeLocalnetAlreadyOnIsLeftAsItIs() throws Exception {
+  void routeLocalnetOnWithoutTheMarkIsTheHostsAndLeftAsItIs() throws Exception {
     Recorder r = new Recorder();
     r.routeLocalnet = "1";
     NatProxy nat = new NatProxy(r, "iptables", MINE);
     await(nat.start());
+    r.natSave = save();
     await(nat.stop());
-    assertFalse(r.ran.stream().anyMatch(c -> c.startsWith("sysctl -w")), r.ran.toString());
+    assertFalse(r.ran.stream().anyMatch(c -> c.startsWith("sysctl -w") || c.contains(NatRules.LOCALNET_MARK)),
+        r.ran.toString());
   }
 
   @Test
@@ -104,7 +108,7 @@ class NatProxyTest {
         List.of(new Backend("127.0.21.2", 32000)))));
     r.ran.clear();
     r.fed.clear();
-    r.natSave = save(OTHER.natChain()); // another node still runs: it needs route_localnet
+    r.natSave = save(NatRules.LOCALNET_MARK, OTHER.natChain()); // another node still runs: it needs route_localnet
     await(nat.stop());
     String down = r.fed.get(0);
     for (String c : List.of(MINE.natChain(), MINE.postChain(), MINE.rejectChain())) {
@@ -115,11 +119,15 @@ class NatProxyTest {
     assertTrue(r.ran.stream().filter(c -> c.contains(" -D ")).count() == MINE.jumps().size(), r.ran.toString());
     assertFalse(r.ran.contains("sysctl -w net.ipv4.conf.all.route_localnet=0"), r.ran.toString());
 
-    Recorder alone = new Recorder();
-    NatProxy last = new NatProxy(alone, "iptables", MINE);
-    await(last.start());
-    alone.natSave = save();
-    await(last.stop());
-    assertTrue(alone.ran.contains("sysctl -w net.ipv4.conf.all.route_localnet=0"), alone.ran.toString());
+    // the last node turns it off, whichever node turned it on
+    Recorder last = new Recorder();
+    last.routeLocalnet = "1";
+    NatProxy lastNode = new NatProxy(last, "iptables", OTHER);
+    await(lastNode.start());
+    last.natSave = save(NatRules.LOCALNET_MARK);
+    await(lastNode.stop());
+    int off = last.ran.indexOf("sysctl -w net.ipv4.conf.all.route_localnet=0");
+    assertTrue(off >= 0 && last.ran.indexOf("iptables -w -t nat -X " + NatRules.LOCALNET_MARK) > off,
+        last.ran.toString());
   }
 }
