@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Nodes run {@code --proxy-mode=loopback} unless the flags name a mode or {@link #withDefaultProxyMode()}
  * is asked for: the default, {@code auto}, becomes iptables when the tests run as root (as in CI), and the
  * tests written for the loopback proxy (its per-service counters, a second proxy standing by for a cluster IP
- * another holds, a retry of a refused endpoint) must not change mode with the user running them.
+ * another holds, a retry of a refused endpoint) must not change mode with the user running them. {@link
+ * #close()} stops a node that may hold iptables rules with SIGTERM, so that no rule outlives the test.
  */
 public final class NodeProcess implements AutoCloseable {
   /** Only for /readyz (open to anyone): the CA of a master may not exist yet when polling starts. */
@@ -197,10 +198,19 @@ public final class NodeProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Kills the node, unless it may have installed iptables rules (the default mode as root, or a mode that uses
+   * iptables): then it is stopped with SIGTERM so that it removes them, and killed only if it does not exit.
+   */
   @Override
   public void close() throws InterruptedException {
     if (alive()) {
-      kill();
+      String mode = flag("--proxy-mode");
+      if (defaultProxyMode || "iptables".equals(mode) || "userspace".equals(mode) || "auto".equals(mode)) {
+        stop();
+      } else {
+        kill();
+      }
     }
   }
 }
