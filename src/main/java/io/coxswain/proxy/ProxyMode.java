@@ -32,16 +32,13 @@ public enum ProxyMode {
     throw new IllegalArgumentException(invalid(value));
   }
 
-  /** Whether {@code value} is a valid {@code --proxy-mode}: {@code auto} or one of the modes (any case). */
+  /** Whether {@code value} is a valid {@code --proxy-mode}: {@code auto} or one of the modes, as written here. */
   public static boolean isFlagValue(String value) {
-    if (value == null) {
-      return false;
-    }
-    if (AUTO.equalsIgnoreCase(value.trim())) {
+    if (AUTO.equals(value)) {
       return true;
     }
     for (ProxyMode m : values()) {
-      if (m.name().equalsIgnoreCase(value.trim())) {
+      if (m.flagValue().equals(value)) {
         return true;
       }
     }

@@ -65,8 +65,8 @@ class AutoProxyModeTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-      "auto|true", "AUTO|true", " auto |true", "loopback|true", "userspace|true", "iptables|true", "IPTables|true",
-      "ipvs|false", "''|false", "auto,iptables|false"})
+      "auto|true", "loopback|true", "userspace|true", "iptables|true",
+      "AUTO|false", "' auto '|false", "IPTables|false", "ipvs|false", "''|false", "auto,iptables|false"})
   void flagValues(String value, boolean valid) {
     assertEquals(valid, ProxyMode.isFlagValue(value));
   }
