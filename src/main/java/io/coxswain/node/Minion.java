@@ -156,7 +156,17 @@ public final class Minion implements RunningNode {
     startKubelet(c, c.nodeName(), runtime, true, client);
     ProxyOptions proxyOptions = ProxyOptions.defaults();
     proxyOptions = proxyOptions.withMode(proxyMode(s.proxyMode(), proxyOptions.iptablesCommand()));
-    deployments.add(await(vertx.deployVerticle(new ProxyVerticle(client, c.address(), proxyOptions, meters))));
+    try {
+      deployments.add(await(vertx.deployVerticle(new ProxyVerticle(client, c.address(), proxyOptions, meters))));
+    } catch (Exception e) {
+      if (!ProxyMode.AUTO.equals(s.proxyMode()) || proxyOptions.mode() != ProxyMode.IPTABLES) {
+        throw e;
+      }
+      // the probe passed, yet the rules would not go in (a kernel module missing, say): the default still runs
+      LOG.warn("proxy mode auto: loopback after all ({}; give --proxy-mode to choose)", Master.rootMessage(e));
+      deployments.add(await(vertx.deployVerticle(new ProxyVerticle(client, c.address(),
+          proxyOptions.withMode(ProxyMode.LOOPBACK), meters))));
+    }
     LOG.info("minion {} running on {}, joining through {}", c.nodeName(), c.address(), c.join());
   }
 

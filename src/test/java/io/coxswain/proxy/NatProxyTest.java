@@ -27,6 +27,8 @@ class NatProxyTest {
     final List<String> fed = new ArrayList<>();
     String natSave = "";
     String routeLocalnet = "0";
+    /** The first iptables-restore fails, as with a kernel module missing. */
+    boolean firstRestoreFails;
 
     @Override
     public Future<Integer> run(List<String> command) {
@@ -38,6 +40,9 @@ class NatProxyTest {
     public Future<Void> feed(List<String> command, String input) {
       ran.add(String.join(" ", command));
       fed.add(input);
+      if (firstRestoreFails && fed.size() == 1) {
+        return Future.failedFuture("iptables-restore: line 4 failed");
+      }
       return Future.succeededFuture();
     }
 
@@ -85,6 +90,26 @@ class NatProxyTest {
     }
     int on = r.ran.indexOf("sysctl -w net.ipv4.conf.all.route_localnet=1");
     assertTrue(on >= 0 && r.ran.indexOf("iptables -w -t nat -N " + NatRules.LOCALNET_MARK) > on, r.ran.toString());
+  }
+
+  @Test
+  void aProxyWhoseRulesCannotBeInstalledFailsToStartAndLeavesNoRule() throws Exception {
+    Recorder r = new Recorder();
+    r.firstRestoreFails = true;
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      ProxyVerticle proxy = new ProxyVerticle(null, "127.0.21.2", ProxyOptions.defaults().withMode(ProxyMode.IPTABLES),
+          new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), r);
+      Throwable failed = vertx.deployVerticle(proxy).toCompletionStage().toCompletableFuture()
+          .handle((id, e) -> e).get(10, TimeUnit.SECONDS);
+      assertTrue(failed != null && failed.getMessage().contains("proxy mode iptables: cannot install the iptables"
+          + " rules (iptables-restore: line 4 failed)"), String.valueOf(failed));
+      assertEquals(2, r.fed.size(), "the failed restore, then the teardown: " + r.ran);
+      assertTrue(r.fed.get(1).contains("-X " + MINE.natChain() + "\n"), r.fed.get(1));
+      assertFalse(r.ran.stream().anyMatch(c -> c.contains(" -I ")), "no jump was inserted: " + r.ran);
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
   }
 
   @Test
