@@ -180,8 +180,9 @@ if [ -z "$MODE" ]; then
 fi
 echo "cluster=$MODE"
 if [ "$MODE" = master ]; then
-  # the minion's line: "proxy mode auto: iptables (running as root ...)" or "proxy mode loopback (given by ...)"
-  RESOLVED=$(sed -n 's/.*proxy mode \(auto: \)\{0,1\}\([a-z]*\) (.*/\2/p' "$WORK/master.log" | head -1)
+  # the minion's lines: "proxy mode auto: iptables (running as root ...)", "proxy mode loopback (given by ...)",
+  # and, should the iptables rules not go in, "proxy mode auto: loopback after all (...)": the last one counts
+  RESOLVED=$(sed -n 's/.*proxy mode \(auto: \)\{0,1\}\([a-z]*\) \(after all \)\{0,1\}(.*/\2/p' "$WORK/master.log" | tail -1)
   echo "proxy_mode=${RESOLVED:-unknown}"
   echo "proxy_mode_flag=${PROXY_MODE:-none}"
 else
