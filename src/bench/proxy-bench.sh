@@ -9,8 +9,9 @@
 # small bench main fed the same Service and Endpoints.
 #
 # Environment: DURATION (wrk run length, default 10s), TRANSFER_BYTES (default 1 GiB), CLUSTER=master|proxy-only,
-# PROXY_MODE (the master's --proxy-mode: loopback, userspace or iptables; default iptables when run as root with
-# the iptables command, else loopback; the proxy-only fallback is always the user-space proxy),
+# PROXY_MODE (the master's --proxy-mode: auto, loopback, userspace or iptables; default: no flag, so the node's
+# own default, auto: iptables when run as root with a usable iptables, else loopback; the mode the node chose
+# is read from its log and printed as proxy_mode=; the proxy-only fallback is always the user-space proxy),
 # ADDR (the address everything binds: nginx, the sink, the master; default 127.0.7.10), SERVICE_CIDR (the
 # master's cluster IP range, default 127.170.0.0/16).
 set -euo pipefail
@@ -19,9 +20,9 @@ ROOT=$PWD
 DURATION=${DURATION:-10s}
 TRANSFER_BYTES=${TRANSFER_BYTES:-1073741824}
 CLUSTER=${CLUSTER:-master}
-if [ -z "${PROXY_MODE:-}" ]; then
-  if [ "$(id -u)" = 0 ] && command -v iptables-restore >/dev/null; then PROXY_MODE=iptables; else PROXY_MODE=loopback; fi
-fi
+PROXY_MODE=${PROXY_MODE:-}
+MODE_FLAG=()
+[ -n "$PROXY_MODE" ] && MODE_FLAG=(--proxy-mode="$PROXY_MODE")
 ADDR=${ADDR:-127.0.7.10}
 SERVICE_CIDR=${SERVICE_CIDR:-127.170.0.0/16}
 WORK=$(mktemp -d /tmp/proxy-bench.XXXXXX)
@@ -138,7 +139,7 @@ if [ "$CLUSTER" = master ]; then
   # the local minion runs the proxy; it never starts a pod here (selector-less services only)
   java "${JAVA_OPTS[@]}" -jar target/node.jar --role=master --address=$ADDR --api-port=$API_PORT \
     --peer-port=$PEER_PORT --kubelet-port=$KUBELET_PORT --service-cidr=$SERVICE_CIDR \
-    --data-dir="$WORK/master" --node-name=proxy-bench --local-minion=true --proxy-mode=$PROXY_MODE \
+    --data-dir="$WORK/master" --node-name=proxy-bench --local-minion=true ${MODE_FLAG[@]+"${MODE_FLAG[@]}"} \
     > "$WORK/master.log" 2>&1 &
   MASTER=$!
   PIDS+=($MASTER)
@@ -178,7 +179,15 @@ if [ -z "$MODE" ]; then
   grep '^native_transport=' "$WORK/proxy.log" || true
 fi
 echo "cluster=$MODE"
-[ "$MODE" = master ] && echo "proxy_mode=$PROXY_MODE" || echo "proxy_mode=userspace-alone"
+if [ "$MODE" = master ]; then
+  # the minion's lines: "proxy mode auto: iptables (running as root ...)", "proxy mode loopback (given by ...)",
+  # and, should the iptables rules not go in, "proxy mode auto: loopback after all (...)": the last one counts
+  RESOLVED=$(sed -n 's/.*proxy mode \(auto: \)\{0,1\}\([a-z]*\) \(after all \)\{0,1\}(.*/\2/p' "$WORK/master.log" | tail -1)
+  echo "proxy_mode=${RESOLVED:-unknown}"
+  echo "proxy_mode_flag=${PROXY_MODE:-none}"
+else
+  echo "proxy_mode=userspace-alone"
+fi
 echo "service_url=http://$WEB_IP:80/"
 echo "cores=$(nproc)"
 

@@ -124,8 +124,9 @@ public final class NodeCommand implements Callable<Integer> {
       description = "How often a minion reports its Node status (default: ${DEFAULT-VALUE}).")
   String heartbeat;
 
-  @Option(names = "--proxy-mode", paramLabel = "loopback|userspace|iptables", defaultValue = "loopback",
-      description = "How service cluster IPs are reached (default: ${DEFAULT-VALUE}; see README).")
+  @Option(names = "--proxy-mode", paramLabel = "auto|loopback|userspace|iptables", defaultValue = "auto",
+      description = "How service cluster IPs are reached (default: ${DEFAULT-VALUE}: iptables when running as root"
+          + " with a usable iptables, else loopback; see README).")
   String proxyMode;
 
   @Option(names = "--node-monitor-grace", paramLabel = "DURATION", defaultValue = "10s",
@@ -164,8 +165,8 @@ public final class NodeCommand implements Callable<Integer> {
     }
     String name = nodeName != null ? nodeName : InetAddress.getLocalHost().getHostName().toLowerCase();
     Path dir = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".coxswain", name);
-    if (!"loopback".equals(proxyMode) && !"userspace".equals(proxyMode) && !"iptables".equals(proxyMode)) {
-      throw new IllegalArgumentException("--proxy-mode must be loopback, userspace or iptables, not '" + proxyMode + "'");
+    if (!io.coxswain.proxy.ProxyMode.isFlagValue(proxyMode)) {
+      throw new IllegalArgumentException(io.coxswain.proxy.ProxyMode.invalid(proxyMode));
     }
     NodeConfig.MinionSettings minion = new NodeConfig.MinionSettings(runtimeEndpoint, infraImage, kubeletPort,
         nodeLabels, quantity(reservedCpu, "--reserved-cpu", 1000), quantity(reservedMemory, "--reserved-memory", 1),

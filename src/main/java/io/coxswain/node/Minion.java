@@ -11,6 +11,9 @@ import io.coxswain.kubelet.KubeletServer;
 import io.coxswain.kubelet.KubeletVerticle;
 import io.coxswain.kubelet.NodeHeartbeat;
 import io.coxswain.kubelet.RuntimeVersion;
+import io.coxswain.proxy.AutoProxyMode;
+import io.coxswain.proxy.IptablesProbe;
+import io.coxswain.proxy.ProcessCommandRunner;
 import io.coxswain.proxy.ProxyMode;
 import io.coxswain.proxy.ProxyOptions;
 import io.coxswain.proxy.ProxyVerticle;
@@ -182,10 +185,44 @@ public final class Minion implements RunningNode {
           + "The node reports NotReady until it answers.", runtime.endpoint());
     }
     startKubelet(c, c.nodeName(), runtime, true, client);
-    ProxyOptions proxyOptions = ProxyOptions.defaults()
-        .withMode(ProxyMode.parse(s.proxyMode()));
-    deployments.add(await(vertx.deployVerticle(new ProxyVerticle(client, c.address(), proxyOptions, meters))));
+    ProxyOptions proxyOptions = ProxyOptions.defaults();
+    proxyOptions = proxyOptions.withMode(proxyMode(s.proxyMode(), proxyOptions.iptablesCommand()));
+    try {
+      deployments.add(await(vertx.deployVerticle(new ProxyVerticle(client, c.address(), proxyOptions, meters))));
+    } catch (Exception e) {
+      if (!ProxyMode.AUTO.equals(s.proxyMode()) || proxyOptions.mode() != ProxyMode.IPTABLES) {
+        throw e;
+      }
+      // the probe passed, yet the rules would not go in (a kernel module missing, say): the default still runs
+      LOG.warn("proxy mode auto: loopback after all ({}; give --proxy-mode to choose)", Master.rootMessage(e));
+      deployments.add(await(vertx.deployVerticle(new ProxyVerticle(client, c.address(),
+          proxyOptions.withMode(ProxyMode.LOOPBACK), meters))));
+    }
     LOG.info("minion {} running on {}, joining through {}", c.nodeName(), c.address(), c.join());
+  }
+
+  /** The {@code --proxy-mode} given, or what {@code auto} resolves to here; says which in the log. */
+  private ProxyMode proxyMode(String flag, String iptables) throws Exception {
+    if (flag == null || !ProxyMode.AUTO.equalsIgnoreCase(flag.trim())) {
+      ProxyMode given = ProxyMode.parse(flag);
+      LOG.info("proxy mode {} (given by --proxy-mode)", given.flagValue());
+      return given;
+    }
+    int uid = AutoProxyMode.effectiveUid(procSelfStatus());
+    AutoProxyMode.Probe probe = uid == 0
+        ? await(IptablesProbe.run(new ProcessCommandRunner(vertx), iptables, Duration.ofSeconds(5)))
+        : null;
+    AutoProxyMode.Choice choice = AutoProxyMode.choose(uid, probe);
+    LOG.info(choice.describe());
+    return choice.mode();
+  }
+
+  private static String procSelfStatus() {
+    try {
+      return Files.readString(java.nio.file.Path.of("/proc/self/status"));
+    } catch (java.io.IOException | RuntimeException e) {
+      return null; // not Linux: taken as not root
+    }
   }
 
   private void startKubelet(NodeConfig c, String name, ContainerRuntime runtime, boolean serve,
@@ -301,7 +338,7 @@ public final class Minion implements RunningNode {
     return client;
   }
 
-  private static String await(Future<String> f) throws Exception {
+  private static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 

@@ -53,7 +53,8 @@ public record NodeConfig(
    * @param maxPods          pods this node takes at most
    * @param hollow           run this many hollow minions (fake runtime) instead of one real one; 0 for real
    * @param heartbeat        how often the Node status is written
-   * @param proxyMode        loopback or iptables
+   * @param proxyMode        the {@code --proxy-mode} as given: auto (resolved when the minion starts, see
+   *                         {@link io.coxswain.proxy.AutoProxyMode}), loopback, userspace or iptables
    */
   public record MinionSettings(String runtimeEndpoint, String infraImage, int kubeletPort, Map<String, String> labels,
                                long reservedCpuMilli, long reservedMemory, int maxPods, int hollow,

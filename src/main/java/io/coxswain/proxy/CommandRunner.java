@@ -1,6 +1,7 @@
 package io.coxswain.proxy;
 
 import io.vertx.core.Future;
+import java.time.Duration;
 import java.util.List;
 
 /** Runs a host command (iptables) and yields its exit code; never on an event loop. */
@@ -15,5 +16,10 @@ public interface CommandRunner {
   /** Runs a command and yields its standard output; fails when it exits non-zero. */
   default Future<String> output(List<String> command) {
     return Future.failedFuture(new UnsupportedOperationException("this runner cannot read " + command));
+  }
+
+  /** As {@link #output(List)}, failing (and killing the command) when it has not exited within {@code timeout}. */
+  default Future<String> output(List<String> command, Duration timeout) {
+    return output(command);
   }
 }

@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
  */
 final class NatProxy {
   private static final Logger LOG = LoggerFactory.getLogger(NatProxy.class);
+  /** Lets DNAT send connections from a loopback address off this host (see {@link NatRules}). */
+  static final String ROUTE_LOCALNET = "net.ipv4.conf.all.route_localnet";
 
   private final CommandRunner runner;
   private final String iptables;
@@ -44,8 +46,35 @@ final class NatProxy {
                 : Future.failedFuture(String.join(" ", jump(j, "-I")) + " exited " + code)));
       }
       return chain;
-    }).onSuccess(v -> LOG.info("iptables proxy mode: services are forwarded by the kernel (chains {}*)",
+    }).compose(v -> routeLocalnet()).onSuccess(v -> LOG.info("iptables proxy mode: services are forwarded by the kernel (chains {}*)",
         rules.natChain()));
+  }
+
+  /**
+   * Turns {@link #ROUTE_LOCALNET} on when it is off, so that cluster IPs and node ports reached over loopback
+   * may lead to endpoints on other hosts, and says so to the other nodes of the host with the empty nat chain
+   * {@link NatRules#LOCALNET_MARK} (whichever node stops last turns it off again; a host where it was on
+   * already, without the mark, is left as it is). A failure is logged (those endpoints then stay out of reach
+   * of local clients), not fatal.
+   */
+  private Future<Void> routeLocalnet() {
+    return runner.output(List.of("sysctl", "-n", ROUTE_LOCALNET)).compose(value -> {
+      if ("1".equals(value.trim())) {
+        return Future.<Void>succeededFuture();
+      }
+      return runner.run(List.of("sysctl", "-w", ROUTE_LOCALNET + "=1")).compose(code -> code == 0
+          ? Future.<Void>succeededFuture() : Future.<Void>failedFuture("sysctl -w exited " + code))
+          .compose(v -> runner.run(List.of(iptables, "-w", "-t", "nat", "-N", NatRules.LOCALNET_MARK)).<Void>mapEmpty())
+          .onSuccess(v -> {
+            LOG.info("set {}=1: loopback clients of cluster IPs and node ports reach endpoints on other hosts"
+                + " (packets for 127.0.0.0/8 from elsewhere are dropped by {}; it is set back to 0 when the last"
+                + " node of this host in iptables mode stops)", ROUTE_LOCALNET, rules.rejectChain());
+          });
+    }).recover(e -> {
+      LOG.warn("cannot set {}=1 ({}): local clients of a service in 127.0.0.0/8 cannot reach its endpoints on"
+          + " other hosts", ROUTE_LOCALNET, e.getMessage());
+      return Future.succeededFuture();
+    });
   }
 
   /** Makes the rules those of {@code ports}, now or right after the restore under way. */
@@ -90,8 +119,31 @@ final class NatProxy {
       Set<String> all = new LinkedHashSet<>(applied);
       all.addAll(left);
       all.add(rules.natChain());
+      all.add(rules.postChain());
       return runner.feed(List.of(iptables + "-restore", "--noflush"), rules.teardown(all));
-    }).onFailure(e -> LOG.warn("iptables rules not removed: {}", e.getMessage()));
+    }).onFailure(e -> LOG.warn("iptables rules not removed: {}", e.getMessage()))
+        .compose(v -> routeLocalnetBack(), e -> routeLocalnetBack().compose(x -> Future.failedFuture(e)));
+  }
+
+  /**
+   * Turns {@link #ROUTE_LOCALNET} back off when a node of this host turned it on ({@link NatRules#LOCALNET_MARK})
+   * and no node's chains are left.
+   */
+  private Future<Void> routeLocalnetBack() {
+    return runner.output(List.of(iptables + "-save", "-t", "nat")).compose(save -> {
+      Set<String> chains = NatRules.declaredChains(save);
+      if (!chains.contains(NatRules.LOCALNET_MARK) || chains.stream()
+          .anyMatch(c -> c.startsWith(NatRules.PREFIX) && !c.equals(NatRules.LOCALNET_MARK))) {
+        return Future.<Void>succeededFuture(); // not ours to change, or another node (running or crashed) needs it
+      }
+      return runner.run(List.of("sysctl", "-w", ROUTE_LOCALNET + "=0"))
+          .compose(code -> runner.run(List.of(iptables, "-w", "-t", "nat", "-X", NatRules.LOCALNET_MARK)))
+          .<Void>mapEmpty().onSuccess(v -> LOG.info("set {}=0 again (no other node of this host in iptables mode)",
+              ROUTE_LOCALNET));
+    }).recover(e -> {
+      LOG.warn("cannot set {} back to 0: {}", ROUTE_LOCALNET, e.getMessage());
+      return Future.succeededFuture();
+    });
   }
 
   private Future<Set<String>> leftovers() {

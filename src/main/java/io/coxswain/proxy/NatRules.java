@@ -26,16 +26,33 @@ import java.util.Set;
  * (filter, from OUTPUT, INPUT and FORWARD) are rewritten whole by each render; per-service and per-endpoint
  * chains are declared (thus emptied) and filled, and chains of the previous render that are gone are
  * emptied and deleted in the same atomic restore.
+ *
+ * <p>Cluster IPs in 127.0.0.0/8 (the default range) are reached from the host's own processes with a
+ * loopback source address; DNATed to an endpoint that is not on this host (a pod on another node, or what a
+ * selector-less service points at), such a packet would leave with a source nobody can answer, and the
+ * kernel drops it unless {@code route_localnet} is on ({@link NatProxy} turns it on). The node's
+ * {@code CXS-<tag>-POST} chain (nat, from POSTROUTING) therefore masquerades connections from 127.0.0.0/8
+ * that were DNATed to a destination outside it, and the filter chain first drops packets for 127.0.0.0/8
+ * that do not come from it (what {@code route_localnet} would otherwise let in from the network), as
+ * Kubernetes does for its localhost node ports.
  */
 public final class NatRules {
   /** The parts of iptables this mode touches: jumps into the node's top chains. */
   public record Jump(String table, String from, String to) {}
 
+  /** Every chain of every node starts with this. */
+  public static final String PREFIX = "CXS-";
+  /**
+   * An empty nat chain, no node's own, that exists while route_localnet is on because a node turned it on
+   * (see {@link NatProxy}).
+   */
+  public static final String LOCALNET_MARK = PREFIX + "LOCALNET";
+
   private final String tag;
 
   /** @param nodeName the node whose rules these are */
   public NatRules(String nodeName) {
-    this.tag = "CXS-" + hash(nodeName).substring(0, 6);
+    this.tag = PREFIX + hash(nodeName).substring(0, 6);
   }
 
   /** The node's nat top chain. */
@@ -48,6 +65,11 @@ public final class NatRules {
     return tag + "-REJ";
   }
 
+  /** The node's nat chain after routing (masquerade of DNATed loopback connections), from POSTROUTING. */
+  public String postChain() {
+    return tag + "-POST";
+  }
+
   /** Whether a chain name is one of this node's. */
   public boolean owns(String chain) {
     return chain.equals(tag) || chain.startsWith(tag + "-");
@@ -56,7 +78,7 @@ public final class NatRules {
   /** The jumps the top chains need (inserted once at start, removed at stop). */
   public List<Jump> jumps() {
     return List.of(new Jump("nat", "OUTPUT", natChain()), new Jump("nat", "PREROUTING", natChain()),
-        new Jump("filter", "OUTPUT", rejectChain()), new Jump("filter", "INPUT", rejectChain()),
+        new Jump("nat", "POSTROUTING", postChain()), new Jump("filter", "OUTPUT", rejectChain()), new Jump("filter", "INPUT", rejectChain()),
         new Jump("filter", "FORWARD", rejectChain()));
   }
 
@@ -123,17 +145,21 @@ public final class NatRules {
     Set<String> gone = new LinkedHashSet<>(previous);
     gone.removeAll(chains);
     gone.remove(natChain());
+    gone.remove(postChain());
     gone.remove(rejectChain());
 
     StringBuilder out = new StringBuilder();
     out.append("*nat\n");
     out.append(':').append(natChain()).append(" - [0:0]\n");
+    out.append(':').append(postChain()).append(" - [0:0]\n");
     for (String c : chains) {
       out.append(':').append(c).append(" - [0:0]\n");
     }
     for (String c : gone) {
       out.append(':').append(c).append(" - [0:0]\n");
     }
+    out.append("-A ").append(postChain()).append(" -s 127.0.0.0/8 ! -d 127.0.0.0/8 ! -o lo -m conntrack --ctstate DNAT")
+        .append(" -m comment --comment \"loopback clients of services outside this host\" -j MASQUERADE\n");
     portals.forEach(l -> out.append(l).append('\n'));
     nodePorts.forEach(l -> out.append(l).append('\n')); // after every cluster IP rule: those are more specific
     nat.forEach(l -> out.append(l).append('\n'));
@@ -143,6 +169,8 @@ public final class NatRules {
     out.append("COMMIT\n");
     out.append("*filter\n");
     out.append(':').append(rejectChain()).append(" - [0:0]\n");
+    out.append("-A ").append(rejectChain()).append(" ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m conntrack ! --ctstate")
+        .append(" RELATED,ESTABLISHED,DNAT -m comment --comment \"loopback addresses from elsewhere\" -j DROP\n");
     filter.forEach(l -> out.append(l).append('\n'));
     out.append("COMMIT\n");
     return new Render(out.toString(), chains);

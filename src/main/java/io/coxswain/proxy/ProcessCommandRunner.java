@@ -3,8 +3,13 @@ package io.coxswain.proxy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,6 +17,7 @@ import org.slf4j.LoggerFactory;
 /** Runs commands with {@link ProcessBuilder} on a Vert.x worker thread, in submission order. */
 public final class ProcessCommandRunner implements CommandRunner {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessCommandRunner.class);
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private final Vertx vertx;
 
@@ -28,7 +34,7 @@ public final class ProcessCommandRunner implements CommandRunner {
   @Override
   public Future<Void> feed(List<String> command, String input) {
     return vertx.executeBlocking(() -> {
-      Result r = runWith(command, input);
+      Result r = runWith(command, input, TIMEOUT);
       if (r.code() != 0) {
         throw new IOException(String.join(" ", command) + " exited " + r.code() + ": " + r.output().trim());
       }
@@ -38,8 +44,13 @@ public final class ProcessCommandRunner implements CommandRunner {
 
   @Override
   public Future<String> output(List<String> command) {
+    return output(command, TIMEOUT);
+  }
+
+  @Override
+  public Future<String> output(List<String> command, Duration timeout) {
     return vertx.executeBlocking(() -> {
-      Result r = runWith(command, null);
+      Result r = runWith(command, null, timeout);
       if (r.code() != 0) {
         throw new IOException(String.join(" ", command) + " exited " + r.code() + ": " + r.output().trim());
       }
@@ -49,32 +60,46 @@ public final class ProcessCommandRunner implements CommandRunner {
 
   private record Result(int code, String output) {}
 
-  private static Result runWith(List<String> command, String input) throws IOException, InterruptedException {
+  /**
+   * Runs a command, its output read on the side so that a command that never exits is killed after
+   * {@code timeout} (reading first would wait for it forever).
+   */
+  private static Result runWith(List<String> command, String input, Duration timeout)
+      throws IOException, InterruptedException {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
     try (var in = p.getOutputStream()) {
       if (input != null) {
         in.write(input.getBytes(StandardCharsets.UTF_8));
       }
+    } catch (IOException e) {
+      // the command exited without reading all of its input: its exit code and output say why
     }
-    byte[] out = p.getInputStream().readAllBytes();
-    if (!p.waitFor(30, TimeUnit.SECONDS)) {
+    if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       p.destroyForcibly();
-      throw new IOException("timed out: " + String.join(" ", command));
+      throw new IOException("timed out after " + timeout.toMillis() + " ms: " + String.join(" ", command));
     }
-    return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    try {
+      return new Result(p.exitValue(), new String(out.get(timeout.toMillis(), TimeUnit.MILLISECONDS),
+          StandardCharsets.UTF_8));
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IOException("cannot read the output of " + String.join(" ", command) + ": " + e.getMessage());
+    }
+  }
+
+  private static byte[] readAll(InputStream in) {
+    try {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   static int runNow(List<String> command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    if (!p.waitFor(30, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new IOException("timed out: " + String.join(" ", command));
+    Result r = runWith(command, null, TIMEOUT);
+    if (r.code() != 0) {
+      LOG.debug("{} exited {}: {}", String.join(" ", command), r.code(), r.output().trim());
     }
-    if (p.exitValue() != 0) {
-      LOG.debug("{} exited {}: {}", String.join(" ", command), p.exitValue(),
-          new String(out, StandardCharsets.UTF_8).trim());
-    }
-    return p.exitValue();
+    return r.code();
   }
 }

@@ -92,9 +92,11 @@ public final class ProxyVerticle extends VerticleBase {
     } else if (options.mode() == ProxyMode.IPTABLES) {
       runner = runnerOrNull != null ? runnerOrNull : new ProcessCommandRunner(vertx);
       nat = new NatProxy(runner, options.iptablesCommand(), new NatRules(nodeAddress));
-      ready = nat.start().recover(e -> Future.failedFuture(new IllegalStateException("--proxy-mode=iptables: cannot"
-          + " install the iptables rules (" + e.getMessage() + "): run the node as root with the iptables command,"
-          + " or use --proxy-mode=loopback", e)));
+      NatProxy starting = nat;
+      // what was installed before the failure goes again: a proxy that does not start leaves no rule behind
+      ready = nat.start().recover(e -> starting.stop().transform(x -> Future.failedFuture(new IllegalStateException(
+          "proxy mode iptables: cannot install the iptables rules (" + e.getMessage() + "): run the node as root"
+          + " with the iptables command, or use --proxy-mode=loopback", e))));
     }
     return ready.onSuccess(v -> startInformers());
   }

@@ -8,7 +8,11 @@
  *
  * <h2>Modes</h2>
  *
- * <p><b>loopback</b> ({@code --proxy-mode=loopback}, the default). Cluster IPs come from a range inside
+ * <p><b>auto</b> (the default): resolved once when the minion starts ({@link io.coxswain.proxy.AutoProxyMode},
+ * the probe {@link io.coxswain.proxy.IptablesProbe}): iptables when the process's effective uid is 0 and
+ * iptables answers, else loopback; the minion logs which and why.
+ *
+ * <p><b>loopback</b> ({@code --proxy-mode=loopback}; auto without root). Cluster IPs come from a range inside
  * 127.0.0.0/8 ({@code --service-cidr=127.100.0.0/16} by default). On Linux every 127.x.y.z address answers on
  * the loopback interface, so the proxy simply binds clusterIP:port, with no firewall rule and no privilege
  * beyond that of binding the port (ports below 1024 need root or CAP_NET_BIND_SERVICE). A cluster IP is then
@@ -50,7 +54,10 @@
  * atomic {@code iptables-restore --noflush} per change, DNAT rules sending clusterIP:port and every local
  * address's node port straight to an endpoint, chosen by the kernel with equal odds ({@code statistic}),
  * ClientIP affinity by {@code recent}, and a REJECT in the filter table for a port without endpoints. Each
- * node has its own chains ({@code CXS-<hash of its address>}), removed at stop. Fastest, and works for any
+ * node has its own chains ({@code CXS-<hash of its address>}), removed at stop; a start first removes what a
+ * crashed run of the same node left. Loopback clients of a 127.0.0.0/8 cluster IP or node port reach
+ * endpoints off the host through a masquerade ({@code CXS-<hash>-POST}) and {@code route_localnet}, which
+ * the node turns on while it runs (see {@link io.coxswain.proxy.NatRules}). Fastest, and works for any
  * cluster IP range; the proxy's own behaviours (retry of a refused endpoint, per-service counters) are not
  * there: the kernel does not retry, and its counters are iptables' own.
  *

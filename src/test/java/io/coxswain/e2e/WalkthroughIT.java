@@ -42,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The original walkthrough end to end on real processes and real containers: a master and two minions on
  * 127.0.0.x, the examples applied with the jar's CLI, the service through each minion's proxy, container and
  * node failures, scaling, a rolling update under load, a master restart and a move to two new masters.
- * The steps run in order and share the cluster; each prints how long its condition took.
+ * The steps run in order and share the cluster; each prints how long its condition took. The nodes run the
+ * default proxy mode, as a user's would ({@code auto}: iptables when the tests run as root, as in CI).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WalkthroughIT {
@@ -72,10 +73,13 @@ class WalkthroughIT {
     Docker.removeContainersOf(NODES);
     long t = System.nanoTime();
     master = NodeProcess.master(root, MASTER, "127.0.0.1", 6443, 2380, "--local-minion=false",
-        "--node-monitor-grace=6s", "--pod-eviction-timeout=3s", "--heartbeat=2s", SERVICE_CIDR).start();
+        "--node-monitor-grace=6s", "--pod-eviction-timeout=3s", "--heartbeat=2s", SERVICE_CIDR).withDefaultProxyMode()
+        .start();
     master.awaitReady(STARTUP);
-    minionA = NodeProcess.minion(root, A, "127.0.0.2", master.apiAddress(), "--heartbeat=2s").start();
-    minionB = NodeProcess.minion(root, B, "127.0.0.3", master.apiAddress(), "--heartbeat=2s").start();
+    minionA = NodeProcess.minion(root, A, "127.0.0.2", master.apiAddress(), "--heartbeat=2s").withDefaultProxyMode()
+        .start();
+    minionB = NodeProcess.minion(root, B, "127.0.0.3", master.apiAddress(), "--heartbeat=2s").withDefaultProxyMode()
+        .start();
     k8s = client(master.server());
     cli = new Cli(master.server(), master.kubeconfig(), root.resolve("cli"));
     step("both minions Ready", t, () -> ready(A) && ready(B));
@@ -305,10 +309,12 @@ class WalkthroughIT {
   void clusterCarriesOnOnTheNewMasters() throws Exception {
     long t = System.nanoTime();
     master2 = NodeProcess.master(root, "wt-master-2", "127.0.0.4", 6443, 2380, "--local-minion=false",
-        "--join=" + master.apiAddress(), "--node-monitor-grace=6s", "--pod-eviction-timeout=3s", SERVICE_CIDR).start();
+        "--join=" + master.apiAddress(), "--node-monitor-grace=6s", "--pod-eviction-timeout=3s", SERVICE_CIDR)
+        .withDefaultProxyMode().start();
     master2.awaitReady(STARTUP);
     master3 = NodeProcess.master(root, "wt-master-3", "127.0.0.5", 6443, 2380, "--local-minion=false",
-        "--join=" + master.apiAddress(), "--node-monitor-grace=6s", "--pod-eviction-timeout=3s", SERVICE_CIDR).start();
+        "--join=" + master.apiAddress(), "--node-monitor-grace=6s", "--pod-eviction-timeout=3s", SERVICE_CIDR)
+        .withDefaultProxyMode().start();
     master3.awaitReady(STARTUP);
     step("three masters", t, () -> cli.run("members").out().lines().filter(l -> l.contains("127.0.0.")).count() == 3);
     step("both minions know the new masters", t, () -> {

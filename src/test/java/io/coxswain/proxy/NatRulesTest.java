@@ -22,6 +22,35 @@ class NatRulesTest {
     return restore.lines().toList();
   }
 
+  /** The rules of the services (not the fixed ones every render writes). */
+  List<String> serviceRules(List<String> lines) {
+    List<String> fixed = lines(rules.render(List.of(), Set.of()).restoreInput());
+    return lines.stream().filter(x -> x.startsWith("-A") && !fixed.contains(x)).toList();
+  }
+
+  @Test
+  void loopbackClientsAreMasqueradedOffTheHostAndLoopbackFromElsewhereIsDropped() {
+    List<String> l = lines(rules.render(List.of(), Set.of()).restoreInput());
+    String post = rules.postChain();
+    assertTrue(rules.owns(post) && !post.equals(top) && !post.equals(rules.rejectChain()), post);
+    assertEquals(List.of(
+        "*nat",
+        ":" + top + " - [0:0]",
+        ":" + post + " - [0:0]",
+        "-A " + post + " -s 127.0.0.0/8 ! -d 127.0.0.0/8 ! -o lo -m conntrack --ctstate DNAT"
+            + " -m comment --comment \"loopback clients of services outside this host\" -j MASQUERADE",
+        "COMMIT",
+        "*filter",
+        ":" + rules.rejectChain() + " - [0:0]",
+        "-A " + rules.rejectChain() + " ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT"
+            + " -m comment --comment \"loopback addresses from elsewhere\" -j DROP",
+        "COMMIT"), l);
+    assertTrue(rules.jumps().contains(new NatRules.Jump("nat", "POSTROUTING", post)), rules.jumps().toString());
+    // found at start (a crashed run's), the fixed chains are rewritten, never deleted
+    List<String> again = lines(rules.render(List.of(), Set.of(top, post, rules.rejectChain())).restoreInput());
+    assertEquals(l, again);
+  }
+
   @Test
   void threeEndpointsAreChosenWithEqualOddsAndNodePortsComeLast() {
     NatRules.Render r = rules.render(List.of(spec("web", "TCP", "127.100.0.7", 80, 30080, 0,
@@ -39,7 +68,7 @@ class NatRulesTest {
         "-A " + svc + "-0 -p tcp -j DNAT --to-destination 127.0.0.2:32768",
         "-A " + svc + "-1 -p tcp -j DNAT --to-destination 127.0.0.3:32769",
         "-A " + svc + "-2 -p tcp -j DNAT --to-destination 127.0.0.3:32770"),
-        l.stream().filter(x -> x.startsWith("-A")).toList());
+        serviceRules(l));
     assertEquals(List.of("*nat", ":" + top + " - [0:0]"), l.subList(0, 2));
     assertTrue(l.contains("*filter") && l.contains(":" + rules.rejectChain() + " - [0:0]"), r.restoreInput());
     assertEquals(2, l.stream().filter("COMMIT"::equals).count());
@@ -71,7 +100,7 @@ class NatRulesTest {
         "-A " + rej + " -d 127.100.0.10/32 -p udp --dport 53 -m comment --comment \"default/dns/UDP\" -j REJECT --reject-with icmp-port-unreachable",
         "-A " + rej + " -m addrtype --dst-type LOCAL -p udp --dport 30053 -m comment --comment \"default/dns/UDP\" -j REJECT --reject-with icmp-port-unreachable",
         "-A " + rej + " -d 127.100.0.11/32 -p tcp --dport 80 -m comment --comment \"default/empty/TCP\" -j REJECT --reject-with tcp-reset"),
-        l.stream().filter(x -> x.startsWith("-A")).toList());
+        serviceRules(l));
   }
 
   @Test

@@ -15,6 +15,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real {@code java -jar target/node.jar} process for integration tests: started with the given flags,
  * its output kept in a log file under its data dir, stopped with SIGTERM or killed with SIGKILL.
+ *
+ * <p>Nodes run {@code --proxy-mode=loopback} unless the flags name a mode or {@link #withDefaultProxyMode()}
+ * is asked for: the default, {@code auto}, becomes iptables when the tests run as root (as in CI), and the
+ * tests written for the loopback proxy (its per-service counters, a second proxy standing by for a cluster IP
+ * another holds, a retry of a refused endpoint) must not change mode with the user running them. {@link
+ * #close()} stops a node that may hold iptables rules with SIGTERM, so that no rule outlives the test.
  */
 public final class NodeProcess implements AutoCloseable {
   /** Only for /readyz (open to anyone): the CA of a master may not exist yet when polling starts. */
@@ -26,14 +32,27 @@ public final class NodeProcess implements AutoCloseable {
   private final Path log;
   private final String address;
   private final int apiPort;
+  private final boolean defaultProxyMode;
   private Process process;
 
-  private NodeProcess(List<String> args, Path dataDir, String address, int apiPort) {
+  private NodeProcess(List<String> args, Path dataDir, String address, int apiPort, boolean defaultProxyMode) {
     this.args = List.copyOf(args);
     this.dataDir = dataDir;
     this.log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
     this.address = address;
     this.apiPort = apiPort;
+    this.defaultProxyMode = defaultProxyMode;
+  }
+
+  /**
+   * The same node started without {@code --proxy-mode}, as a user starts one: the default ({@code auto}:
+   * iptables as root, else loopback).
+   */
+  public NodeProcess withDefaultProxyMode() {
+    if (flag("--proxy-mode") != null) {
+      throw new IllegalStateException("the flags already name a proxy mode: " + args);
+    }
+    return new NodeProcess(args, dataDir, address, apiPort, true);
   }
 
   /** The jar under test: -Dcoxswain.jar (set by Failsafe) or target/node.jar. */
@@ -49,7 +68,7 @@ public final class NodeProcess implements AutoCloseable {
     List<String> a = new ArrayList<>(List.of("--role=master", "--node-name=" + name, "--address=" + address,
         "--api-port=" + apiPort, "--peer-port=" + peerPort, "--data-dir=" + dir));
     a.addAll(List.of(extra));
-    return new NodeProcess(a, dir, address, apiPort);
+    return new NodeProcess(a, dir, address, apiPort, false);
   }
 
   /** A minion joining {@code join}; extra flags appended. */
@@ -60,12 +79,15 @@ public final class NodeProcess implements AutoCloseable {
     List<String> a = new ArrayList<>(List.of("--role=minion", "--node-name=" + name, "--address=" + address,
         "--join=" + join, "--data-dir=" + dir));
     a.addAll(List.of(extra));
-    return new NodeProcess(a, dir, address, -1);
+    return new NodeProcess(a, dir, address, -1, false);
   }
 
   public NodeProcess start() throws IOException {
     List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xss512k", "-XX:+UseSerialGC", "-jar", jar().toString()));
     cmd.addAll(args);
+    if (!defaultProxyMode && flag("--proxy-mode") == null) {
+      cmd.add("--proxy-mode=loopback");
+    }
     String join = flag("--join");
     if (join != null && flag("--token") == null && !Files.exists(dataDir.resolve("pki"))) {
       // a first join: a fresh token from the master joined (found by its admin kubeconfig beside this node's dir)
@@ -176,10 +198,19 @@ public final class NodeProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Kills the node, unless it may have installed iptables rules (the default mode as root, or a mode that uses
+   * iptables): then it is stopped with SIGTERM so that it removes them, and killed only if it does not exit.
+   */
   @Override
   public void close() throws InterruptedException {
     if (alive()) {
-      kill();
+      String mode = flag("--proxy-mode");
+      if (defaultProxyMode || "iptables".equals(mode) || "userspace".equals(mode) || "auto".equals(mode)) {
+        stop();
+      } else {
+        kill();
+      }
     }
   }
 }

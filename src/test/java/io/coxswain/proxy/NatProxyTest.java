@@ -1,0 +1,158 @@
+package io.coxswain.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The iptables mode's life cycle against a recording runner that answers {@code iptables-save} and
+ * {@code sysctl -n} with given text: what a crashed run of the same node left is deleted by the first
+ * restore (another node's chains are not), the jumps are replaced, not doubled, route_localnet is turned on
+ * when off (with the host's mark that a node did it) and back off by whichever node of the host stops last;
+ * when it was on already, without the mark, it is left alone.
+ */
+class NatProxyTest {
+  static final NatRules MINE = new NatRules("127.0.21.2");
+  static final NatRules OTHER = new NatRules("127.0.21.3");
+
+  /** Records every command; iptables-save and sysctl -n answer with the fields' text. */
+  static final class Recorder implements CommandRunner {
+    final List<String> ran = new ArrayList<>();
+    final List<String> fed = new ArrayList<>();
+    String natSave = "";
+    String routeLocalnet = "0";
+    /** The first iptables-restore fails, as with a kernel module missing. */
+    boolean firstRestoreFails;
+
+    @Override
+    public Future<Integer> run(List<String> command) {
+      ran.add(String.join(" ", command));
+      return Future.succeededFuture(0);
+    }
+
+    @Override
+    public Future<Void> feed(List<String> command, String input) {
+      ran.add(String.join(" ", command));
+      fed.add(input);
+      if (firstRestoreFails && fed.size() == 1) {
+        return Future.failedFuture("iptables-restore: line 4 failed");
+      }
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<String> output(List<String> command) {
+      ran.add(String.join(" ", command));
+      if (command.get(0).equals("sysctl")) {
+        return Future.succeededFuture(routeLocalnet + "\n");
+      }
+      return Future.succeededFuture(command.contains("nat") ? natSave : "*filter\nCOMMIT\n");
+    }
+  }
+
+  static void await(Future<?> f) throws Exception {
+    f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  static String save(String... chains) {
+    StringBuilder out = new StringBuilder("*nat\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n");
+    for (String c : chains) {
+      out.append(':').append(c).append(" - [0:0]\n");
+    }
+    return out.append("COMMIT\n").toString();
+  }
+
+  @Test
+  void aStartRemovesWhatACrashedRunOfTheSameNodeLeftAndReplacesItsJumps() throws Exception {
+    Recorder r = new Recorder();
+    String stale = MINE.natChain() + "-0123456789";
+    r.natSave = save(MINE.natChain(), MINE.postChain(), stale, stale + "-0", OTHER.natChain(), OTHER.natChain() + "-AB");
+    NatProxy nat = new NatProxy(r, "iptables", MINE);
+    await(nat.start());
+
+    String first = r.fed.get(0);
+    assertTrue(first.contains("-X " + stale + "\n") && first.contains("-X " + stale + "-0\n"), first);
+    assertFalse(first.contains(OTHER.natChain()), "another node's chains are left alone:\n" + first);
+    assertFalse(first.contains("-X " + MINE.natChain() + "\n") || first.contains("-X " + MINE.postChain() + "\n"),
+        "the node's fixed chains are rewritten, not deleted:\n" + first);
+    for (NatRules.Jump j : MINE.jumps()) {
+      String jump = " -t " + j.table() + " %s " + j.from() + " -m comment --comment coxswain services " + j.to()
+          + " -j " + j.to();
+      int deleted = r.ran.indexOf("iptables -w" + jump.formatted("-D"));
+      int inserted = r.ran.indexOf("iptables -w" + jump.formatted("-I"));
+      assertTrue(deleted >= 0 && inserted > deleted, "a left jump is deleted before one is inserted: " + r.ran);
+    }
+    int on = r.ran.indexOf("sysctl -w net.ipv4.conf.all.route_localnet=1");
+    assertTrue(on >= 0 && r.ran.indexOf("iptables -w -t nat -N " + NatRules.LOCALNET_MARK) > on, r.ran.toString());
+  }
+
+  @Test
+  void aProxyWhoseRulesCannotBeInstalledFailsToStartAndLeavesNoRule() throws Exception {
+    Recorder r = new Recorder();
+    r.firstRestoreFails = true;
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      ProxyVerticle proxy = new ProxyVerticle(null, "127.0.21.2", ProxyOptions.defaults().withMode(ProxyMode.IPTABLES),
+          new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), r);
+      Throwable failed = vertx.deployVerticle(proxy).toCompletionStage().toCompletableFuture()
+          .handle((id, e) -> e).get(10, TimeUnit.SECONDS);
+      assertTrue(failed != null && failed.getMessage().contains("proxy mode iptables: cannot install the iptables"
+          + " rules (iptables-restore: line 4 failed)"), String.valueOf(failed));
+      assertEquals(2, r.fed.size(), "the failed restore, then the teardown: " + r.ran);
+      assertTrue(r.fed.get(1).contains("-X " + MINE.natChain() + "\n"), r.fed.get(1));
+      assertFalse(r.ran.stream().anyMatch(c -> c.contains(" -I ")), "no jump was inserted: " + r.ran);
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void routeLocalnetOnWithoutTheMarkIsTheHostsAndLeftAsItIs() throws Exception {
+    Recorder r = new Recorder();
+    r.routeLocalnet = "1";
+    NatProxy nat = new NatProxy(r, "iptables", MINE);
+    await(nat.start());
+    r.natSave = save();
+    await(nat.stop());
+    assertFalse(r.ran.stream().anyMatch(c -> c.startsWith("sysctl -w") || c.contains(NatRules.LOCALNET_MARK)),
+        r.ran.toString());
+  }
+
+  @Test
+  void aStopRemovesEveryChainAndTheLastNodeTurnsRouteLocalnetOff() throws Exception {
+    Recorder r = new Recorder();
+    NatProxy nat = new NatProxy(r, "iptables", MINE);
+    await(nat.start());
+    nat.apply(List.of(new ServicePortSpec(new ServicePortKey("default", "web", "", "TCP"), "127.121.0.5", 80, 0, 0,
+        List.of(new Backend("127.0.21.2", 32000)))));
+    r.ran.clear();
+    r.fed.clear();
+    r.natSave = save(NatRules.LOCALNET_MARK, OTHER.natChain()); // another node still runs: it needs route_localnet
+    await(nat.stop());
+    String down = r.fed.get(0);
+    for (String c : List.of(MINE.natChain(), MINE.postChain(), MINE.rejectChain())) {
+      assertTrue(down.contains("-X " + c + "\n"), down);
+    }
+    assertTrue(down.lines().filter(l -> l.startsWith("-X " + MINE.natChain() + "-")).count() >= 2,
+        "the service's chains go too:\n" + down);
+    assertTrue(r.ran.stream().filter(c -> c.contains(" -D ")).count() == MINE.jumps().size(), r.ran.toString());
+    assertFalse(r.ran.contains("sysctl -w net.ipv4.conf.all.route_localnet=0"), r.ran.toString());
+
+    // the last node turns it off, whichever node turned it on
+    Recorder last = new Recorder();
+    last.routeLocalnet = "1";
+    NatProxy lastNode = new NatProxy(last, "iptables", OTHER);
+    await(lastNode.start());
+    last.natSave = save(NatRules.LOCALNET_MARK);
+    await(lastNode.stop());
+    int off = last.ran.indexOf("sysctl -w net.ipv4.conf.all.route_localnet=0");
+    assertTrue(off >= 0 && last.ran.indexOf("iptables -w -t nat -X " + NatRules.LOCALNET_MARK) > off,
+        last.ran.toString());
+  }
+}
