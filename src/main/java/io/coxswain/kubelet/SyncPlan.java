@@ -34,14 +34,22 @@ import java.util.stream.Collectors;
  *       not at all) with back-off 10 s doubling to 5 min (CrashLoopBackOff); the back-off restarts from 10 s
  *       once a container ran for 10 minutes;</li>
  *   <li>a container whose spec changed (hash label) is killed and replaced;</li>
- *   <li>a pod with a deletionTimestamp has its app containers, then its infra container, killed with its
- *       grace period, then everything removed, and is reported as terminated;</li>
+ *   <li>a pod with a deletionTimestamp first drains: for {@link #ENDPOINT_DRAIN} (at most its grace period)
+ *       after the deletion was asked its containers keep running while the endpoints controller and every
+ *       node's proxy stop sending it new connections (a terminating pod leaves its services' endpoints at
+ *       once); then its app containers, then its infra container, are killed with the rest of the grace
+ *       period, everything removed, and it is reported as terminated;</li>
  *   <li>containers of pods not desired (orphans) are killed with the grace they were created with, then
  *       removed; a finished pod (Succeeded/Failed) has its infra container stopped;</li>
  *   <li>of a container's exited instances only the latest is kept (for {@code logs --previous}).</li>
  * </ul>
  */
 public final class SyncPlan {
+  /**
+   * How long a deleted pod keeps running before its containers are signalled: what proxies need to take it
+   * out of their rules (an implicit {@code preStop} sleep, so that a rolling update loses no request).
+   */
+  public static final Duration ENDPOINT_DRAIN = Duration.ofSeconds(2);
   /** A container that ran this long before exiting starts its back-off afresh. */
   public static final Duration BACK_OFF_RESET = Duration.ofMinutes(10);
 
@@ -275,7 +283,17 @@ public final class SyncPlan {
     private void terminate(Pod pod, List<ObservedContainer> mine) {
       PodRef ref = ContainerSpecs.ref(pod);
       long grace = ContainerSpecs.deletionGraceSeconds(pod);
-      boolean stillRunning = stopAll(mine, Duration.ofSeconds(grace), "the pod is being deleted");
+      Instant drained = drainedAt(pod, grace);
+      boolean draining = drained != null && in.now().isBefore(drained)
+          && mine.stream().anyMatch(c -> !c.infra() && c.running());
+      boolean stillRunning = true;
+      if (draining) {
+        wakeAt(drained);
+      } else {
+        // the drain counts against the grace period, as a preStop hook's time does
+        long left = drained == null ? grace : Math.max(0, grace - drainOf(grace).toSeconds());
+        stillRunning = stopAll(mine, Duration.ofSeconds(left), "the pod is being deleted");
+      }
       if (!stillRunning && mine.isEmpty()) {
         terminated.add(ref);
       }
@@ -285,6 +303,28 @@ public final class SyncPlan {
       }
       ObservedContainer infra = mine.stream().filter(c -> c.infra() && c.running()).findFirst().orElse(null);
       statuses.put(ref.uid(), status(pod, plans, infra));
+    }
+
+    /**
+     * When a deleted pod's drain ends: {@link #ENDPOINT_DRAIN} (at most its grace period) after the deletion
+     * was asked (its deletionTimestamp less the grace period); null when there is none to wait for.
+     */
+    private Instant drainedAt(Pod pod, long grace) {
+      String at = pod.getMetadata().getDeletionTimestamp();
+      if (grace <= 0 || at == null) {
+        return null;
+      }
+      Instant deletion;
+      try {
+        deletion = Instant.parse(at);
+      } catch (java.time.format.DateTimeParseException e) {
+        return null;
+      }
+      return deletion.minusSeconds(grace).plus(drainOf(grace));
+    }
+
+    private static Duration drainOf(long grace) {
+      return ENDPOINT_DRAIN.compareTo(Duration.ofSeconds(grace)) < 0 ? ENDPOINT_DRAIN : Duration.ofSeconds(grace);
     }
 
     /**

@@ -60,6 +60,11 @@ class SyncPlanTest {
         .withDeletionGracePeriodSeconds(grace).endMetadata().build();
   }
 
+  static Pod deletingAt(Pod pod, Instant deletionTimestamp, long grace) {
+    return new PodBuilder(pod).editMetadata().withDeletionTimestamp(deletionTimestamp.toString())
+        .withDeletionGracePeriodSeconds(grace).endMetadata().build();
+  }
+
   static Pod withPhase(Pod pod, String phase) {
     return new PodBuilder(pod).withStatus(new PodStatusBuilder().withPhase(phase).build()).build();
   }
@@ -231,16 +236,30 @@ class SyncPlanTest {
         of("Never: one container still runs, the pod runs", List.of(pod("Never", app, side)),
             List.of(infra("i1", true), exited("a1", "app", 0, 0, threeSecondsAgo), running("s1", "side", 0)), Map.of(),
             List.of(), "Running", List.of("app:terminated:Completed:0", "side:running")),
-        of("a deleted pod: app containers are killed first, with the deletion's grace",
+        of("a deleted pod drains first: its containers run on while proxies drop it",
+            List.of(deletingAt(pod(app), NOW.plusSeconds(29), 30)), List.of(infra("i1", true), running("a1", "app", 0)),
+            Map.of(), List.of(), "Running", List.of("app:running"),
+            r -> {
+              assertEquals(NOW.plusSeconds(1), r.nextSyncAt(), "the drain ends two seconds after the deletion was asked");
+              assertFalse(r.statuses().get(UID).getContainerStatuses().get(0).getReady());
+            }),
+        of("a deleted pod's drain is at most its grace period",
+            List.of(deletingAt(pod(app), NOW.plusMillis(500), 1)), List.of(infra("i1", true), running("a1", "app", 0)),
+            Map.of(), List.of(), "Running", List.of("app:running"),
+            r -> assertEquals(NOW.plusMillis(500), r.nextSyncAt())),
+        of("a pod deleted with grace 0 is killed at once",
+            List.of(deletingAt(pod(app), NOW, 0)), List.of(infra("i1", true), running("a1", "app", 0)),
+            Map.of(), List.of("kill a1 0s"), "Running", List.of("app:running")),
+        of("a deleted pod: after the drain, app containers are killed first, with the rest of the deletion's grace",
             List.of(deleting(pod(app), 12)), List.of(infra("i1", true), running("a1", "app", 0)), Map.of(),
-            List.of("kill a1 12s"), "Running", List.of("app:running"),
+            List.of("kill a1 10s"), "Running", List.of("app:running"),
             r -> {
               assertTrue(r.terminated().isEmpty());
               assertFalse(r.statuses().get(UID).getContainerStatuses().get(0).getReady());
             }),
         of("a deleted pod: then its infra container", List.of(deleting(pod(app), 12)),
             List.of(infra("i1", true), exited("a1", "app", 0, 137, threeSecondsAgo)), Map.of(),
-            List.of("kill i1 12s"), "Running", List.of("app:terminated:Error:137")),
+            List.of("kill i1 10s"), "Running", List.of("app:terminated:Error:137")),
         of("a deleted pod: then everything is removed", List.of(deleting(pod(app), 12)),
             List.of(infra("i1", false), exited("a1", "app", 0, 137, threeSecondsAgo)), Map.of(),
             List.of("remove i1", "remove a1"), "Running", List.of("app:terminated:Error:137"),
