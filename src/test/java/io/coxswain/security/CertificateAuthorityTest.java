@@ -44,6 +44,48 @@ class CertificateAuthorityTest {
   }
 
   @Test
+  void tlsContextsPresentTheirIdentityBothWaysAndRefuseAStrangeCa() throws Exception {
+    CertificateAuthority ca = CertificateAuthority.loadOrCreate(dir.resolve("a"), "c1");
+    CertificateAuthority other = CertificateAuthority.loadOrCreate(dir.resolve("b"), "c2");
+    Credentials server = ca.newIdentity("api", List.of(), List.of("127.0.0.1"), false);
+    Credentials client = ca.newIdentity("admin", List.of(Identity.ADMINS), List.of(), true);
+    Credentials stranger = other.newIdentity("admin", List.of(Identity.ADMINS), List.of(), true);
+    for (String protocol : List.of("TLSv1.3", "TLSv1.2")) {
+      assertEquals("admin", handshake(server, client, protocol), protocol);
+      assertThrows(javax.net.ssl.SSLException.class, () -> handshake(server, stranger, protocol), protocol);
+    }
+  }
+
+  /** One TLS handshake over loopback with client authentication required; the user name the server saw. */
+  private static String handshake(Credentials server, Credentials client, String protocol) throws Exception {
+    try (javax.net.ssl.SSLServerSocket listener = (javax.net.ssl.SSLServerSocket) server.sslContext()
+        .getServerSocketFactory().createServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      listener.setNeedClientAuth(true);
+      listener.setEnabledProtocols(new String[] {protocol});
+      java.util.concurrent.CompletableFuture<String> seen = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) listener.accept()) {
+          s.startHandshake();
+          String user = Identity.of((X509Certificate) s.getSession().getPeerCertificates()[0]).user();
+          s.getOutputStream().write(1);
+          return user;
+        } catch (java.io.IOException e) {
+          return "failed: " + e;
+        }
+      });
+      try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) client.sslContext().getSocketFactory()
+          .createSocket(java.net.InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
+        s.setEnabledProtocols(new String[] {protocol});
+        s.startHandshake();
+        assertEquals("api", Identity.of((X509Certificate) s.getSession().getPeerCertificates()[0]).user());
+        assertEquals(1, s.getInputStream().read());
+      } finally {
+        listener.close();
+      }
+      return seen.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void signsOnlyRequestsWhoseSignatureMatchesTheirKey() {
     var pair = CertificateAuthority.newKeyPair();
     String csr = CertificateAuthority.request(pair, "x");
