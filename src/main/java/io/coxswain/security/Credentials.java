@@ -22,7 +22,9 @@ import javax.naming.ldap.Rdn;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
@@ -83,7 +85,7 @@ public record Credentials(String caPem, String certPem, String keyPem) {
     try {
       SSLContext ssl = SSLContext.getInstance("TLS");
       ssl.init(new KeyManager[] {new OneIdentity(Pem.privateKey(keyPem), new X509Certificate[] {certificate(), ca()})},
-          trustOnly(ca()).getTrustManagers(), null);
+          trustOnly(ca()), null);
       return ssl;
     } catch (GeneralSecurityException | IOException e) {
       throw new IllegalStateException("cannot build a TLS context from the credentials: " + e.getMessage(), e);
@@ -167,20 +169,25 @@ public record Credentials(String caPem, String certPem, String keyPem) {
   public static SSLContext trusting(X509Certificate ca) {
     try {
       SSLContext ssl = SSLContext.getInstance("TLS");
-      ssl.init(null, trustOnly(ca).getTrustManagers(), null);
+      ssl.init(null, trustOnly(ca), null);
       return ssl;
     } catch (GeneralSecurityException | IOException e) {
       throw new IllegalStateException(e);
     }
   }
 
-  private static TrustManagerFactory trustOnly(X509Certificate ca) throws GeneralSecurityException, IOException {
+  private static TrustManager[] trustOnly(X509Certificate ca) throws GeneralSecurityException, IOException {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     trust.setCertificateEntry("cluster-ca", ca);
     TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
-    return tmf;
+    for (TrustManager tm : tmf.getTrustManagers()) {
+      if (tm instanceof X509ExtendedTrustManager pkix) {
+        return new TrustManager[] {new CaTrust(pkix)};
+      }
+    }
+    throw new GeneralSecurityException("the JDK has no X.509 trust manager");
   }
 
   /** The O entries of a certificate's subject. */
