@@ -48,11 +48,30 @@ public final class Main {
     if (cl.getCommand() instanceof NodeCommand) {
       cl.getSubcommands().values().forEach(Main::addHelpOption);
     }
-    cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+    cl.setExecutionExceptionHandler(new OneLineExecutionError());
+    cl.setParameterExceptionHandler(new OneLineUsageError());
+    return cl;
+  }
+
+  /*
+   * The two handlers are classes, not lambdas: picocli's interfaces are of an old class-file version that a
+   * class-data sharing archive leaves out, and a lambda implementing one could not be archived either (its
+   * method handles were built at every start).
+   */
+
+  /** An exception out of a command: one line. */
+  private static final class OneLineExecutionError implements CommandLine.IExecutionExceptionHandler {
+    @Override
+    public int handleExecutionException(Exception ex, CommandLine line, CommandLine.ParseResult parsed) {
       line.getErr().println("error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
       return 1;
-    });
-    cl.setParameterExceptionHandler((ex, args) -> {
+    }
+  }
+
+  /** Bad usage: one line naming the help to read, exit 1 as kubectl's. */
+  private static final class OneLineUsageError implements CommandLine.IParameterExceptionHandler {
+    @Override
+    public int handleParseException(CommandLine.ParameterException ex, String[] args) {
       CommandLine c = ex.getCommandLine();
       String hint = "";
       if (c.getParent() == null && ex instanceof CommandLine.UnmatchedArgumentException u
@@ -60,10 +79,8 @@ public final class Main {
         hint = "; client options go after the command, e.g. coxswain get pods --server=http://HOST:6443";
       }
       c.getErr().println("error: " + ex.getMessage() + hint + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
-      // bad usage exits 1, as kubectl's does
       return 1;
-    });
-    return cl;
+    }
   }
 
   private static boolean isClientOption(String arg) {
