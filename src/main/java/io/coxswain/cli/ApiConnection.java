@@ -134,7 +134,7 @@ final class ApiConnection {
       return CliJson.object();
     }
     try {
-      return CliJson.MAPPER.readTree(bytes);
+      return CliJson.read(bytes);
     } catch (IOException e) {
       throw new CliException("error: the server returned a response that is not JSON for " + method + " " + path);
     }
