@@ -30,14 +30,48 @@ public final class Main {
       return null;
     }
     Command top = NodeCommand.class.getAnnotation(Command.class);
+    // first the class named after the command (get: GetCommand), so that one annotation is read, not all
+    String simpleName = className(name);
     for (Class<?> c : top.subcommands()) {
-      Command sub = c.getAnnotation(Command.class);
-      if (sub != null && (sub.name().equals(name) || java.util.Arrays.asList(sub.aliases()).contains(name))) {
-        CommandLine cl = new CommandLine(c);
-        cl.setCommandName(top.name() + " " + sub.name());
-        addHelpOption(cl);
-        return configured(cl);
+      if (c.getSimpleName().equals(simpleName)) {
+        CommandLine cl = named(top, c, name);
+        if (cl != null) {
+          return cl;
+        }
       }
+    }
+    for (Class<?> c : top.subcommands()) {
+      CommandLine cl = named(top, c, name);
+      if (cl != null) {
+        return cl;
+      }
+    }
+    return null;
+  }
+
+  /** {@code rolling-update} → {@code RollingUpdateCommand}. */
+  static String className(String commandName) {
+    StringBuilder b = new StringBuilder();
+    boolean upper = true;
+    for (char ch : commandName.toCharArray()) {
+      if (ch == '-') {
+        upper = true;
+      } else {
+        b.append(upper ? Character.toUpperCase(ch) : ch);
+        upper = false;
+      }
+    }
+    return b.append("Command").toString();
+  }
+
+  /** The command line of subcommand class {@code c} when it is called {@code name} (or has it as an alias). */
+  private static CommandLine named(Command top, Class<?> c, String name) {
+    Command sub = c.getAnnotation(Command.class);
+    if (sub != null && (sub.name().equals(name) || java.util.Arrays.asList(sub.aliases()).contains(name))) {
+      CommandLine cl = new CommandLine(c);
+      cl.setCommandName(top.name() + " " + sub.name());
+      addHelpOption(cl);
+      return configured(cl);
     }
     return null;
   }
