@@ -8,14 +8,13 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
 
 /**
- * The CLI's HTTP link to one API server, on the JDK's own HTTP client: it loads in a few milliseconds
- * (no event loop, no Netty), which is what a one-shot command needs. Every failure becomes an
+ * The CLI's connection to one API server: requests over {@link HttpLink} (blocking HTTP/1.1, TLS by the JDK),
+ * web sockets over the JDK's HTTP client, built only when one is opened. Every failure becomes an
  * {@link ApiError} (the server answered) or a {@link CliException} worded as kubectl words it.
  */
 final class ApiConnection {
@@ -26,7 +25,12 @@ final class ApiConnection {
   private final String token;
   private final int verbosity;
   private final PrintWriter log;
-  private final HttpClient http;
+  /** The TLS context for https (null: plain HTTP). */
+  private final SSLContext tls;
+  private final boolean checkHost;
+  private final HttpLink link;
+  /** The JDK's HTTP client, built on first use (web sockets only). */
+  private HttpClient http;
 
   ApiConnection(URI server, String token, int verbosity, PrintWriter log) {
     this(server, token, null, null, false, verbosity, log);
@@ -43,22 +47,39 @@ final class ApiConnection {
     this.token = token;
     this.verbosity = verbosity;
     this.log = log;
-    HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(10));
-    if ("https".equalsIgnoreCase(server.getScheme())) {
-      if (credentials != null) {
-        b.sslContext(credentials.sslContext());
-      } else if (caPem != null) {
-        b.sslContext(io.coxswain.security.Credentials.trusting(io.coxswain.security.Pem.certificate(caPem)));
-      } else if (insecure) {
-        b.sslContext(io.coxswain.security.Joiner.trustAnything());
+    boolean trustAnything = false;
+    if (!"https".equalsIgnoreCase(server.getScheme())) {
+      tls = null;
+    } else if (credentials != null) {
+      tls = credentials.sslContext();
+    } else if (caPem != null) {
+      tls = io.coxswain.security.Credentials.trusting(io.coxswain.security.Pem.certificate(caPem));
+    } else if (insecure) {
+      tls = io.coxswain.security.Joiner.trustAnything();
+      trustAnything = true;
+    } else {
+      try {
+        tls = SSLContext.getDefault();
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException("no default TLS context in this JVM", e);
       }
     }
-    this.http = b.build();
+    this.checkHost = !trustAnything;
+    this.link = new HttpLink(server, tls, checkHost, CONNECT_TIMEOUT_MILLIS);
   }
 
-  /** The HTTP client (with this connection's TLS settings), for web sockets. */
-  HttpClient http() {
+  private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+
+  /** The JDK's HTTP client with this connection's TLS settings, for web sockets. */
+  synchronized HttpClient http() {
+    if (http == null) {
+      HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofMillis(CONNECT_TIMEOUT_MILLIS));
+      if (tls != null) {
+        b.sslContext(tls);
+      }
+      http = b.build();
+    }
     return http;
   }
 
@@ -107,76 +128,71 @@ final class ApiConnection {
   }
 
   JsonNode json(String method, String path, String contentType, JsonNode body, String accept) {
-    HttpResponse<byte[]> r = send(method, path, contentType,
+    byte[] bytes = send(method, path, contentType,
         body == null ? null : CliJson.compact(body).getBytes(StandardCharsets.UTF_8), accept);
-    byte[] bytes = r.body();
     if (bytes.length == 0) {
       return CliJson.object();
     }
     try {
-      return CliJson.MAPPER.readTree(bytes);
+      return CliJson.read(bytes);
     } catch (IOException e) {
       throw new CliException("error: the server returned a response that is not JSON for " + method + " " + path);
     }
   }
 
-  HttpResponse<byte[]> send(String method, String path, String contentType, byte[] body, String accept) {
-    HttpRequest request = request(method, path, contentType, body, accept).build();
+  /** The body of the answer to one request; an error status throws {@link ApiError}. */
+  byte[] send(String method, String path, String contentType, byte[] body, String accept) {
     long started = System.nanoTime();
-    HttpResponse<byte[]> r;
+    HttpLink.Response r = exchange(method, path, contentType, body, accept, false);
+    byte[] bytes;
     try {
-      r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      bytes = r.bytes();
     } catch (IOException e) {
       throw unreachable(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CliException("error: interrupted");
     }
-    trace(method, request.uri(), r.statusCode(), started);
-    if (r.statusCode() >= 400) {
-      throw ApiError.fromResponse(r.statusCode(), r.body());
+    trace(method, uri(path), r.status(), started);
+    if (r.status() >= 400) {
+      throw ApiError.fromResponse(r.status(), bytes);
     }
-    return r;
+    return bytes;
   }
 
   /** A streaming GET (watch, logs): the body as it arrives; the caller closes it. */
   InputStream stream(String path, String accept) {
-    HttpRequest request = request("GET", path, null, null, accept).build();
     long started = System.nanoTime();
-    HttpResponse<InputStream> r;
-    try {
-      r = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-    } catch (IOException e) {
-      throw unreachable(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CliException("error: interrupted");
-    }
-    trace("GET", request.uri(), r.statusCode(), started);
-    if (r.statusCode() >= 400) {
+    HttpLink.Response r = exchange("GET", path, null, null, accept, true);
+    trace("GET", uri(path), r.status(), started);
+    if (r.status() >= 400) {
       byte[] bytes;
-      try (InputStream in = r.body()) {
-        bytes = in.readAllBytes();
+      try {
+        bytes = r.bytes();
       } catch (IOException e) {
         bytes = new byte[0];
       }
-      throw ApiError.fromResponse(r.statusCode(), bytes);
+      throw ApiError.fromResponse(r.status(), bytes);
     }
     return r.body();
   }
 
-  private HttpRequest.Builder request(String method, String path, String contentType, byte[] body, String accept) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
-        .header("Accept", accept)
-        .header("User-Agent", "coxswain/" + VersionInfo.version());
+  private HttpLink.Response exchange(String method, String path, String contentType, byte[] body, String accept,
+                                     boolean stream) {
+    java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+    headers.put("Accept", accept);
+    headers.put("User-Agent", "coxswain/" + VersionInfo.version());
     if (contentType != null) {
-      b.header("Content-Type", contentType);
+      headers.put("Content-Type", contentType);
     }
     if (token != null && !token.isEmpty()) {
-      b.header("Authorization", "Bearer " + token);
+      headers.put("Authorization", "Bearer " + token);
     }
-    return b;
+    boolean hasBody = body != null || !method.equals("GET") && !method.equals("DELETE") && !method.equals("HEAD");
+    URI target = uri(path);
+    try {
+      return link.exchange(method, target.getRawPath() + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery()),
+          headers, hasBody && body == null ? new byte[0] : body, stream);
+    } catch (IOException e) {
+      throw unreachable(e);
+    }
   }
 
   URI uri(String path) {

@@ -35,7 +35,7 @@ final class ApiError extends RuntimeException {
   static ApiError fromResponse(int code, byte[] body) {
     JsonNode status = null;
     try {
-      status = CliJson.MAPPER.readTree(body);
+      status = CliJson.read(body);
     } catch (Exception e) {
       status = null;
     }

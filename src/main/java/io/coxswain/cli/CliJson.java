@@ -1,5 +1,8 @@
 package io.coxswain.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,8 +20,22 @@ import java.util.Map;
 
 /** JSON and YAML as kubectl writes them: Go's 4-space indented JSON, YAML with sorted keys. */
 final class CliJson {
-  static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
-  /** The YAML mapper, loaded on first use (a plain get never needs SnakeYAML). */
+  /**
+   * The JSON mapper, made on first use. Reading a response or a kubeconfig into a tree does not need it
+   * ({@link #read}, {@link #readYaml}): its static setup (date formats, calendars, locale data) was a tenth of
+   * a {@code get}'s time.
+   */
+  static ObjectMapper mapper() {
+    return JsonHolder.MAPPER;
+  }
+
+  private static final class JsonHolder {
+    static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+  }
+
+  private static final JsonFactory JSON = new JsonFactory();
+
+  /** The YAML mapper, made on first use (a plain get never writes YAML). */
   static ObjectMapper yaml() {
     return YamlHolder.YAML;
   }
@@ -31,6 +48,84 @@ final class CliJson {
       .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
       .stringQuotingChecker(new GoYamlQuoting())
       .build());
+  }
+
+  /** The parser side of YAML alone, for reading (no mapper). */
+  private static final class YamlReading {
+    static final YAMLFactory FACTORY = new YAMLFactory();
+  }
+
+  /** JSON text as a tree, as {@code mapper().readTree} reads it (floats as BigDecimal); empty text is missing. */
+  static JsonNode read(byte[] json) throws IOException {
+    try (JsonParser p = JSON.createParser(json)) {
+      return tree(p, true);
+    }
+  }
+
+  /** The first YAML document of {@code yaml} as a tree, as the YAML mapper's {@code readTree} reads it. */
+  static JsonNode readYaml(byte[] yaml) throws IOException {
+    try (JsonParser p = YamlReading.FACTORY.createParser(yaml)) {
+      return tree(p, false);
+    }
+  }
+
+  private static JsonNode tree(JsonParser p, boolean bigDecimals) throws IOException {
+    JsonToken t = p.nextToken();
+    return t == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : value(p, t, bigDecimals);
+  }
+
+  private static JsonNode value(JsonParser p, JsonToken t, boolean bigDecimals) throws IOException {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    switch (t) {
+      case START_OBJECT: {
+        ObjectNode o = f.objectNode();
+        for (JsonToken k = p.nextToken(); k != JsonToken.END_OBJECT; k = p.nextToken()) {
+          if (k != JsonToken.FIELD_NAME) {
+            throw new com.fasterxml.jackson.core.JsonParseException(p, "expected a field name, got " + k);
+          }
+          String name = p.currentName();
+          o.set(name, value(p, p.nextToken(), bigDecimals));
+        }
+        return o;
+      }
+      case START_ARRAY: {
+        ArrayNode a = f.arrayNode();
+        for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+          a.add(value(p, e, bigDecimals));
+        }
+        return a;
+      }
+      case VALUE_STRING:
+        return f.textNode(p.getText());
+      case VALUE_NUMBER_INT:
+        switch (p.getNumberType()) {
+          case INT:
+            return f.numberNode(p.getIntValue());
+          case LONG:
+            return f.numberNode(p.getLongValue());
+          default:
+            return f.numberNode(p.getBigIntegerValue());
+        }
+      case VALUE_NUMBER_FLOAT:
+        if (bigDecimals && !p.isNaN()) {
+          java.math.BigDecimal d = p.getDecimalValue();
+          // as the mapper's tree reader: trailing zeros dropped (its node factory normalizes decimals)
+          return f.numberNode(d.signum() == 0 ? java.math.BigDecimal.ZERO : d.stripTrailingZeros());
+        }
+        return f.numberNode(p.getDoubleValue());
+      case VALUE_TRUE:
+        return f.booleanNode(true);
+      case VALUE_FALSE:
+        return f.booleanNode(false);
+      case VALUE_NULL:
+        return f.nullNode();
+      case VALUE_EMBEDDED_OBJECT: {
+        Object v = p.getEmbeddedObject();
+        return v == null ? f.nullNode() : v instanceof byte[] b ? f.binaryNode(b) : f.pojoNode(v);
+      }
+      default:
+        throw new com.fasterxml.jackson.core.JsonParseException(p, "unexpected " + t);
+    }
   }
 
   /** Quotes what go-yaml would read back as something else: also timestamps and dates. */
@@ -57,7 +152,7 @@ final class CliJson {
 
   static JsonNode parse(String text) {
     try {
-      return MAPPER.readTree(text);
+      return mapper().readTree(text);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -65,7 +160,7 @@ final class CliJson {
 
   static String compact(JsonNode node) {
     try {
-      return MAPPER.writeValueAsString(node);
+      return mapper().writeValueAsString(node);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -19,7 +19,7 @@ record Kubeconfig(String server, String namespace, String token, String caPem, S
     }
     JsonNode root;
     try {
-      root = CliJson.yaml().readTree(Files.readAllBytes(file));
+      root = CliJson.readYaml(Files.readAllBytes(file));
     } catch (IOException e) {
       throw CliException.usage("error loading config file \"" + file + "\": " + firstLine(e.getMessage()));
     }

@@ -30,14 +30,48 @@ public final class Main {
       return null;
     }
     Command top = NodeCommand.class.getAnnotation(Command.class);
+    // first the class named after the command (get: GetCommand), so that one annotation is read, not all
+    String simpleName = className(name);
     for (Class<?> c : top.subcommands()) {
-      Command sub = c.getAnnotation(Command.class);
-      if (sub != null && (sub.name().equals(name) || java.util.Arrays.asList(sub.aliases()).contains(name))) {
-        CommandLine cl = new CommandLine(c);
-        cl.setCommandName(top.name() + " " + sub.name());
-        addHelpOption(cl);
-        return configured(cl);
+      if (c.getSimpleName().equals(simpleName)) {
+        CommandLine cl = named(top, c, name);
+        if (cl != null) {
+          return cl;
+        }
       }
+    }
+    for (Class<?> c : top.subcommands()) {
+      CommandLine cl = named(top, c, name);
+      if (cl != null) {
+        return cl;
+      }
+    }
+    return null;
+  }
+
+  /** {@code rolling-update} → {@code RollingUpdateCommand}. */
+  static String className(String commandName) {
+    StringBuilder b = new StringBuilder();
+    boolean upper = true;
+    for (char ch : commandName.toCharArray()) {
+      if (ch == '-') {
+        upper = true;
+      } else {
+        b.append(upper ? Character.toUpperCase(ch) : ch);
+        upper = false;
+      }
+    }
+    return b.append("Command").toString();
+  }
+
+  /** The command line of subcommand class {@code c} when it is called {@code name} (or has it as an alias). */
+  private static CommandLine named(Command top, Class<?> c, String name) {
+    Command sub = c.getAnnotation(Command.class);
+    if (sub != null && (sub.name().equals(name) || java.util.Arrays.asList(sub.aliases()).contains(name))) {
+      CommandLine cl = new CommandLine(c);
+      cl.setCommandName(top.name() + " " + sub.name());
+      addHelpOption(cl);
+      return configured(cl);
     }
     return null;
   }
@@ -48,11 +82,30 @@ public final class Main {
     if (cl.getCommand() instanceof NodeCommand) {
       cl.getSubcommands().values().forEach(Main::addHelpOption);
     }
-    cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+    cl.setExecutionExceptionHandler(new OneLineExecutionError());
+    cl.setParameterExceptionHandler(new OneLineUsageError());
+    return cl;
+  }
+
+  /*
+   * The two handlers are classes, not lambdas: picocli's interfaces are of an old class-file version that a
+   * class-data sharing archive leaves out, and a lambda implementing one could not be archived either (its
+   * method handles were built at every start).
+   */
+
+  /** An exception out of a command: one line. */
+  private static final class OneLineExecutionError implements CommandLine.IExecutionExceptionHandler {
+    @Override
+    public int handleExecutionException(Exception ex, CommandLine line, CommandLine.ParseResult parsed) {
       line.getErr().println("error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
       return 1;
-    });
-    cl.setParameterExceptionHandler((ex, args) -> {
+    }
+  }
+
+  /** Bad usage: one line naming the help to read, exit 1 as kubectl's. */
+  private static final class OneLineUsageError implements CommandLine.IParameterExceptionHandler {
+    @Override
+    public int handleParseException(CommandLine.ParameterException ex, String[] args) {
       CommandLine c = ex.getCommandLine();
       String hint = "";
       if (c.getParent() == null && ex instanceof CommandLine.UnmatchedArgumentException u
@@ -60,10 +113,8 @@ public final class Main {
         hint = "; client options go after the command, e.g. coxswain get pods --server=https://HOST:6443";
       }
       c.getErr().println("error: " + ex.getMessage() + hint + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
-      // bad usage exits 1, as kubectl's does
       return 1;
-    });
-    return cl;
+    }
   }
 
   private static boolean isClientOption(String arg) {

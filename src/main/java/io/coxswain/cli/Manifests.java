@@ -82,7 +82,7 @@ final class Manifests {
     List<JsonNode> docs = new ArrayList<>();
     try {
       if (text.stripLeading().startsWith("{") || text.stripLeading().startsWith("[")) {
-        try (MappingIterator<JsonNode> it = CliJson.MAPPER.readerFor(JsonNode.class).readValues(text)) {
+        try (MappingIterator<JsonNode> it = CliJson.mapper().readerFor(JsonNode.class).readValues(text)) {
           while (it.hasNext()) {
             docs.add(it.next());
           }

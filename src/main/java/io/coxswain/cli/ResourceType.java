@@ -19,6 +19,21 @@ record ResourceType(String plural, String singular, List<String> shortNames, Str
   /** What {@code get all} shows. */
   static final List<ResourceType> CATEGORY_ALL = List.of(PODS, REPLICATION_CONTROLLERS, SERVICES);
 
+  /*
+   * equals and hashCode written out (a type is a map key in every command): a record's generated ones are
+   * linked at their first call through method handles that a class-data sharing archive does not keep.
+   */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ResourceType t && plural.equals(t.plural) && singular.equals(t.singular)
+        && shortNames.equals(t.shortNames) && kind.equals(t.kind) && namespaced == t.namespaced;
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(plural, singular, shortNames, kind, namespaced);
+  }
+
   static ResourceType of(String name) {
     String n = name.toLowerCase(Locale.ROOT);
     int dot = n.indexOf('.');

@@ -33,7 +33,7 @@ public final class SnapshotFile {
       }
       long revision;
       try {
-        JsonNode header = CliJson.MAPPER.readTree(first);
+        JsonNode header = CliJson.mapper().readTree(first);
         if (!header.path("revision").canConvertToLong()) {
           throw new IOException("no revision");
         }
@@ -50,7 +50,7 @@ public final class SnapshotFile {
           continue;
         }
         try {
-          JsonNode kv = CliJson.MAPPER.readTree(line);
+          JsonNode kv = CliJson.mapper().readTree(line);
           String key = kv.path("key").asText(null);
           String value = kv.path("value").asText(null);
           if (key == null || value == null) {

@@ -35,7 +35,7 @@ final class TokenCommand {
         throw CliException.usage("--role must be minion, master, admin or viewer, not \"" + role + "\"");
       }
       Duration d = ttl.equals("0") ? Duration.ZERO : Durations.parse(ttl, "--ttl");
-      JsonNode body = CliJson.MAPPER.createObjectNode().put("role", role).put("ttlSeconds", d.toSeconds())
+      JsonNode body = CliJson.mapper().createObjectNode().put("role", role).put("ttlSeconds", d.toSeconds())
           .put("description", description);
       out().println(api().post(PATH, body).path("token").asText());
       return 0;

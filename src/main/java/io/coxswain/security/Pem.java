@@ -70,26 +70,28 @@ public final class Pem {
     if (!(key instanceof java.security.interfaces.ECPrivateKey ec)) {
       return of(key);
     }
-    try {
-      org.bouncycastle.asn1.pkcs.PrivateKeyInfo info = org.bouncycastle.asn1.pkcs.PrivateKeyInfo.getInstance(key.getEncoded());
-      org.bouncycastle.asn1.sec.ECPrivateKey sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(
-          ec.getParams().getOrder().bitLength(), ec.getS(), info.getPrivateKeyAlgorithm().getParameters());
-      return encode("EC PRIVATE KEY", sec1.getEncoded());
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot encode the key as SEC 1", e);
-    }
+    // PKCS#8: SEQUENCE { INTEGER 0, SEQUENCE { OID id-ecPublicKey, OID curve }, OCTET STRING ... }
+    Der.Reader info = Der.Reader.of(key.getEncoded()).sequence();
+    info.integer();
+    Der.Reader algorithm = info.sequence();
+    algorithm.next(Der.OID);
+    byte[] curve = algorithm.next(Der.OID);
+    // SEC 1: SEQUENCE { INTEGER 1, OCTET STRING d (the order's length), [0] curve }
+    int length = (ec.getParams().getOrder().bitLength() + 7) / 8;
+    return encode("EC PRIVATE KEY", Der.sequence(Der.INTEGER_ONE, Der.of(Der.OCTET_STRING, Der.unsigned(ec.getS(), length)),
+        Der.of(Der.CONTEXT_0, Der.of(Der.OID, curve))));
   }
 
-  /** A private key from PEM: PKCS#8 ({@code PRIVATE KEY}) or SEC 1 ({@code EC PRIVATE KEY}). */
+  /**
+   * A private key from PEM: PKCS#8 ({@code PRIVATE KEY}) or SEC 1 ({@code EC PRIVATE KEY}), read by the JDK
+   * alone (a SEC 1 key is wrapped into PKCS#8 first).
+   */
   public static PrivateKey privateKey(String pem) {
     if (pem != null && pem.contains("-----BEGIN EC PRIVATE KEY-----")) {
       try {
-        org.bouncycastle.asn1.sec.ECPrivateKey sec1 = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(
-            decode(pem, "EC PRIVATE KEY"));
-        byte[] pkcs8 = new org.bouncycastle.asn1.pkcs.PrivateKeyInfo(new org.bouncycastle.asn1.x509.AlgorithmIdentifier(
-            org.bouncycastle.asn1.x9.X9ObjectIdentifiers.id_ecPublicKey, sec1.getParametersObject()), sec1).getEncoded();
-        return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
-      } catch (IOException | GeneralSecurityException | RuntimeException e) {
+        byte[] sec1 = decode(pem, "EC PRIVATE KEY");
+        return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(sec1ToPkcs8(sec1)));
+      } catch (GeneralSecurityException | RuntimeException e) {
         throw new IllegalArgumentException("not a valid EC PRIVATE KEY: " + e.getMessage(), e);
       }
     }
@@ -102,6 +104,28 @@ public final class Pem {
       }
     }
     throw new IllegalArgumentException("not a PKCS#8 EC or RSA private key");
+  }
+
+  /** PKCS#8 around a SEC 1 key: its curve (the [0] field, required here) becomes the algorithm's parameter. */
+  static byte[] sec1ToPkcs8(byte[] sec1) {
+    Der.Reader key = Der.Reader.of(sec1).sequence();
+    if (!java.math.BigInteger.ONE.equals(key.integer())) {
+      throw new IllegalArgumentException("not SEC 1 version 1");
+    }
+    key.next(Der.OCTET_STRING);
+    byte[] curve = null;
+    while (key.hasMore() && curve == null) {
+      int tag = key.peekTag();
+      byte[] value = key.next(tag);
+      if (tag == Der.CONTEXT_0) {
+        curve = Der.Reader.of(value).next(Der.OID);
+      }
+    }
+    if (curve == null) {
+      throw new IllegalArgumentException("the key does not name its curve");
+    }
+    return Der.sequence(Der.INTEGER_ZERO, Der.sequence(Der.of(Der.OID, Der.EC_PUBLIC_KEY), Der.of(Der.OID, curve)),
+        Der.of(Der.OCTET_STRING, sec1));
   }
 
   /** sha256 of the certificate's DER, lower-case hex. */

@@ -210,7 +210,7 @@ final class FakeApiServer implements AutoCloseable {
             send(ex, 200, CliJson.compact(list));
           }
         } else if (method.equals("POST")) {
-          ObjectNode o = (ObjectNode) CliJson.MAPPER.readTree(body);
+          ObjectNode o = (ObjectNode) CliJson.mapper().readTree(body);
           String n = o.path("metadata").path("name").asText();
           String key = path(ns, resource, n);
           if (objects.containsKey(key)) {
@@ -237,7 +237,7 @@ final class FakeApiServer implements AutoCloseable {
       }
       if ("scale".equals(sub)) {
         if (method.equals("PATCH")) {
-          JsonNode patch = CliJson.MAPPER.readTree(body);
+          JsonNode patch = CliJson.mapper().readTree(body);
           ((ObjectNode) current.path("spec")).put("replicas", patch.path("spec").path("replicas").asInt());
           stamp(current, ns);
         }
@@ -251,7 +251,7 @@ final class FakeApiServer implements AutoCloseable {
       switch (method) {
         case "GET" -> send(ex, 200, CliJson.compact(accept.contains("as=Table") ? table(resource, List.of(current)) : current));
         case "PATCH" -> {
-          JsonNode patched = mergePatch(current, CliJson.MAPPER.readTree(body));
+          JsonNode patched = mergePatch(current, CliJson.mapper().readTree(body));
           stamp((ObjectNode) patched, ns);
           objects.put(key, (ObjectNode) patched);
           send(ex, 200, CliJson.compact(patched));

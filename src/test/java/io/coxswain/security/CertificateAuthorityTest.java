@@ -44,6 +44,57 @@ class CertificateAuthorityTest {
   }
 
   @Test
+  void tlsContextsPresentTheirIdentityBothWaysAndRefuseAStrangeCa() throws Exception {
+    CertificateAuthority ca = CertificateAuthority.loadOrCreate(dir.resolve("a"), "c1");
+    CertificateAuthority other = CertificateAuthority.loadOrCreate(dir.resolve("b"), "c2");
+    Credentials server = ca.newIdentity("api", List.of(), List.of("127.0.0.1"), false);
+    Credentials client = ca.newIdentity("admin", List.of(Identity.ADMINS), List.of(), true);
+    Credentials stranger = other.newIdentity("admin", List.of(Identity.ADMINS), List.of(), true);
+    Credentials elsewhere = ca.newIdentity("api", List.of(), List.of("127.0.0.2", "localhost"), false);
+    for (String protocol : List.of("TLSv1.3", "TLSv1.2")) {
+      assertEquals("admin", handshake(server, client, protocol), protocol);
+      assertThrows(javax.net.ssl.SSLException.class, () -> handshake(server, stranger, protocol), protocol);
+      // a client that checks the host (as every HTTPS client does) refuses a certificate for another address
+      javax.net.ssl.SSLException e = assertThrows(javax.net.ssl.SSLException.class,
+          () -> handshake(elsewhere, client, protocol), protocol);
+      assertTrue(String.valueOf(e.getMessage()).contains("x509: certificate is valid for 127.0.0.2, not 127.0.0.1"),
+          protocol + ": " + e.getMessage());
+    }
+  }
+
+  /** One TLS handshake over loopback with client authentication required; the user name the server saw. */
+  private static String handshake(Credentials server, Credentials client, String protocol) throws Exception {
+    try (javax.net.ssl.SSLServerSocket listener = (javax.net.ssl.SSLServerSocket) server.sslContext()
+        .getServerSocketFactory().createServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      listener.setNeedClientAuth(true);
+      listener.setEnabledProtocols(new String[] {protocol});
+      java.util.concurrent.CompletableFuture<String> seen = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) listener.accept()) {
+          s.startHandshake();
+          String user = Identity.of((X509Certificate) s.getSession().getPeerCertificates()[0]).user();
+          s.getOutputStream().write(1);
+          return user;
+        } catch (java.io.IOException e) {
+          return "failed: " + e;
+        }
+      });
+      try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) client.sslContext().getSocketFactory()
+          .createSocket("127.0.0.1", listener.getLocalPort())) {
+        s.setEnabledProtocols(new String[] {protocol});
+        javax.net.ssl.SSLParameters params = s.getSSLParameters();
+        params.setEndpointIdentificationAlgorithm("HTTPS");
+        s.setSSLParameters(params);
+        s.startHandshake();
+        assertEquals("api", Identity.of((X509Certificate) s.getSession().getPeerCertificates()[0]).user());
+        assertEquals(1, s.getInputStream().read());
+      } finally {
+        listener.close();
+      }
+      return seen.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void signsOnlyRequestsWhoseSignatureMatchesTheirKey() {
     var pair = CertificateAuthority.newKeyPair();
     String csr = CertificateAuthority.request(pair, "x");
