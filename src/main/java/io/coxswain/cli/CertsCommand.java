@@ -26,7 +26,7 @@ final class CertsCommand {
     @Override
     protected int execute() {
       Duration wait = timeout.equals("0") ? Duration.ZERO : Durations.parse(timeout, "--timeout");
-      Instant asked = Instant.parse(api().post(PATH + "/rotate", CliJson.MAPPER.createObjectNode())
+      Instant asked = Instant.parse(api().post(PATH + "/rotate", CliJson.mapper().createObjectNode())
           .path("requestedAt").asText());
       out().println("certificate rotation requested at " + asked);
       if (wait.isZero()) {
