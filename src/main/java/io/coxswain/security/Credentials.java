@@ -8,10 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.net.Socket;
 import java.security.KeyStore;
-import java.security.Principal;
-import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,11 +18,9 @@ import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
-import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
  * One TLS identity: the cluster CA to trust, a certificate and its private key, all PEM. What every
@@ -84,84 +79,12 @@ public record Credentials(String caPem, String certPem, String keyPem) {
   public SSLContext sslContext() {
     try {
       SSLContext ssl = SSLContext.getInstance("TLS");
-      ssl.init(new KeyManager[] {new OneIdentity(Pem.privateKey(keyPem), new X509Certificate[] {certificate(), ca()})},
-          trustOnly(ca()), null);
+      // the key goes straight to the context: a password-protected PKCS#12 key store in between ran PBKDF2
+      // twice (10,000 HMAC rounds each), about a third of a CLI command's time
+      ssl.init(new KeyManager[] {new RotatingKeyManager(this)}, trustOnly(ca()), null);
       return ssl;
     } catch (GeneralSecurityException | IOException e) {
       throw new IllegalStateException("cannot build a TLS context from the credentials: " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * The key material of a TLS context that has one identity to present. Given straight to the context
-   * rather than through a password-protected PKCS#12 key store: storing the key there and reading it back
-   * ran PBKDF2 twice (10,000 HMAC rounds each), about a third of a CLI command's time.
-   */
-  static final class OneIdentity extends X509ExtendedKeyManager {
-    static final String ALIAS = "me";
-    private final PrivateKey key;
-    private final X509Certificate[] chain;
-
-    OneIdentity(PrivateKey key, X509Certificate[] chain) {
-      this.key = key;
-      this.chain = chain.clone();
-    }
-
-    /** The alias when the key fits one of the key types asked for (e.g. "EC", or "EC_EC" in TLS 1.2). */
-    private String[] matching(String... keyTypes) {
-      if (keyTypes != null) {
-        for (String type : keyTypes) {
-          if (type != null && (type.equals(key.getAlgorithm()) || type.startsWith(key.getAlgorithm() + "_"))) {
-            return new String[] {ALIAS};
-          }
-        }
-      }
-      return null;
-    }
-
-    private String chosen(String... keyTypes) {
-      String[] aliases = matching(keyTypes);
-      return aliases == null ? null : aliases[0];
-    }
-
-    @Override
-    public String[] getClientAliases(String keyType, Principal[] issuers) {
-      return matching(keyType);
-    }
-
-    @Override
-    public String chooseClientAlias(String[] keyTypes, Principal[] issuers, Socket socket) {
-      return chosen(keyTypes);
-    }
-
-    @Override
-    public String chooseEngineClientAlias(String[] keyTypes, Principal[] issuers, SSLEngine engine) {
-      return chosen(keyTypes);
-    }
-
-    @Override
-    public String[] getServerAliases(String keyType, Principal[] issuers) {
-      return matching(keyType);
-    }
-
-    @Override
-    public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-      return chosen(keyType);
-    }
-
-    @Override
-    public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-      return chosen(keyType);
-    }
-
-    @Override
-    public X509Certificate[] getCertificateChain(String alias) {
-      return ALIAS.equals(alias) ? chain.clone() : null;
-    }
-
-    @Override
-    public PrivateKey getPrivateKey(String alias) {
-      return ALIAS.equals(alias) ? key : null;
     }
   }
 
