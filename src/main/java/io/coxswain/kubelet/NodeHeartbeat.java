@@ -136,24 +136,24 @@ public final class NodeHeartbeat {
             : Future.failedFuture(err))
         .compose(node -> {
           Node copy = Json.copy(node);
-          boolean labelsChanged = false;
+          boolean metadataChanged = false;
           Map<String, String> current = copy.getMetadata().getLabels() == null
               ? new LinkedHashMap<>() : new LinkedHashMap<>(copy.getMetadata().getLabels());
           for (Map.Entry<String, String> e : labels.entrySet()) {
             if (!e.getValue().equals(current.get(e.getKey()))) {
               current.put(e.getKey(), e.getValue());
-              labelsChanged = true;
+              metadataChanged = true;
             }
           }
           Map<String, String> notes = copy.getMetadata().getAnnotations() == null
               ? new LinkedHashMap<>() : new LinkedHashMap<>(copy.getMetadata().getAnnotations());
           for (Map.Entry<String, String> e : annotations.get().entrySet()) {
             if (!e.getValue().equals(notes.put(e.getKey(), e.getValue()))) {
-              labelsChanged = true;
+              metadataChanged = true;
             }
           }
           Future<Node> base = Future.succeededFuture(copy);
-          if (labelsChanged) {
+          if (metadataChanged) {
             copy.getMetadata().setLabels(current);
             copy.getMetadata().setAnnotations(notes);
             base = client.update(ResourceKind.NODES, copy, null).map(Json::copy);
