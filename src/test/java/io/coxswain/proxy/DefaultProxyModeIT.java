@@ -7,10 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.coxswain.testing.NodeProcess;
 import io.coxswain.testing.Wait;
-import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Endpoints;
-import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.ReplicationControllerBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -22,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -68,18 +64,7 @@ class DefaultProxyModeIT {
         "--pod-infra-image=coxswain/pause:1").withDefaultProxyMode().start().awaitReady(Duration.ofSeconds(90));
     client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(master.clientConfig())
         .withRequestRetryBackoffLimit(3).build()).build();
-    client.replicationControllers().resource(new ReplicationControllerBuilder().withNewMetadata().withName("web")
-        .endMetadata().withNewSpec().withReplicas(1).withSelector(Map.of("app", "web")).withNewTemplate()
-        .withNewMetadata().withLabels(Map.of("app", "web")).endMetadata().withNewSpec()
-        .withTerminationGracePeriodSeconds(1L)
-        .withContainers(new ContainerBuilder().withName("httpd").withImage("coxswain/busybox:1")
-            .withCommand("sh", "-c", "mkdir -p /www && echo \"$POD\" > /www/index.html && exec httpd -f -p 8080 -h /www")
-            .addNewEnv().withName("POD").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name")
-            .endFieldRef().endValueFrom().endEnv()
-            .addNewPort().withName("http").withContainerPort(8080).endPort()
-            .withNewReadinessProbe().withNewHttpGet().withPath("/").withPort(new IntOrString(8080)).endHttpGet()
-            .withPeriodSeconds(1).endReadinessProbe().build())
-        .endSpec().endTemplate().endSpec().build()).create();
+    client.replicationControllers().resource(IptablesProxyIT.webRc(1)).create();
     client.services().resource(IptablesProxyIT.service("web", "None")).create();
     Wait.until("web has a ready endpoint", Duration.ofSeconds(90), () -> {
       Endpoints ep = client.endpoints().withName("web").get();

@@ -9,6 +9,7 @@ import io.coxswain.testing.Wait;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.ReplicationControllerBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
@@ -63,8 +64,21 @@ class IptablesProxyIT {
         .awaitReady(Duration.ofSeconds(60));
     client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(master.clientConfig())
         .withRequestRetryBackoffLimit(3).build()).build();
-    client.replicationControllers().resource(new ReplicationControllerBuilder().withNewMetadata().withName("web")
-        .endMetadata().withNewSpec().withReplicas(3).withSelector(Map.of("app", "web")).withNewTemplate()
+    client.replicationControllers().resource(webRc(3)).create();
+    client.services().resource(service("web", "None")).create();
+    client.services().resource(service("sticky", "ClientIP")).create();
+    for (String s : new String[] {"web", "sticky"}) {
+      Wait.until(s + " has 3 ready endpoints", Duration.ofSeconds(90), () -> {
+        Endpoints ep = client.endpoints().withName(s).get();
+        return ep != null && ep.getSubsets().stream().mapToInt(x -> x.getAddresses().size()).sum() == 3;
+      });
+    }
+  }
+
+  /** An RC of busybox httpd pods, each serving its own pod name on 8080, ready once it answers. */
+  static ReplicationController webRc(int replicas) {
+    return new ReplicationControllerBuilder().withNewMetadata().withName("web")
+        .endMetadata().withNewSpec().withReplicas(replicas).withSelector(Map.of("app", "web")).withNewTemplate()
         .withNewMetadata().withLabels(Map.of("app", "web")).endMetadata().withNewSpec()
         .withTerminationGracePeriodSeconds(1L)
         .withContainers(new ContainerBuilder().withName("httpd").withImage("coxswain/busybox:1")
@@ -74,15 +88,7 @@ class IptablesProxyIT {
             .addNewPort().withName("http").withContainerPort(8080).endPort()
             .withNewReadinessProbe().withNewHttpGet().withPath("/").withPort(new IntOrString(8080)).endHttpGet()
             .withPeriodSeconds(1).endReadinessProbe().build())
-        .endSpec().endTemplate().endSpec().build()).create();
-    client.services().resource(service("web", "None")).create();
-    client.services().resource(service("sticky", "ClientIP")).create();
-    for (String s : new String[] {"web", "sticky"}) {
-      Wait.until(s + " has 3 ready endpoints", Duration.ofSeconds(90), () -> {
-        Endpoints ep = client.endpoints().withName(s).get();
-        return ep != null && ep.getSubsets().stream().mapToInt(x -> x.getAddresses().size()).sum() == 3;
-      });
-    }
+        .endSpec().endTemplate().endSpec().build();
   }
 
   static Service service(String name, String affinity) {
