@@ -7,12 +7,26 @@ import picocli.CommandLine.Command;
 public final class Main {
   private Main() {}
 
+  private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
   public static void main(String[] args) {
+    // With two cores or fewer the JDK's common pool has parallelism 1, and CompletableFuture's *Async methods
+    // given no executor then start a new thread for every task. Ratis completes its log writes so: a busy
+    // follower started about fifty threads a second. Two workers make those tasks queue on the pool instead
+    // (set before anything loads CompletableFuture, which reads the parallelism once).
+    commonPool(System.getProperties(), Runtime.getRuntime().availableProcessors());
     CommandLine one = args.length > 0 ? oneCommand(args[0]) : null;
     int code = one != null ? one.execute(java.util.Arrays.copyOfRange(args, 1, args.length))
         : commandLine().execute(args);
     if (code != 0 || !NodeCommand.RUNNING.get()) {
       System.exit(code);
+    }
+  }
+
+  /** Gives the common pool two workers on a machine of two cores or fewer, unless the property is set. */
+  static void commonPool(java.util.Properties props, int cpus) {
+    if (props.getProperty(COMMON_POOL_PARALLELISM) == null && cpus <= 2) {
+      props.setProperty(COMMON_POOL_PARALLELISM, "2");
     }
   }
 

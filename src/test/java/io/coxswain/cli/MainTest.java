@@ -36,6 +36,24 @@ class MainTest {
   }
 
   @Test
+  void theCommonPoolGetsTwoWorkersOnSmallMachinesUnlessTheUserSaidOtherwise() {
+    String key = "java.util.concurrent.ForkJoinPool.common.parallelism";
+    java.util.Properties small = new java.util.Properties();
+    Main.commonPool(small, 2);
+    assertEquals("2", small.getProperty(key));
+    java.util.Properties single = new java.util.Properties();
+    Main.commonPool(single, 1);
+    assertEquals("2", single.getProperty(key));
+    java.util.Properties large = new java.util.Properties();
+    Main.commonPool(large, 8);
+    assertNull(large.getProperty(key));
+    java.util.Properties chosen = new java.util.Properties();
+    chosen.setProperty(key, "1");
+    Main.commonPool(chosen, 2);
+    assertEquals("1", chosen.getProperty(key));
+  }
+
+  @Test
   void notACommandIsNull() {
     for (String name : List.of("pods", "--help", "-v", "completion", "help", "Get", "")) {
       assertNull(name.isEmpty() ? null : Main.oneCommand(name), name);
