@@ -3,7 +3,7 @@
 # driven by the same load generator (64 clients, 20 s, ~1 KiB objects). Prints key=value lines, last
 # ratio=<ours/etcd>. Also: a master's time to /readyz, its idle RSS after the run, and the time from
 # killing the leader to the next acknowledged write.
-#   usage: bash src/bench/store-bench.sh [SECONDS] [CLIENTS]
+#   usage: bash src/bench/store-bench.sh [SECONDS] [CLIENTS] [WARM_SECONDS]
 #   env:   BENCH_NET=127.0.4 (members bind $BENCH_NET.1-3), BENCH_API_PORT=6443, BENCH_PEER_PORT=2380,
 #          BENCH_ETCD_PORT=12379 (client; peer is +1), JAVA_OPTS (extra JVM flags for the masters)
 # The masters run as documented, through the launcher packaging/coxswain (its node JVM flags and its
@@ -13,6 +13,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_RUN=${1:-20}
 CLIENTS=${2:-64}
+# Both systems get the same warm-up before the measured run: WARM_SECONDS of the same load on every member.
+# Ours is a JVM whose JIT compiles each member's request path on first use (a follower's API path too, so
+# the warm-up writes through all three); without it the 20 s run mostly measures compilation.
+WARM_SECONDS=${3:-10}
 NET=${BENCH_NET:-127.0.4}
 API_PORT=${BENCH_API_PORT:-6443}
 PEER_PORT=${BENCH_PEER_PORT:-2380}
@@ -52,6 +56,7 @@ token() { # a master join token made by the first master
 
 echo "machine=$(nproc)cpu-$(free -g | awk '/Mem:/{print $2}')GiB"
 echo "date=$(date -u +%Y-%m-%d)"
+echo "warm_seconds=$WARM_SECONDS"
 # --- ours
 # the launcher's first run of this jar: a master started and stopped cleanly records the class archive
 "${LAUNCH[@]}" --role=master --local-minion=false --node-name=m0 --address=$NET.1 --api-port=$API_PORT \
@@ -71,7 +76,7 @@ master 2 $API1
 wait_ready https://$NET.2:$API_PORT/readyz 60
 master 3 $API1
 wait_ready https://$NET.3:$API_PORT/readyz 60
-java src/bench/java/LoadGen.java pods warm 3 8 https://$API1 >/dev/null
+java src/bench/java/LoadGen.java pods warm "$WARM_SECONDS" "$CLIENTS" "$SERVERS" >/dev/null
 OURS=$(java src/bench/java/LoadGen.java pods bench "$SECONDS_RUN" "$CLIENTS" "$SERVERS")
 echo "$OURS"
 sleep 5 # idle: let the collectors settle before reading resident memory
@@ -97,8 +102,9 @@ for n in 1 2 3; do
   PIDS+=($!)
 done
 for n in 1 2 3; do wait_ready http://$NET.$n:$ETCD_PORT/health 60; done
-java src/bench/java/LoadGen.java etcd warm 3 8 http://$NET.1:$ETCD_PORT >/dev/null
-ETCD=$(java src/bench/java/LoadGen.java etcd bench "$SECONDS_RUN" "$CLIENTS" "http://$NET.1:$ETCD_PORT,http://$NET.2:$ETCD_PORT,http://$NET.3:$ETCD_PORT")
+ETCD_SERVERS=http://$NET.1:$ETCD_PORT,http://$NET.2:$ETCD_PORT,http://$NET.3:$ETCD_PORT
+java src/bench/java/LoadGen.java etcd warm "$WARM_SECONDS" "$CLIENTS" "$ETCD_SERVERS" >/dev/null
+ETCD=$(java src/bench/java/LoadGen.java etcd bench "$SECONDS_RUN" "$CLIENTS" "$ETCD_SERVERS")
 echo "$ETCD"
 o=$(echo "$OURS" | awk -F= '/ours_ops_per_s/{print $2}')
 e=$(echo "$ETCD" | awk -F= '/etcd_ops_per_s/{print $2}')
