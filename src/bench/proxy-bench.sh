@@ -8,7 +8,9 @@
 # target/node.jar; when that master does not come up (or CLUSTER=proxy-only), the proxy runs alone through a
 # small bench main fed the same Service and Endpoints.
 #
-# Environment: DURATION (wrk run length, default 10s), TRANSFER_BYTES (default 1 GiB), CLUSTER=master|proxy-only,
+# Environment: DURATION (wrk run length, default 5s), WRK_RUNS (pairs of direct and proxied wrk runs per
+# connection count, interleaved; each side reports its median; default 3), TRANSFER_BYTES (default 1 GiB), TRANSFER_RUNS (pairs of
+# direct and proxied transfers, interleaved; each side reports its median; default 3), CLUSTER=master|proxy-only,
 # PROXY_MODE (the master's --proxy-mode: auto, loopback, userspace or iptables; default: no flag, so the node's
 # own default, auto: iptables when run as root with a usable iptables, else loopback; the mode the node chose
 # is read from its log and printed as proxy_mode=; the proxy-only fallback is always the user-space proxy),
@@ -17,7 +19,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
-DURATION=${DURATION:-10s}
+DURATION=${DURATION:-5s}
 TRANSFER_BYTES=${TRANSFER_BYTES:-1073741824}
 CLUSTER=${CLUSTER:-master}
 PROXY_MODE=${PROXY_MODE:-}
@@ -209,11 +211,22 @@ run_wrk() { # url connections duration
 log "warm-up through the service"
 run_wrk "http://$WEB_IP:80/" 16 3s
 MIN_RATIO=""
+# WRK_RUNS pairs per connection count, direct then proxied, interleaved so that both see the same moments of
+# a shared machine; each figure is the median of its side's runs (one pair alone swung by ±20 % either way)
+median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{v[NR]=$1} END { print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2 }'; }
+WRK_RUNS=${WRK_RUNS:-3}
 for c in 1 16 64; do
-  run_wrk "http://$ADDR:$NGINX_PORT/" $c "$DURATION"
-  d_rps=$WRK_RPS d_p99=$WRK_P99 d_err=$WRK_ERR
-  run_wrk "http://$WEB_IP:80/" $c "$DURATION"
-  p_rps=$WRK_RPS p_p99=$WRK_P99 p_err=$WRK_ERR
+  d_rps_runs="" d_p99_runs="" p_rps_runs="" p_p99_runs="" d_err=0 p_err=0
+  for _ in $(seq "$WRK_RUNS"); do
+    run_wrk "http://$ADDR:$NGINX_PORT/" $c "$DURATION"
+    d_rps_runs+=" $WRK_RPS" d_p99_runs+=" $WRK_P99" d_err=$((d_err + WRK_ERR))
+    run_wrk "http://$WEB_IP:80/" $c "$DURATION"
+    p_rps_runs+=" $WRK_RPS" p_p99_runs+=" $WRK_P99" p_err=$((p_err + WRK_ERR))
+  done
+  d_rps=$(echo "$d_rps_runs" | median) d_p99=$(echo "$d_p99_runs" | median)
+  p_rps=$(echo "$p_rps_runs" | median) p_p99=$(echo "$p_p99_runs" | median)
+  echo "direct_c${c}_rps_runs=$(echo $d_rps_runs | tr ' ' ,)"
+  echo "proxied_c${c}_rps_runs=$(echo $p_rps_runs | tr ' ' ,)"
   ratio=$(awk -v a="$p_rps" -v b="$d_rps" 'BEGIN { printf "%.3f", a / b }')
   added=$(awk -v a="$p_p99" -v b="$d_p99" 'BEGIN { printf "%.3f", a - b }')
   echo "direct_c${c}_rps=$d_rps"
@@ -233,9 +246,21 @@ transfer() { # host port bytes -> mib/s
 }
 log "transfer warm-up through the service"
 transfer "$SINK_IP" 9000 $((128 << 20)) >/dev/null
-t_direct=$(transfer "$ADDR" "$SINK_PORT" "$TRANSFER_BYTES")
-t_proxied=$(transfer "$SINK_IP" 9000 "$TRANSFER_BYTES")
+# TRANSFER_RUNS pairs, direct then proxied, interleaved so that both see the same moments of a shared machine;
+# each side's figure is the median of its runs (one transfer alone swung between 0.6 and 1.0 of the other)
+TRANSFER_RUNS=${TRANSFER_RUNS:-3}
+direct_runs=()
+proxied_runs=()
+for _ in $(seq "$TRANSFER_RUNS"); do
+  direct_runs+=("$(transfer "$ADDR" "$SINK_PORT" "$TRANSFER_BYTES")")
+  proxied_runs+=("$(transfer "$SINK_IP" 9000 "$TRANSFER_BYTES")")
+done
+t_direct=$(echo "${direct_runs[*]}" | median)
+t_proxied=$(echo "${proxied_runs[*]}" | median)
 echo "transfer_bytes=$TRANSFER_BYTES"
+echo "transfer_runs=$TRANSFER_RUNS"
+echo "transfer_direct_runs_mib_s=$(IFS=,; echo "${direct_runs[*]}")"
+echo "transfer_proxied_runs_mib_s=$(IFS=,; echo "${proxied_runs[*]}")"
 echo "transfer_direct_mib_s=$t_direct"
 echo "transfer_proxied_mib_s=$t_proxied"
 echo "transfer_ratio=$(awk -v a="$t_proxied" -v b="$t_direct" 'BEGIN { printf "%.3f", a / b }')"
