@@ -24,6 +24,8 @@ PIDS=()
 stop_all() { for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null || true; done; PIDS=(); }
 cleanup() { stop_all; rm -rf "$WORK"; }
 trap cleanup EXIT
+# nodes run as documented: through the launcher (its node JVM flags; a simple command, so $! is the JVM)
+LAUNCH=(env COXSWAIN_JAR="$JAR" XDG_CACHE_HOME="$WORK/cache" packaging/coxswain)
 
 wait_ready() { # url deadline-seconds
   local end=$((SECONDS + $2))
@@ -40,7 +42,7 @@ n=json.load(sys.stdin)["items"]
 print(sum(1 for x in n if any(c["type"]=="Ready" and c["status"]=="True" for c in x.get("status",{}).get("conditions",[]))))' 2>/dev/null || echo 0
 }
 master() { # n [join]
-  java -jar "$JAR" --role=master --local-minion=false --node-name=bm$1 --address=127.0.9.$1 \
+  "${LAUNCH[@]}" --role=master --local-minion=false --node-name=bm$1 --address=127.0.9.$1 \
     --node-monitor-grace=120s --pod-eviction-timeout=30m \
     --data-dir="$WORK/run$RUN/m$1" ${2:+--join=$2 --token=$(token master)} >"$WORK/run$RUN-m$1.log" 2>&1 &
   PIDS+=($!)
@@ -51,7 +53,7 @@ token() { # role: a join token made by the first master
     -d "{\"role\":\"$1\",\"ttlSeconds\":7200}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
 }
 hollow() { # n count
-  java -jar "$JAR" --role=minion --hollow=$2 --heartbeat="$HEARTBEAT" --node-name=bh$1 --address=127.0.9.1$1 \
+  "${LAUNCH[@]}" --role=minion --hollow=$2 --heartbeat="$HEARTBEAT" --node-name=bh$1 --address=127.0.9.1$1 \
     --join=127.0.9.1:6443 --token="$(token minion)" --data-dir="$WORK/run$RUN/h$1" >"$WORK/run$RUN-h$1.log" 2>&1 &
   PIDS+=($!)
   eval "H$1_PID=$!"
