@@ -14,6 +14,7 @@ import io.coxswain.model.Json;
 import io.coxswain.security.Authorizer;
 import io.coxswain.security.Identity;
 import io.coxswain.security.RequestAttributes;
+import io.coxswain.security.TlsEngine;
 import io.coxswain.store.CompactedException;
 import io.coxswain.store.Store;
 import io.coxswain.store.StoreException;
@@ -140,13 +141,14 @@ public final class ApiServerVerticle extends VerticleBase {
         .setWebSocketSubProtocols(KubeletRelay.SUBPROTOCOLS);
     if (config.security() != null) {
       // HTTPS (HTTP/1.1: no ALPN), client certificates asked for and checked against the cluster CA
-      options.setSsl(true).setKeyCertOptions(config.security().keyCertOptions())
-          .setTrustOptions(config.security().serving().trustOptions()).setClientAuth(ClientAuth.REQUEST);
+      TlsEngine.preferred(options.setSsl(true).setKeyCertOptions(config.security().keyCertOptions())
+          .setTrustOptions(config.security().serving().trustOptions()).setClientAuth(ClientAuth.REQUEST));
     }
     return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> {
       server = s;
       actualPort = s.actualPort();
-      LOG.info("API server listening on {}:{}", config.host(), actualPort);
+      LOG.info("API server listening on {}:{}{}", config.host(), actualPort,
+          config.security() == null ? "" : " (TLS: " + TlsEngine.name() + ")");
       ensureNamespaces(0);
     });
   }

@@ -3,6 +3,7 @@ package io.coxswain.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.coxswain.model.Json;
+import io.coxswain.security.TlsEngine;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Status;
 import io.vertx.core.Future;
@@ -79,7 +80,7 @@ public final class HttpClusterClient implements ClusterClient, AutoCloseable {
   }
 
   private static HttpClientOptions tls(HttpClientOptions o, io.coxswain.security.Credentials c) {
-    return c == null ? o : o.setSsl(true).setTrustOptions(c.trustOptions()).setKeyCertOptions(c.keyCertOptions());
+    return c == null ? o : TlsEngine.preferred(o.setSsl(true).setTrustOptions(c.trustOptions()).setKeyCertOptions(c.keyCertOptions()));
   }
 
   /** Replaces the known masters (keeps order; the first reachable one is used). */

@@ -30,14 +30,14 @@ public record KubeletTls(KeyCertOptions keys, TrustOptions trust) {
   }
 
   public HttpServerOptions server(HttpServerOptions o) {
-    return o.setSsl(true).setKeyCertOptions(keys).setTrustOptions(trust).setClientAuth(ClientAuth.REQUIRED);
+    return TlsEngine.preferred(o.setSsl(true).setKeyCertOptions(keys).setTrustOptions(trust).setClientAuth(ClientAuth.REQUIRED));
   }
 
   public HttpClientOptions client(HttpClientOptions o) {
-    return o.setSsl(true).setKeyCertOptions(keys).setTrustOptions(trust).setVerifyHost(true);
+    return TlsEngine.preferred(o.setSsl(true).setKeyCertOptions(keys).setTrustOptions(trust).setVerifyHost(true));
   }
 
   public WebSocketClientOptions client(WebSocketClientOptions o) {
-    return o.setSsl(true).setKeyCertOptions(keys).setTrustOptions(trust).setVerifyHost(true);
+    return TlsEngine.preferred(o.setSsl(true).setKeyCertOptions(keys).setTrustOptions(trust).setVerifyHost(true));
   }
 }
