@@ -12,8 +12,9 @@ public final class Main {
   public static void main(String[] args) {
     // With two cores or fewer the JDK's common pool has parallelism 1, and CompletableFuture's *Async methods
     // given no executor then start a new thread for every task. Ratis completes its log writes so: a busy
-    // follower started about fifty threads a second. Two workers make those tasks queue on the pool instead
-    // (set before anything loads CompletableFuture, which reads the parallelism once).
+    // follower started about fifty threads a second. A pool of up to eight workers reuses its threads instead,
+    // and leaves room for tasks that block (libraries' tasks may; with one thread each, they never waited).
+    // Set before anything loads CompletableFuture, which reads the parallelism once.
     commonPool(System.getProperties(), Runtime.getRuntime().availableProcessors());
     CommandLine one = args.length > 0 ? oneCommand(args[0]) : null;
     int code = one != null ? one.execute(java.util.Arrays.copyOfRange(args, 1, args.length))
@@ -23,10 +24,10 @@ public final class Main {
     }
   }
 
-  /** Gives the common pool two workers on a machine of two cores or fewer, unless the property is set. */
+  /** Gives the common pool up to eight workers on a machine of two cores or fewer, unless the property is set. */
   static void commonPool(java.util.Properties props, int cpus) {
     if (props.getProperty(COMMON_POOL_PARALLELISM) == null && cpus <= 2) {
-      props.setProperty(COMMON_POOL_PARALLELISM, "2");
+      props.setProperty(COMMON_POOL_PARALLELISM, "8");
     }
   }
 

@@ -67,7 +67,17 @@ public final class ProcessCommandRunner implements CommandRunner {
   private static Result runWith(List<String> command, String input, Duration timeout)
       throws IOException, InterruptedException {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
+    // read on a thread of its own: a blocking read must not wait for (or hold) a worker of a shared pool
+    CompletableFuture<byte[]> out = new CompletableFuture<>();
+    Thread reader = new Thread(() -> {
+      try {
+        out.complete(readAll(p.getInputStream()));
+      } catch (RuntimeException e) {
+        out.completeExceptionally(e);
+      }
+    }, "command-output");
+    reader.setDaemon(true);
+    reader.start();
     try (var in = p.getOutputStream()) {
       if (input != null) {
         in.write(input.getBytes(StandardCharsets.UTF_8));

@@ -36,14 +36,14 @@ class MainTest {
   }
 
   @Test
-  void theCommonPoolGetsTwoWorkersOnSmallMachinesUnlessTheUserSaidOtherwise() {
+  void theCommonPoolGetsEightWorkersOnSmallMachinesUnlessTheUserSaidOtherwise() {
     String key = "java.util.concurrent.ForkJoinPool.common.parallelism";
     java.util.Properties small = new java.util.Properties();
     Main.commonPool(small, 2);
-    assertEquals("2", small.getProperty(key));
+    assertEquals("8", small.getProperty(key));
     java.util.Properties single = new java.util.Properties();
     Main.commonPool(single, 1);
-    assertEquals("2", single.getProperty(key));
+    assertEquals("8", single.getProperty(key));
     java.util.Properties large = new java.util.Properties();
     Main.commonPool(large, 8);
     assertNull(large.getProperty(key));

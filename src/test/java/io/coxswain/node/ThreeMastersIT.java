@@ -170,6 +170,9 @@ class ThreeMastersIT {
   static int sequence = 0;
 
   /** One create through {@code p}; recorded when acknowledged. */
+  /** Why the last failed write failed (for assertion messages). */
+  static volatile String lastWriteError = "";
+
   static boolean write(KubernetesClient k) {
     String name = "w-" + sequence++;
     try {
@@ -177,6 +180,7 @@ class ThreeMastersIT {
       acknowledged.add(name);
       return true;
     } catch (KubernetesClientException e) {
+      lastWriteError = name + ": " + e.getCode() + " " + e.getMessage();
       return false;
     }
   }
@@ -248,7 +252,7 @@ class ThreeMastersIT {
     start(id, "127.0.4.1:6443").awaitReady(Duration.ofSeconds(60));
     try (KubernetesClient k = client(masters.get(leader()))) {
       for (int i = 0; i < 10; i++) {
-        assertTrue(write(k), "a write with three members up");
+        assertTrue(write(k), () -> "a write with three members up: " + lastWriteError);
       }
     }
     awaitHoldsEveryAcknowledged(masters.get(id));

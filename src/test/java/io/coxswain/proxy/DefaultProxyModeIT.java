@@ -129,6 +129,11 @@ class DefaultProxyModeIT {
     iptables("-t", "nat", "-N", stale);
     iptables("-t", "nat", "-N", others);
     master.start().awaitReady(Duration.ofSeconds(90));
+    // the API is ready before the local minion (and its proxy, which clears leftovers) has started, and the
+    // crashed run's rules still answer meanwhile: wait for the restarted run's minion (the same log file)
+    String started = "minion " + NODE + " running on";
+    Wait.until("the restarted node's minion is running", Duration.ofSeconds(90),
+        () -> Files.readString(master.logFile()).split(java.util.regex.Pattern.quote(started), -1).length - 1 == 2);
     String pod = client.pods().withLabel("app", "web").list().getItems().get(0).getMetadata().getName();
     String ip = client.services().withName("web").get().getSpec().getClusterIP();
     Wait.until("the cluster IP answers again", Duration.ofSeconds(60), () -> answers(ip, 80, pod));
