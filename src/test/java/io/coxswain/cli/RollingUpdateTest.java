@@ -41,8 +41,10 @@ class RollingUpdateTest {
   }
 
   private List<JsonNode> pods() {
-    return api.objects.entrySet().stream().filter(e -> e.getKey().contains("/pods/")).map(Map.Entry::getValue)
-        .collect(Collectors.toList());
+    synchronized (api) { // the fake changes its objects under its own lock, from its server's threads
+      return api.objects.entrySet().stream().filter(e -> e.getKey().contains("/pods/")).map(Map.Entry::getValue)
+          .collect(Collectors.toList());
+    }
   }
 
   @Test
