@@ -503,6 +503,9 @@ public final class DockerRuntime implements ContainerRuntime {
     } catch (NotModifiedException | NotFoundException e) {
       // already stopped or gone
     } catch (RuntimeException e) {
+      if (removedMeanwhile(e)) {
+        return;
+      }
       throw failure("stop container " + containerId, e);
     }
   }
@@ -514,7 +517,8 @@ public final class DockerRuntime implements ContainerRuntime {
     } catch (NotFoundException e) {
       // already gone
     } catch (RuntimeException e) {
-      if (message(e).contains("removal of container") && message(e).contains("already in progress")) {
+      if (removedMeanwhile(e)
+          || message(e).contains("removal of container") && message(e).contains("already in progress")) {
         return;
       }
       if (message(e).contains("has dependent containers") && removeDependents(message(e))) {
@@ -523,6 +527,15 @@ public final class DockerRuntime implements ContainerRuntime {
       }
       throw failure("remove container " + containerId, e);
     }
+  }
+
+  /**
+   * Podman answers 500, not 404, when a container is removed while it looks the container up (the kubelet
+   * prunes dead containers while another caller lists): "no such container", "does not exist in database".
+   */
+  static boolean removedMeanwhile(RuntimeException e) {
+    String m = message(e);
+    return m.contains("no such container") || m.contains("does not exist in database");
   }
 
   /**
@@ -552,6 +565,9 @@ public final class DockerRuntime implements ContainerRuntime {
     } catch (NotFoundException e) {
       return Optional.empty();
     } catch (RuntimeException e) {
+      if (removedMeanwhile(e)) {
+        return Optional.empty();
+      }
       throw failure("inspect container " + containerId, e);
     }
     Map<String, String> labels = r.getConfig() == null || r.getConfig().getLabels() == null ? Map.of()
