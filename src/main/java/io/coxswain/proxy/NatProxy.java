@@ -1,5 +1,6 @@
 package io.coxswain.proxy;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -12,31 +13,40 @@ import org.slf4j.LoggerFactory;
 /**
  * The iptables proxy mode at work: keeps the kernel's rules equal to the service table ({@link NatRules}),
  * one atomic {@code iptables-restore --noflush} per change, changes that come while one is applied folded
- * into the next. Used from one Vert.x context only.
+ * into the next; the kernel's counts of each port go to its meters ({@link NatCounters}) when
+ * {@link #pollCounters()} asks. Used from one Vert.x context only.
  */
 final class NatProxy {
   private static final Logger LOG = LoggerFactory.getLogger(NatProxy.class);
   /** Lets DNAT send connections from a loopback address off this host (see {@link NatRules}). */
   static final String ROUTE_LOCALNET = "net.ipv4.conf.all.route_localnet";
+  /** How often the kernel's counts are read into the meters. */
+  static final java.time.Duration COUNTER_PERIOD = java.time.Duration.ofSeconds(5);
 
   private final CommandRunner runner;
   private final String iptables;
   private final NatRules rules;
   private Set<String> applied = new LinkedHashSet<>();
+  /** Chains known to exist with their rules (empty after a failed restore: the next one declares them all). */
+  private Set<String> intact = new LinkedHashSet<>();
+  private final NatCounters counters;
+  private boolean polling;
   private boolean applying;
   private Collection<ServicePortSpec> pending;
   private boolean stopped;
 
-  NatProxy(CommandRunner runner, String iptables, NatRules rules) {
+  NatProxy(CommandRunner runner, String iptables, NatRules rules, MeterRegistry registry) {
     this.runner = runner;
     this.iptables = iptables;
     this.rules = rules;
+    this.counters = new NatCounters(registry, rules);
   }
 
   /** Finds what a previous run of this node left, installs the (empty) top chains and the jumps to them. */
   Future<Void> start() {
     return leftovers().compose(left -> {
       applied.addAll(left);
+      intact.addAll(left);
       return restore(List.of());
     }).compose(v -> {
       Future<Void> chain = Future.succeededFuture();
@@ -87,6 +97,7 @@ final class NatProxy {
       return;
     }
     applying = true;
+    counters.track(ports);
     restore(ports).onComplete(ar -> {
       applying = false;
       if (pending != null) {
@@ -98,19 +109,47 @@ final class NatProxy {
   }
 
   private Future<Void> restore(Collection<ServicePortSpec> ports) {
-    NatRules.Render r = rules.render(ports, applied);
+    NatRules.Render r = rules.render(ports, applied, intact);
     return runner.feed(List.of(iptables + "-restore", "--noflush"), r.restoreInput())
-        .onSuccess(v -> applied = new LinkedHashSet<>(r.chains()))
+        .onSuccess(v -> {
+          applied = new LinkedHashSet<>(r.chains());
+          intact = new LinkedHashSet<>(r.chains());
+        })
         .onFailure(e -> {
           // keep every chain we may have left, so that a later render or the stop removes them
           applied.addAll(r.chains());
+          intact.clear();
           LOG.warn("iptables rules for {} service ports not applied: {}", ports.size(), e.getMessage());
+        });
+  }
+
+  /**
+   * Reads the kernel's counts into the ports' meters (one {@code iptables-save} per table); a reading still
+   * under way makes this one a no-op, a failed one is logged.
+   */
+  Future<Void> pollCounters() {
+    if (stopped || polling) {
+      return Future.succeededFuture();
+    }
+    polling = true;
+    Future<String> mangle = runner.output(List.of(iptables + "-save", "-c", "-t", "mangle"));
+    Future<String> filter = runner.output(List.of(iptables + "-save", "-c", "-t", "filter"));
+    return Future.all(mangle, filter).<Void>map(all -> {
+      if (!stopped) {
+        counters.update(mangle.result() + "\n" + filter.result());
+      }
+      return null;
+    }).onFailure(e -> LOG.debug("iptables counters not read: {}", e.getMessage()))
+        .eventually(() -> {
+          polling = false;
+          return Future.succeededFuture();
         });
   }
 
   /** Removes the jumps, then every chain of this node. */
   Future<Void> stop() {
     stopped = true;
+    counters.close();
     Future<Void> chain = Future.succeededFuture();
     for (NatRules.Jump j : rules.jumps()) {
       chain = chain.compose(x -> runner.run(jump(j, "-D")).<Void>mapEmpty().recover(e -> Future.succeededFuture()));
@@ -148,7 +187,7 @@ final class NatProxy {
 
   private Future<Set<String>> leftovers() {
     List<Future<String>> saves = new ArrayList<>();
-    for (String table : List.of("nat", "filter")) {
+    for (String table : List.of("nat", "filter", "mangle")) {
       saves.add(runner.output(List.of(iptables + "-save", "-t", table)));
     }
     return Future.all(saves).map(all -> {

@@ -35,6 +35,16 @@ import java.util.Set;
  * that were DNATed to a destination outside it, and the filter chain first drops packets for 127.0.0.0/8
  * that do not come from it (what {@code route_localnet} would otherwise let in from the network), as
  * Kubernetes does for its localhost node ports.
+ *
+ * <p>Counters. The kernel counts for the proxy's meters ({@link NatCounters}): each service port has a
+ * mangle chain {@code CXS-<tag>-M-<hash>} that every packet of its connections passes once on this host
+ * (from POSTROUTING, and from INPUT for packets that did not come over loopback, which passed POSTROUTING
+ * already), matched by the connection's original destination in conntrack; its rules count new connections,
+ * packets each way, and refusals by an endpoint (a TCP reset answering a connection not yet established, an
+ * ICMP destination unreachable). A port without endpoints is rejected in its filter chain
+ * {@code CXS-<tag>-R-<hash>}, whose one rule counts the rejections. These two chains are declared (which
+ * zeroes them) only when the port first appears, so their counts survive later renders; the top chains that
+ * jump to them are rewritten by each render.
  */
 public final class NatRules {
   /** The parts of iptables this mode touches: jumps into the node's top chains. */
@@ -70,6 +80,37 @@ public final class NatRules {
     return tag + "-POST";
   }
 
+  /** The node's mangle chain of the counters, from POSTROUTING. */
+  public String countChain() {
+    return tag + "-CNT";
+  }
+
+  /** The node's mangle chain of the counters from INPUT (packets that did not come over loopback). */
+  public String countInputChain() {
+    return tag + "-CNTI";
+  }
+
+  /** The mangle chain counting one service port's connections, bytes and refusals. */
+  public String countChain(ServicePortKey key) {
+    return tag + "-M-" + hash(key.toString()).substring(0, 10);
+  }
+
+  /** The filter chain rejecting (and counting) the clients of one service port without endpoints. */
+  public String rejectChain(ServicePortKey key) {
+    return tag + "-R-" + hash(key.toString()).substring(0, 10);
+  }
+
+  /** The table a chain of this node is in. */
+  String tableOf(String chain) {
+    if (chain.equals(rejectChain()) || chain.startsWith(tag + "-R-")) {
+      return "filter";
+    }
+    if (chain.equals(countChain()) || chain.equals(countInputChain()) || chain.startsWith(tag + "-M-")) {
+      return "mangle";
+    }
+    return "nat";
+  }
+
   /** Whether a chain name is one of this node's. */
   public boolean owns(String chain) {
     return chain.equals(tag) || chain.startsWith(tag + "-");
@@ -79,18 +120,30 @@ public final class NatRules {
   public List<Jump> jumps() {
     return List.of(new Jump("nat", "OUTPUT", natChain()), new Jump("nat", "PREROUTING", natChain()),
         new Jump("nat", "POSTROUTING", postChain()), new Jump("filter", "OUTPUT", rejectChain()), new Jump("filter", "INPUT", rejectChain()),
-        new Jump("filter", "FORWARD", rejectChain()));
+        new Jump("filter", "FORWARD", rejectChain()), new Jump("mangle", "POSTROUTING", countChain()),
+        new Jump("mangle", "INPUT", countInputChain()));
   }
 
   /** A render: the restore input and the per-service chains it created (the next render deletes the gone). */
   public record Render(String restoreInput, Set<String> chains) {}
 
   /**
-   * The restore input making the node's rules exactly {@code ports}.
+   * The restore input making the node's rules exactly {@code ports}, keeping the counting chains that exist.
    *
    * @param previous chains of the previous render (or found at start) that may have to go
    */
   public Render render(Collection<ServicePortSpec> ports, Set<String> previous) {
+    return render(ports, previous, previous);
+  }
+
+  /**
+   * The restore input making the node's rules exactly {@code ports}.
+   *
+   * @param previous chains of the previous render (or found at start) that may have to go
+   * @param intact   chains known to exist with their rules: a port's counting and reject chains among them are
+   *                 not declared again (which would zero their counts)
+   */
+  public Render render(Collection<ServicePortSpec> ports, Set<String> previous, Set<String> intact) {
     List<ServicePortSpec> sorted = new ArrayList<>(ports);
     sorted.sort((a, b) -> a.key().toString().compareTo(b.key().toString()));
     Set<String> chains = new LinkedHashSet<>();
@@ -98,16 +151,38 @@ public final class NatRules {
     List<String> portals = new ArrayList<>();
     List<String> nodePorts = new ArrayList<>();
     List<String> filter = new ArrayList<>();
+    List<String> mangle = new ArrayList<>();
+    Set<String> counting = new LinkedHashSet<>();
+    Set<String> newChains = new LinkedHashSet<>(); // counting and reject chains declared (and filled) by this render
+    List<String> newRules = new ArrayList<>();
     for (ServicePortSpec s : sorted) {
       String proto = s.key().protocol().toLowerCase(Locale.ROOT);
       String comment = "-m comment --comment \"" + s.key() + "\"";
+      String count = countChain(s.key());
+      String rejectHere = rejectChain(s.key());
+      counting.add(count);
+      counting.add(rejectHere);
+      if (!intact.contains(count)) {
+        newChains.add(count);
+        newRules.addAll(countingRules(count));
+      }
+      if (!intact.contains(rejectHere)) {
+        newChains.add(rejectHere);
+        newRules.add("-A " + rejectHere + " -p " + proto + " -m comment --comment \"" + REJECTED + "\" -j REJECT --reject-with "
+            + ("tcp".equals(proto) ? "tcp-reset" : "icmp-port-unreachable"));
+      }
+      mangle.add("-A " + countChain() + " -m conntrack --ctproto " + proto + " --ctorigdst " + s.clusterIp()
+          + "/32 --ctorigdstport " + s.port() + " " + comment + " -j " + count);
+      if (s.nodePort() > 0) {
+        mangle.add("-A " + countChain() + " -m conntrack --ctproto " + proto + " --ctstate DNAT --ctorigdstport "
+            + s.nodePort() + " " + comment + " -j " + count);
+      }
       if (s.backends().isEmpty()) {
-        String reject = "tcp".equals(proto) ? "REJECT --reject-with tcp-reset" : "REJECT --reject-with icmp-port-unreachable";
         filter.add("-A " + rejectChain() + " -d " + s.clusterIp() + "/32 -p " + proto + " --dport " + s.port() + " "
-            + comment + " -j " + reject);
+            + comment + " -j " + rejectHere);
         if (s.nodePort() > 0) {
           filter.add("-A " + rejectChain() + " -m addrtype --dst-type LOCAL -p " + proto + " --dport " + s.nodePort()
-              + " " + comment + " -j " + reject);
+              + " " + comment + " -j " + rejectHere);
         }
         continue;
       }
@@ -142,52 +217,107 @@ public final class NatRules {
         nat.add("-A " + ep + remember + " -p " + proto + " -j DNAT --to-destination " + b.host() + ":" + b.port());
       }
     }
+    chains.addAll(counting);
     Set<String> gone = new LinkedHashSet<>(previous);
     gone.removeAll(chains);
-    gone.remove(natChain());
-    gone.remove(postChain());
-    gone.remove(rejectChain());
+    gone.removeAll(List.of(natChain(), postChain(), rejectChain(), countChain(), countInputChain()));
 
     StringBuilder out = new StringBuilder();
     out.append("*nat\n");
     out.append(':').append(natChain()).append(" - [0:0]\n");
     out.append(':').append(postChain()).append(" - [0:0]\n");
     for (String c : chains) {
-      out.append(':').append(c).append(" - [0:0]\n");
+      if (tableOf(c).equals("nat")) {
+        out.append(':').append(c).append(" - [0:0]\n");
+      }
     }
-    for (String c : gone) {
-      out.append(':').append(c).append(" - [0:0]\n");
-    }
+    declare(out, gone, "nat");
     out.append("-A ").append(postChain()).append(" -s 127.0.0.0/8 ! -d 127.0.0.0/8 ! -o lo -m conntrack --ctstate DNAT")
         .append(" -m comment --comment \"loopback clients of services outside this host\" -j MASQUERADE\n");
     portals.forEach(l -> out.append(l).append('\n'));
     nodePorts.forEach(l -> out.append(l).append('\n')); // after every cluster IP rule: those are more specific
     nat.forEach(l -> out.append(l).append('\n'));
-    for (String c : gone) {
-      out.append("-X ").append(c).append('\n');
-    }
+    delete(out, gone, "nat");
     out.append("COMMIT\n");
     out.append("*filter\n");
     out.append(':').append(rejectChain()).append(" - [0:0]\n");
+    declare(out, newChains, "filter");
+    declare(out, gone, "filter");
     out.append("-A ").append(rejectChain()).append(" ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m conntrack ! --ctstate")
         .append(" RELATED,ESTABLISHED,DNAT -m comment --comment \"loopback addresses from elsewhere\" -j DROP\n");
+    appendIn(out, newRules, "filter");
     filter.forEach(l -> out.append(l).append('\n'));
+    delete(out, gone, "filter");
+    out.append("COMMIT\n");
+    out.append("*mangle\n");
+    out.append(':').append(countChain()).append(" - [0:0]\n");
+    out.append(':').append(countInputChain()).append(" - [0:0]\n");
+    declare(out, newChains, "mangle");
+    declare(out, gone, "mangle");
+    out.append("-A ").append(countInputChain()).append(" -i lo -j RETURN\n");
+    out.append("-A ").append(countInputChain()).append(" -j ").append(countChain()).append('\n');
+    appendIn(out, newRules, "mangle");
+    mangle.forEach(l -> out.append(l).append('\n'));
+    delete(out, gone, "mangle");
     out.append("COMMIT\n");
     return new Render(out.toString(), chains);
   }
 
+  /** Comments of the counting rules, in their order in a port's chains (read back by {@link NatCounters}). */
+  static final String CONNECTIONS = "connections";
+  static final String BYTES_IN = "from clients";
+  static final String BYTES_OUT = "to clients";
+  static final String REFUSED = "refused by an endpoint";
+  static final String UNREACHABLE = "endpoint unreachable";
+  static final String REJECTED = "no endpoint";
+
+  private static List<String> countingRules(String chain) {
+    String c = "-A " + chain + " ";
+    return List.of(
+        c + "-m conntrack --ctstate NEW -m comment --comment \"" + CONNECTIONS + "\"",
+        c + "-m conntrack --ctdir ORIGINAL -m comment --comment \"" + BYTES_IN + "\"",
+        c + "-m conntrack --ctdir REPLY -m comment --comment \"" + BYTES_OUT + "\"",
+        c + "-p tcp -m tcp --tcp-flags RST RST -m conntrack --ctdir REPLY ! --ctstatus ASSURED -m comment --comment \""
+            + REFUSED + "\"",
+        c + "-p icmp -m icmp --icmp-type 3 -m conntrack --ctstate RELATED -m comment --comment \"" + UNREACHABLE + "\"");
+  }
+
+  private void appendIn(StringBuilder out, List<String> rules, String table) {
+    for (String l : rules) {
+      if (tableOf(l.split(" ", 3)[1]).equals(table)) {
+        out.append(l).append('\n');
+      }
+    }
+  }
+
+  private void declare(StringBuilder out, Set<String> chains, String table) {
+    for (String c : chains) {
+      if (tableOf(c).equals(table)) {
+        out.append(':').append(c).append(" - [0:0]\n");
+      }
+    }
+  }
+
+  private void delete(StringBuilder out, Set<String> chains, String table) {
+    for (String c : chains) {
+      if (tableOf(c).equals(table)) {
+        out.append("-X ").append(c).append('\n');
+      }
+    }
+  }
+
   /** The restore input removing every chain of this node that {@code existing} names (jumps go first). */
   public String teardown(Set<String> existing) {
-    StringBuilder out = new StringBuilder("*nat\n");
-    List<String> natChains = existing.stream().filter(this::owns).filter(c -> !c.equals(rejectChain())).toList();
-    for (String c : natChains) {
-      out.append(':').append(c).append(" - [0:0]\n");
+    Set<String> mine = new LinkedHashSet<>();
+    existing.stream().filter(this::owns).forEach(mine::add);
+    mine.addAll(List.of(rejectChain(), countChain(), countInputChain()));
+    StringBuilder out = new StringBuilder();
+    for (String table : List.of("nat", "filter", "mangle")) {
+      out.append('*').append(table).append('\n');
+      declare(out, mine, table);
+      delete(out, mine, table);
+      out.append("COMMIT\n");
     }
-    for (String c : natChains) {
-      out.append("-X ").append(c).append('\n');
-    }
-    out.append("COMMIT\n*filter\n:").append(rejectChain()).append(" - [0:0]\n-X ").append(rejectChain())
-        .append("\nCOMMIT\n");
     return out.toString();
   }
 

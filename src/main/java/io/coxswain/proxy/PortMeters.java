@@ -34,6 +34,14 @@ public final class PortMeters {
   private final MeterRegistry registry;
 
   public PortMeters(MeterRegistry registry, ServicePortKey key, int portNumber) {
+    this(registry, key, portNumber, true);
+  }
+
+  /**
+   * @param withActive whether to register the gauge of open connections (the iptables mode, where the kernel
+   *                   forwards and only counts, has none)
+   */
+  public PortMeters(MeterRegistry registry, ServicePortKey key, int portNumber, boolean withActive) {
     this.registry = registry;
     Tags tags = tags(key, portNumber);
     accepted = Counter.builder(ACCEPTED).tags(tags).description("connections (TCP) or flows (UDP) accepted")
@@ -46,8 +54,8 @@ public final class PortMeters {
         .register(registry);
     noEndpoints = Counter.builder(NO_ENDPOINTS).tags(tags).description("clients rejected for want of a backend")
         .register(registry);
-    activeGauge = Gauge.builder(ACTIVE, active, AtomicInteger::get).tags(tags)
-        .description("open connections (TCP) or flows (UDP)").register(registry);
+    activeGauge = withActive ? Gauge.builder(ACTIVE, active, AtomicInteger::get).tags(tags)
+        .description("open connections (TCP) or flows (UDP)").register(registry) : null;
   }
 
   public static Tags tags(ServicePortKey key, int portNumber) {
@@ -57,8 +65,11 @@ public final class PortMeters {
 
   /** Unregisters the meters (the service port is gone). */
   public void remove() {
-    for (Meter m : List.<Meter>of(accepted, bytesIn, bytesOut, connectErrors, noEndpoints, activeGauge)) {
+    for (Meter m : List.<Meter>of(accepted, bytesIn, bytesOut, connectErrors, noEndpoints)) {
       registry.remove(m);
+    }
+    if (activeGauge != null) {
+      registry.remove(activeGauge);
     }
   }
 }

@@ -49,6 +49,7 @@ public final class ProxyVerticle extends VerticleBase {
   private Informer<Service> services;
   private Informer<Endpoints> endpoints;
   private long affinityTimer = -1;
+  private long counterTimer = -1;
   private boolean reconcileQueued;
 
   /**
@@ -91,7 +92,9 @@ public final class ProxyVerticle extends VerticleBase {
       ready = runAll(rules.setup());
     } else if (options.mode() == ProxyMode.IPTABLES) {
       runner = runnerOrNull != null ? runnerOrNull : new ProcessCommandRunner(vertx);
-      nat = new NatProxy(runner, options.iptablesCommand(), new NatRules(nodeAddress));
+      nat = new NatProxy(runner, options.iptablesCommand(), new NatRules(nodeAddress), registry);
+      NatProxy counting = nat;
+      counterTimer = vertx.setPeriodic(NatProxy.COUNTER_PERIOD.toMillis(), id -> counting.pollCounters());
       NatProxy starting = nat;
       // what was installed before the failure goes again: a proxy that does not start leaves no rule behind
       ready = nat.start().recover(e -> starting.stop().transform(x -> Future.failedFuture(new IllegalStateException(
@@ -160,6 +163,9 @@ public final class ProxyVerticle extends VerticleBase {
     }
     if (affinityTimer >= 0) {
       vertx.cancelTimer(affinityTimer);
+    }
+    if (counterTimer >= 0) {
+      vertx.cancelTimer(counterTimer);
     }
     List<Future<Void>> closing = new ArrayList<>();
     for (PortForwarder f : forwarders.values()) {

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.coxswain.testing.NodeProcess;
 import io.coxswain.testing.Wait;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EndpointAddressBuilder;
+import io.fabric8.kubernetes.api.model.EndpointsBuilder;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ReplicationController;
@@ -20,6 +22,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +38,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -42,8 +52,10 @@ import org.junit.jupiter.api.Timeout;
  * The iptables proxy mode on the real kernel and real containers: a master on 127.0.15.1 whose own minion
  * runs with {@code --proxy-mode=iptables}; three busybox httpd pods answering with their name behind a
  * service. New connections to the cluster IP and to the node port are DNATed by the kernel straight to the
- * pods (no proxy process in the path), spread over all three; ClientIP affinity keeps a client on one pod; a
- * service without endpoints refuses at once; the node's chains go when it stops.
+ * pods (no proxy process in the path), spread over all three; the kernel's counts of them reach the proxy's
+ * meters on the node's /metrics; ClientIP affinity keeps a client on one pod; a service whose endpoints refuse
+ * shows it in its error counter; a service without endpoints refuses at once and counts it; the node's
+ * chains go when it stops.
  */
 @Timeout(300)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -164,6 +176,67 @@ class IptablesProxyIT {
     assertTrue(iptablesSave().contains("--comment \"default/web:http/TCP\""), "rules are in the kernel");
   }
 
+  private static final Pattern SAMPLE = Pattern.compile("^([a-z_]+)\\{([^}]*)\\}\\s+(\\S+)$");
+
+  /** One meter of a service on the node's /metrics (Prometheus text), summed over its ports. */
+  static double metric(String name, String service) throws Exception {
+    HttpClient admin = master.adminHttp();
+    HttpResponse<String> r = Wait.forValue("GET /metrics", Duration.ofSeconds(60), () ->
+        admin.send(HttpRequest.newBuilder(URI.create("https://" + ADDRESS + ":10250/metrics"))
+            .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()));
+    assertEquals(200, r.statusCode(), "GET /metrics");
+    double sum = 0;
+    for (String line : r.body().split("\n")) {
+      Matcher m = SAMPLE.matcher(line);
+      if (m.matches() && m.group(1).equals(name) && m.group(2).contains("service=\"" + service + "\"")) {
+        sum += Double.parseDouble(m.group(3));
+      }
+    }
+    return sum;
+  }
+
+  @Test
+  @Order(2)
+  void theKernelsCountsOfTheServiceReachTheProxysMeters() throws Exception {
+    double before = metric("coxswain_proxy_connections_accepted_total", "web");
+    String ip = svc("web").getSpec().getClusterIP();
+    int requests = 50;
+    spread(ip, 80, requests);
+    // each request: a connection, a request of about 30 bytes in, a response of about 150 bytes out (plus headers)
+    Wait.until("the 50 connections counted", Duration.ofSeconds(30), () ->
+        metric("coxswain_proxy_connections_accepted_total", "web") >= before + requests);
+    assertTrue(metric("coxswain_proxy_bytes_in_bytes_total", "web") > requests * 30,
+        "bytes from the clients counted");
+    assertTrue(metric("coxswain_proxy_bytes_out_bytes_total", "web") > requests * 150,
+        "bytes to the clients counted");
+    assertEquals(0, metric("coxswain_proxy_connect_errors_total", "web"), "no endpoint refused");
+  }
+
+  @Test
+  @Order(2)
+  void endpointsThatRefuseShowInTheErrorCounter() throws Exception {
+    int dead;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(ADDRESS))) {
+      dead = s.getLocalPort(); // nothing listens there once closed
+    }
+    client.services().resource(new ServiceBuilder().withNewMetadata().withName("dead").endMetadata().withNewSpec()
+        .addNewPort().withName("p").withPort(80).endPort().endSpec().build()).create();
+    client.endpoints().resource(new EndpointsBuilder().withNewMetadata().withName("dead").endMetadata()
+        .addNewSubset().withAddresses(new EndpointAddressBuilder().withIp(ADDRESS).build())
+        .addNewPort().withName("p").withPort(dead).endPort().endSubset().build()).create();
+    String ip = svc("dead").getSpec().getClusterIP();
+    Wait.until("a client of " + ip + ":80 refused by the endpoint, and the refusal counted", Duration.ofSeconds(60),
+        () -> {
+          try {
+            get(ip, 80);
+            return false;
+          } catch (ConnectException e) {
+            return metric("coxswain_proxy_connect_errors_total", "dead") >= 1;
+          }
+        });
+    assertEquals(0, metric("coxswain_proxy_no_endpoints_total", "dead"), "it has an endpoint: not a rejection");
+  }
+
   @Test
   @Order(2)
   void clientIpAffinityKeepsAClientOnOnePod() throws Exception {
@@ -188,12 +261,13 @@ class IptablesProxyIT {
       Endpoints ep = client.endpoints().withName("web").get();
       return ep.getSubsets().stream().allMatch(x -> x.getAddresses() == null || x.getAddresses().isEmpty());
     });
-    Wait.until("a connection to the cluster IP is refused", Duration.ofSeconds(30), () -> {
+    double before = metric("coxswain_proxy_no_endpoints_total", "web");
+    Wait.until("a connection to the cluster IP is refused, and counted", Duration.ofSeconds(30), () -> {
       try {
         get(ip, 80);
         return false;
       } catch (ConnectException e) {
-        return true;
+        return metric("coxswain_proxy_no_endpoints_total", "web") > before;
       }
     });
   }

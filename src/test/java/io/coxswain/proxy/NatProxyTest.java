@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,7 +74,7 @@ class NatProxyTest {
     Recorder r = new Recorder();
     String stale = MINE.natChain() + "-0123456789";
     r.natSave = save(MINE.natChain(), MINE.postChain(), stale, stale + "-0", OTHER.natChain(), OTHER.natChain() + "-AB");
-    NatProxy nat = new NatProxy(r, "iptables", MINE);
+    NatProxy nat = new NatProxy(r, "iptables", MINE, new SimpleMeterRegistry());
     await(nat.start());
 
     String first = r.fed.get(0);
@@ -99,7 +100,7 @@ class NatProxyTest {
     io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
     try {
       ProxyVerticle proxy = new ProxyVerticle(null, "127.0.21.2", ProxyOptions.defaults().withMode(ProxyMode.IPTABLES),
-          new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), r);
+          new SimpleMeterRegistry(), r);
       Throwable failed = vertx.deployVerticle(proxy).toCompletionStage().toCompletableFuture()
           .handle((id, e) -> e).get(10, TimeUnit.SECONDS);
       assertTrue(failed != null && failed.getMessage().contains("proxy mode iptables: cannot install the iptables"
@@ -116,7 +117,7 @@ class NatProxyTest {
   void routeLocalnetOnWithoutTheMarkIsTheHostsAndLeftAsItIs() throws Exception {
     Recorder r = new Recorder();
     r.routeLocalnet = "1";
-    NatProxy nat = new NatProxy(r, "iptables", MINE);
+    NatProxy nat = new NatProxy(r, "iptables", MINE, new SimpleMeterRegistry());
     await(nat.start());
     r.natSave = save();
     await(nat.stop());
@@ -127,7 +128,7 @@ class NatProxyTest {
   @Test
   void aStopRemovesEveryChainAndTheLastNodeTurnsRouteLocalnetOff() throws Exception {
     Recorder r = new Recorder();
-    NatProxy nat = new NatProxy(r, "iptables", MINE);
+    NatProxy nat = new NatProxy(r, "iptables", MINE, new SimpleMeterRegistry());
     await(nat.start());
     nat.apply(List.of(new ServicePortSpec(new ServicePortKey("default", "web", "", "TCP"), "127.121.0.5", 80, 0, 0,
         List.of(new Backend("127.0.21.2", 32000)))));
@@ -147,7 +148,7 @@ class NatProxyTest {
     // the last node turns it off, whichever node turned it on
     Recorder last = new Recorder();
     last.routeLocalnet = "1";
-    NatProxy lastNode = new NatProxy(last, "iptables", OTHER);
+    NatProxy lastNode = new NatProxy(last, "iptables", OTHER, new SimpleMeterRegistry());
     await(lastNode.start());
     last.natSave = save(NatRules.LOCALNET_MARK);
     await(lastNode.stop());
