@@ -24,10 +24,6 @@ import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -38,8 +34,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -89,12 +83,24 @@ class IptablesProxyIT {
 
   /** An RC of busybox httpd pods, each serving its own pod name on 8080, ready once it answers. */
   static ReplicationController webRc(int replicas) {
-    return new ReplicationControllerBuilder().withNewMetadata().withName("web")
-        .endMetadata().withNewSpec().withReplicas(replicas).withSelector(Map.of("app", "web")).withNewTemplate()
-        .withNewMetadata().withLabels(Map.of("app", "web")).endMetadata().withNewSpec()
-        .withTerminationGracePeriodSeconds(1L)
+    return httpdRc("web", replicas, 1, "exec httpd -f -p 8080 -h /www");
+  }
+
+  /**
+   * An RC of httpd pods that, on SIGTERM, serve 3 s more before they stop, as a well-behaved server drains
+   * while its endpoint's removal reaches the proxy.
+   */
+  static ReplicationController drainingRc(String name, int replicas) {
+    return httpdRc(name, replicas, 10, "httpd -f -p 8080 -h /www & trap \"sleep 3; kill $!; exit 0\" TERM; wait");
+  }
+
+  static ReplicationController httpdRc(String name, int replicas, long grace, String serve) {
+    return new ReplicationControllerBuilder().withNewMetadata().withName(name)
+        .endMetadata().withNewSpec().withReplicas(replicas).withSelector(Map.of("app", name)).withNewTemplate()
+        .withNewMetadata().withLabels(Map.of("app", name)).endMetadata().withNewSpec()
+        .withTerminationGracePeriodSeconds(grace)
         .withContainers(new ContainerBuilder().withName("httpd").withImage("coxswain/busybox:1")
-            .withCommand("sh", "-c", "mkdir -p /www && echo \"$POD\" > /www/index.html && exec httpd -f -p 8080 -h /www")
+            .withCommand("sh", "-c", "mkdir -p /www && echo \"$POD\" > /www/index.html && " + serve)
             .addNewEnv().withName("POD").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name")
             .endFieldRef().endValueFrom().endEnv()
             .addNewPort().withName("http").withContainerPort(8080).endPort()
@@ -104,8 +110,12 @@ class IptablesProxyIT {
   }
 
   static Service service(String name, String affinity) {
+    return service(name, "web", affinity);
+  }
+
+  static Service service(String name, String app, String affinity) {
     return new ServiceBuilder().withNewMetadata().withName(name).endMetadata().withNewSpec().withType("NodePort")
-        .withSelector(Map.of("app", "web")).withSessionAffinity(affinity)
+        .withSelector(Map.of("app", app)).withSessionAffinity(affinity)
         .addNewPort().withName("http").withPort(80).withTargetPort(new IntOrString("http")).endPort()
         .endSpec().build();
   }
@@ -176,23 +186,8 @@ class IptablesProxyIT {
     assertTrue(iptablesSave().contains("--comment \"default/web:http/TCP\""), "rules are in the kernel");
   }
 
-  private static final Pattern SAMPLE = Pattern.compile("^([a-z_]+)\\{([^}]*)\\}\\s+(\\S+)$");
-
-  /** One meter of a service on the node's /metrics (Prometheus text), summed over its ports. */
   static double metric(String name, String service) throws Exception {
-    HttpClient admin = master.adminHttp();
-    HttpResponse<String> r = Wait.forValue("GET /metrics", Duration.ofSeconds(60), () ->
-        admin.send(HttpRequest.newBuilder(URI.create("https://" + ADDRESS + ":10250/metrics"))
-            .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()));
-    assertEquals(200, r.statusCode(), "GET /metrics");
-    double sum = 0;
-    for (String line : r.body().split("\n")) {
-      Matcher m = SAMPLE.matcher(line);
-      if (m.matches() && m.group(1).equals(name) && m.group(2).contains("service=\"" + service + "\"")) {
-        sum += Double.parseDouble(m.group(3));
-      }
-    }
-    return sum;
+    return ServiceChecks.metric(master.adminHttp(), ADDRESS, name, service);
   }
 
   @Test
@@ -254,6 +249,53 @@ class IptablesProxyIT {
 
   @Test
   @Order(3)
+  void deletingAPodFailsOnlyTheRequestsInFlightOnIt() throws Exception {
+    client.replicationControllers().resource(drainingRc("drain", 3)).create();
+    client.services().resource(service("drain", "drain", "None")).create();
+    Wait.until("drain has 3 ready endpoints", Duration.ofSeconds(90), () -> {
+      Endpoints ep = client.endpoints().withName("drain").get();
+      return ep != null && ep.getSubsets().stream().mapToInt(x -> x.getAddresses().size()).sum() == 3;
+    });
+    String ip = svc("drain").getSpec().getClusterIP();
+    Wait.forValue("the drain service answers", Duration.ofSeconds(30), () -> ServiceChecks.get(ip, 80));
+    ServiceChecks.deletingAPodFailsOnlyTheRequestsInFlight(client, "drain", "drain", ip, 80);
+    client.replicationControllers().withName("drain").delete();
+  }
+
+  @Test
+  @Order(3)
+  void aUdpServiceAnswersThroughTheKernel() throws Exception {
+    try (java.net.DatagramSocket echo = ServiceChecks.udpEchoAnswersThroughTheService(client, "echo", ADDRESS)) {
+      Wait.until("the datagrams counted", Duration.ofSeconds(30),
+          () -> metric("coxswain_proxy_connections_accepted_total", "echo") >= 1
+              && metric("coxswain_proxy_bytes_out_bytes_total", "echo") > 0);
+    }
+  }
+
+  @Test
+  @Order(4)
+  void scaledToOneEveryRequestReachesIt() throws Exception {
+    client.replicationControllers().withName("web").scale(1);
+    Endpoints one = Wait.forValue("web with one ready endpoint", Duration.ofSeconds(90), () -> {
+      Endpoints ep = client.endpoints().withName("web").get();
+      return ep.getSubsets().stream().mapToInt(x -> x.getAddresses() == null ? 0 : x.getAddresses().size()).sum() == 1
+          ? ep : null;
+    });
+    String only = ServiceChecks.endpointPods(one).iterator().next();
+    String ip = svc("web").getSpec().getClusterIP();
+    // the rules follow the endpoints within a second or so
+    Wait.until("the rules sending web's clients to " + only + " alone", Duration.ofSeconds(30), () -> {
+      try {
+        return spread(ip, 80, 10).keySet().equals(Set.of(only));
+      } catch (IOException e) {
+        return false; // a pod scaled away, stopping, that the kernel still picked
+      }
+    });
+    assertEquals(Map.of(only, 60), spread(ip, 80, 60));
+  }
+
+  @Test
+  @Order(5)
   void aServiceWithoutEndpointsRefusesAtOnce() throws Exception {
     client.replicationControllers().withName("web").scale(0);
     String ip = svc("web").getSpec().getClusterIP();
@@ -273,7 +315,7 @@ class IptablesProxyIT {
   }
 
   @Test
-  @Order(4)
+  @Order(6)
   void stoppingTheNodeRemovesItsChains() throws Exception {
     String rules = iptablesSave();
     String chain = new NatRules(ADDRESS).natChain();

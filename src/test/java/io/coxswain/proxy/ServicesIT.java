@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.EndpointsBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ReplicationControllerBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
@@ -22,17 +21,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,17 +32,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -189,12 +172,6 @@ class ServicesIT {
     });
   }
 
-  private static Set<String> endpointPods(Endpoints ep) {
-    Set<String> pods = new java.util.TreeSet<>();
-    ep.getSubsets().forEach(s -> s.getAddresses().forEach(a -> pods.add(a.getTargetRef().getName())));
-    return pods;
-  }
-
   private static String clusterIp(String name) {
     return client.services().withName(name).get().getSpec().getClusterIP();
   }
@@ -203,34 +180,17 @@ class ServicesIT {
     return client.services().withName(name).get().getSpec().getPorts().get(0).getNodePort();
   }
 
-  /** One HTTP/1.0 GET on a fresh connection; the body's first line (a pod name), or an IOException. */
-  private static String get(String host, int port) throws IOException {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(host, port), 5000);
-      s.setSoTimeout(10_000);
-      s.getOutputStream().write("GET / HTTP/1.0\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      int body = response.indexOf("\r\n\r\n");
-      if (!response.startsWith("HTTP/1.") || body < 0 || !response.split(" ", 3)[1].equals("200")) {
-        throw new IOException("not a 200 answer: " + response);
-      }
-      return response.substring(body + 4).trim();
-    }
-  }
-
   private static String awaitAnswer(String host, int port) {
-    return Wait.forValue("an answer from " + host + ":" + port, Duration.ofSeconds(60), () -> get(host, port));
+    return Wait.forValue("an answer from " + host + ":" + port, Duration.ofSeconds(60), () -> ServiceChecks.get(host, port));
   }
 
   private static Map<String, Integer> spread(String host, int port, int requests) throws IOException {
     Map<String, Integer> hits = new TreeMap<>();
     for (int i = 0; i < requests; i++) {
-      hits.merge(get(host, port), 1, Integer::sum);
+      hits.merge(ServiceChecks.get(host, port), 1, Integer::sum);
     }
     return hits;
   }
-
-  private static final Pattern SAMPLE = Pattern.compile("^([a-z_]+)\\{([^}]*)\\}\\s+(\\S+)$");
 
   /** One counter of a service summed over both minions' /metrics (Prometheus text). */
   private static double metric(String name, String service) throws Exception {
@@ -242,21 +202,9 @@ class ServicesIT {
   }
 
   private static double metricOn(String minionIp, String name, String service) throws Exception {
-    // retried: on a loaded machine one scrape may time out; the kubelet port lets in masters and admins only
-    HttpClient admin = master.adminHttp();
-    HttpResponse<String> r = Wait.forValue("GET /metrics on " + minionIp, Duration.ofSeconds(60), () ->
-        admin.send(HttpRequest.newBuilder(URI.create("https://" + minionIp + ":10250/metrics"))
-            .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()));
-    assertEquals(200, r.statusCode(), "GET /metrics on " + minionIp);
-    double sum = 0;
-    for (String line : r.body().split("\n")) {
-      Matcher m = SAMPLE.matcher(line);
-      if (m.matches() && m.group(1).equals(name) && m.group(2).contains("service=\"" + service + "\"")) {
-        sum += Double.parseDouble(m.group(3));
-      }
-    }
-    return sum;
+    return ServiceChecks.metric(master.adminHttp(), minionIp, name, service);
   }
+
 
   // ---- the cases
 
@@ -267,7 +215,7 @@ class ServicesIT {
     assertTrue(ip.startsWith("127.107."), ip);
     awaitAnswer(ip, 80);
     Map<String, Integer> hits = spread(ip, 80, 300);
-    assertEquals(endpointPods(client.endpoints().withName("web").get()), hits.keySet(), "pods reached: " + hits);
+    assertEquals(ServiceChecks.endpointPods(client.endpoints().withName("web").get()), hits.keySet(), "pods reached: " + hits);
     for (Map.Entry<String, Integer> e : hits.entrySet()) {
       assertTrue(e.getValue() >= 60, "each pod gets at least 20 % of 300: " + hits);
     }
@@ -310,54 +258,7 @@ class ServicesIT {
   @Test
   @Order(4)
   void deletingAPodFailsOnlyTheRequestsInFlightOnIt() throws Exception {
-    String ip = clusterIp("web");
-    int loops = 4;
-    AtomicBoolean stop = new AtomicBoolean();
-    AtomicInteger ok = new AtomicInteger();
-    Map<String, Integer> failures = new ConcurrentHashMap<>();
-    Map<String, AtomicInteger> perPod = new ConcurrentHashMap<>();
-    ExecutorService pool = Executors.newFixedThreadPool(loops);
-    List<Future<?>> running = new ArrayList<>();
-    for (int i = 0; i < loops; i++) {
-      running.add(pool.submit(() -> {
-        while (!stop.get()) {
-          try {
-            perPod.computeIfAbsent(get(ip, 80), k -> new AtomicInteger()).incrementAndGet();
-            ok.incrementAndGet();
-          } catch (IOException e) {
-            failures.merge(String.valueOf(e.getMessage()), 1, Integer::sum);
-          }
-        }
-      }));
-    }
-    try {
-      Wait.until("requests flowing", Duration.ofSeconds(30), () -> ok.get() >= 50);
-      Pod victim = client.pods().withLabel("app", "web").list().getItems().get(0);
-      String victimName = victim.getMetadata().getName();
-      client.pods().resource(victim).delete();
-      // the endpoint goes, the RC makes a replacement, which becomes ready and takes traffic
-      Wait.until("the replacement pod in the endpoints", Duration.ofSeconds(90), () -> {
-        Endpoints ep = client.endpoints().withName("web").get();
-        Set<String> pods = ep.getSubsets() == null || ep.getSubsets().isEmpty() ? Set.of() : endpointPods(ep);
-        return pods.size() == 3 && !pods.contains(victimName);
-      });
-      Set<String> now = endpointPods(client.endpoints().withName("web").get());
-      Wait.until("every current pod answering in the loop", Duration.ofSeconds(60),
-          () -> now.stream().allMatch(p -> perPod.containsKey(p)));
-      int okAfter = ok.get();
-      Wait.until("more requests after the change", Duration.ofSeconds(30), () -> ok.get() >= okAfter + 100);
-    } finally {
-      stop.set(true);
-      for (Future<?> f : running) {
-        f.get(30, TimeUnit.SECONDS);
-      }
-      pool.shutdownNow();
-    }
-    int failed = failures.values().stream().mapToInt(Integer::intValue).sum();
-    System.out.printf("pod deletion under load: %d ok, %d failed %s, per pod %s%n", ok.get(), failed, failures, perPod);
-    // at most one request per loop can be in flight on the deleted pod when its connections are cut
-    assertTrue(failed <= loops, failed + " failures with " + loops + " loops: " + failures);
-    assertTrue(ok.get() > 150);
+    ServiceChecks.deletingAPodFailsOnlyTheRequestsInFlight(client, "web", "web", clusterIp("web"), 80);
   }
 
   @Test
@@ -365,7 +266,7 @@ class ServicesIT {
   void scaledToOneEveryRequestReachesIt() throws Exception {
     client.replicationControllers().withName("web").scale(1);
     Endpoints ep = awaitEndpoints("web", 1);
-    String only = endpointPods(ep).iterator().next();
+    String only = ServiceChecks.endpointPods(ep).iterator().next();
     String ip = clusterIp("web");
     Map<String, Integer> hits = spread(ip, 80, 60);
     assertEquals(Map.of(only, 60), hits);
@@ -374,53 +275,8 @@ class ServicesIT {
   @Test
   @Order(6)
   void aUdpServiceAnswersThroughTheProxy() throws Exception {
-    // busybox 1.35's nc has no UDP mode and the image has no UDP server applet, so the echo server is this
-    // test on the first minion's address, behind a selector-less service whose Endpoints name it
-    udpEcho = new DatagramSocket(new InetSocketAddress(MINION_IPS[0], 0));
-    Thread echo = new Thread(() -> {
-      byte[] buf = new byte[2048];
-      while (!udpEcho.isClosed()) {
-        try {
-          DatagramPacket p = new DatagramPacket(buf, buf.length);
-          udpEcho.receive(p);
-          udpEcho.send(new DatagramPacket(p.getData(), p.getLength(), p.getSocketAddress()));
-        } catch (IOException e) {
-          return;
-        }
-      }
-    }, "udp-echo");
-    echo.setDaemon(true);
-    echo.start();
-    client.services().resource(new ServiceBuilder().withNewMetadata().withName("echo").endMetadata().withNewSpec()
-        .addNewPort().withName("udp").withProtocol("UDP").withPort(5353).endPort().endSpec().build()).create();
-    client.endpoints().resource(new EndpointsBuilder().withNewMetadata().withName("echo").endMetadata()
-        .addNewSubset().withAddresses(new EndpointAddressBuilder().withIp(MINION_IPS[0]).build())
-        .addNewPort().withName("udp").withProtocol("UDP").withPort(udpEcho.getLocalPort()).endPort().endSubset()
-        .build()).create();
-    String ip = clusterIp("echo");
-    try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-      s.setSoTimeout(500);
-      String answer = Wait.forValue("a UDP echo through " + ip + ":5353", Duration.ofSeconds(60), () -> {
-        byte[] msg = "ping".getBytes(StandardCharsets.UTF_8);
-        s.send(new DatagramPacket(msg, msg.length, InetAddress.getByName(ip), 5353));
-        DatagramPacket reply = new DatagramPacket(new byte[2048], 2048);
-        try {
-          s.receive(reply);
-        } catch (SocketTimeoutException e) {
-          return null;
-        }
-        return new String(reply.getData(), 0, reply.getLength(), StandardCharsets.UTF_8);
-      });
-      assertEquals("ping", answer);
-      for (int i = 0; i < 20; i++) {
-        String msg = "datagram " + i;
-        s.send(new DatagramPacket(msg.getBytes(StandardCharsets.UTF_8), msg.length(), InetAddress.getByName(ip), 5353));
-        DatagramPacket reply = new DatagramPacket(new byte[2048], 2048);
-        s.setSoTimeout(5000);
-        s.receive(reply);
-        assertEquals(msg, new String(reply.getData(), 0, reply.getLength(), StandardCharsets.UTF_8));
-      }
-    }
+    // the echo server is this test on the first minion's address, behind a selector-less service
+    udpEcho = ServiceChecks.udpEchoAnswersThroughTheService(client, "echo", MINION_IPS[0]);
   }
 
   @Test
