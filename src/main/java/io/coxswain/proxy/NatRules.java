@@ -39,7 +39,8 @@ import java.util.Set;
  * <p>Counters. The kernel counts for the proxy's meters ({@link NatCounters}): each service port has a
  * mangle chain {@code CXS-<tag>-M-<hash>} that every packet of its connections passes once on this host
  * (from POSTROUTING, and from INPUT for packets that did not come over loopback, which passed POSTROUTING
- * already), matched by the connection's original destination in conntrack; its rules count new connections,
+ * already), matched by the connection's original destination in conntrack (a packet of a connection that no
+ * DNAT touched, thus of no service, leaves the node's chain after one match); its rules count new connections,
  * packets each way, and refusals by an endpoint (a TCP reset answering a connection not yet established, an
  * ICMP destination unreachable). A port without endpoints is rejected in its filter chain
  * {@code CXS-<tag>-R-<hash>}, whose one rule counts the rejections. These two chains are declared (which
@@ -256,6 +257,8 @@ public final class NatRules {
     declare(out, gone, "mangle");
     out.append("-A ").append(countInputChain()).append(" -i lo -j RETURN\n");
     out.append("-A ").append(countInputChain()).append(" -j ").append(countChain()).append('\n');
+    // every packet of the host passes here: what no DNAT touched (no service's) leaves after one match
+    out.append("-A ").append(countChain()).append(" -m conntrack ! --ctstate DNAT -j RETURN\n");
     appendIn(out, newRules, "mangle");
     mangle.forEach(l -> out.append(l).append('\n'));
     delete(out, gone, "mangle");

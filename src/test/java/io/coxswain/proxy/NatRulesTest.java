@@ -56,6 +56,7 @@ class NatRulesTest {
         ":" + rules.countInputChain() + " - [0:0]",
         "-A " + rules.countInputChain() + " -i lo -j RETURN",
         "-A " + rules.countInputChain() + " -j " + rules.countChain(),
+        "-A " + rules.countChain() + " -m conntrack ! --ctstate DNAT -j RETURN",
         "COMMIT"), l);
     assertTrue(rules.jumps().containsAll(List.of(new NatRules.Jump("mangle", "POSTROUTING", rules.countChain()),
         new NatRules.Jump("mangle", "INPUT", rules.countInputChain()))), rules.jumps().toString());
