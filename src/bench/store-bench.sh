@@ -13,7 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_RUN=${1:-20}
 CLIENTS=${2:-64}
-# Both systems get the same warm-up before the measured run: WARM_SECONDS of the same load on every member.
+# Both systems get the same warm-up before the measured run: WARM_SECONDS of the same load on every member,
+# from the generator process that then measures, over the connections it keeps (its own JIT warms up too).
 # Ours is a JVM whose JIT compiles each member's request path on first use (a follower's API path too, so
 # the warm-up writes through all three); without it the 20 s run mostly measures compilation.
 WARM_SECONDS=${3:-10}
@@ -76,8 +77,7 @@ master 2 $API1
 wait_ready https://$NET.2:$API_PORT/readyz 60
 master 3 $API1
 wait_ready https://$NET.3:$API_PORT/readyz 60
-java src/bench/java/LoadGen.java pods warm "$WARM_SECONDS" "$CLIENTS" "$SERVERS" >/dev/null
-OURS=$(java src/bench/java/LoadGen.java pods bench "$SECONDS_RUN" "$CLIENTS" "$SERVERS")
+OURS=$(java src/bench/java/LoadGen.java pods bench "$SECONDS_RUN" "$CLIENTS" "$SERVERS" "$WARM_SECONDS")
 echo "$OURS"
 sleep 5 # idle: let the collectors settle before reading resident memory
 echo "master_idle_rss_mb=$(( $(awk '/VmRSS/{print $2}' /proc/$M1_PID/status) / 1024 ))"
@@ -103,8 +103,7 @@ for n in 1 2 3; do
 done
 for n in 1 2 3; do wait_ready http://$NET.$n:$ETCD_PORT/health 60; done
 ETCD_SERVERS=http://$NET.1:$ETCD_PORT,http://$NET.2:$ETCD_PORT,http://$NET.3:$ETCD_PORT
-java src/bench/java/LoadGen.java etcd warm "$WARM_SECONDS" "$CLIENTS" "$ETCD_SERVERS" >/dev/null
-ETCD=$(java src/bench/java/LoadGen.java etcd bench "$SECONDS_RUN" "$CLIENTS" "$ETCD_SERVERS")
+ETCD=$(java src/bench/java/LoadGen.java etcd bench "$SECONDS_RUN" "$CLIENTS" "$ETCD_SERVERS" "$WARM_SECONDS")
 echo "$ETCD"
 o=$(echo "$OURS" | awk -F= '/ours_ops_per_s/{print $2}')
 e=$(echo "$ETCD" | awk -F= '/etcd_ops_per_s/{print $2}')

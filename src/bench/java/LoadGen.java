@@ -15,10 +15,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * fixed time, round robin over the given servers, and it prints key=value lines (ops/s, p50, p99, errors).
  *
  * <pre>
- *   COXSWAIN_PKI=DATA/pki java LoadGen.java pods PREFIX SECONDS CLIENTS https://127.0.0.1:6443,https://127.0.0.2:6443
- *   java LoadGen.java etcd   PREFIX SECONDS CLIENTS http://127.0.0.1:2379,...
+ *   COXSWAIN_PKI=DATA/pki java LoadGen.java pods PREFIX SECONDS CLIENTS https://127.0.0.1:6443,https://127.0.0.2:6443 [WARM]
+ *   java LoadGen.java etcd   PREFIX SECONDS CLIENTS http://127.0.0.1:2379,... [WARM]
  *   java LoadGen.java failover URL            (prints ms until a write succeeds again; run while killing)
  * </pre>
+ *
+ * <p>WARM seconds of the same load come first, not counted, in the same process over the same connections:
+ * the generator's own JIT and its connections (TLS handshakes, for ours) are warm when the count starts, as
+ * the servers' are.
  */
 public final class LoadGen {
   public static void main(String[] args) throws Exception {
@@ -31,12 +35,23 @@ public final class LoadGen {
     int seconds = Integer.parseInt(args[2]);
     int clients = Integer.parseInt(args[3]);
     String[] servers = args[4].split(",");
+    int warm = args.length > 5 ? Integer.parseInt(args[5]) : 0;
     HttpClient http = tls(HttpClient.newBuilder()).version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    if (warm > 0) {
+      phase(http, mode, prefix + "w", warm, clients, servers, false);
+    }
+    phase(http, mode, prefix, seconds, clients, servers, true);
+  }
+
+  private static void phase(HttpClient http, String mode, String prefix, int seconds, int clients, String[] servers,
+      boolean print) throws Exception {
     long end = System.nanoTime() + seconds * 1_000_000_000L;
     List<long[]> latencies = new ArrayList<>();
     AtomicLong ok = new AtomicLong();
     AtomicLong errors = new AtomicLong();
     AtomicLong seq = new AtomicLong();
+    java.util.concurrent.atomic.AtomicLongArray perSecond = new java.util.concurrent.atomic.AtomicLongArray(seconds + 60);
+    long[] began = new long[1];
     String padding = "x".repeat(700);
     List<Thread> threads = new ArrayList<>();
     for (int c = 0; c < clients; c++) {
@@ -54,6 +69,7 @@ public final class LoadGen {
             HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() / 100 == 2) {
               ok.incrementAndGet();
+              perSecond.incrementAndGet((int) Math.min(perSecond.length() - 1, (System.nanoTime() - began[0]) / 1_000_000_000L));
               if (n < lat.length) {
                 lat[n++] = System.nanoTime() - t0;
               }
@@ -69,6 +85,7 @@ public final class LoadGen {
       threads.add(t);
     }
     long start = System.nanoTime();
+    began[0] = start;
     threads.forEach(Thread::start);
     for (Thread t : threads) {
       t.join();
@@ -86,11 +103,21 @@ public final class LoadGen {
       k += n;
     }
     Arrays.sort(all);
+    if (!print) {
+      return;
+    }
     String name = mode.equals("pods") ? "ours" : "etcd";
     System.out.printf("%s_ops_per_s=%.0f%n", name, ok.get() / elapsed);
     System.out.printf("%s_p50_ms=%.1f%n", name, all.length == 0 ? 0 : all[all.length / 2] / 1e6);
     System.out.printf("%s_p99_ms=%.1f%n", name, all.length == 0 ? 0 : all[(int) (all.length * 0.99)] / 1e6);
+    System.out.printf("%s_p90_ms=%.1f%n", name, all.length == 0 ? 0 : all[(int) (all.length * 0.90)] / 1e6);
+    System.out.printf("%s_max_ms=%.1f%n", name, all.length == 0 ? 0 : all[all.length - 1] / 1e6);
     System.out.printf("%s_errors=%d%n", name, errors.get());
+    StringBuilder timeline = new StringBuilder();
+    for (int s = 0; s < Math.min(perSecond.length(), (int) Math.ceil(elapsed)); s++) {
+      timeline.append(s == 0 ? "" : ",").append(perSecond.get(s));
+    }
+    System.out.printf("%s_per_second=%s%n", name, timeline);
   }
 
   static HttpRequest podRequest(String server, String prefix, long i, String padding) {
