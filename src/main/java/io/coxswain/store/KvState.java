@@ -131,6 +131,7 @@ public final class KvState {
     }
     long rev = revision + 1;
     List<WatchEvent> events = new ArrayList<>();
+    List<Long> previousMods = new ArrayList<>();
     for (Op op : ops) {
       byte[] cur = keys.get(op.key());
       KeyValue prev = cur == null ? null : decodeEntry(op.key(), cur);
@@ -142,14 +143,16 @@ public final class KvState {
         long created = prev == null ? rev : prev.createRevision();
         keys.put(op.key(), encodeEntry(created, rev, value));
         events.add(new WatchEvent(WatchEvent.Type.PUT, op.key(), value, prev == null ? null : prev.value(), rev, created));
+        previousMods.add(prev == null ? 0L : prev.modRevision());
       } else if (prev != null) {
         keys.remove(op.key());
         events.add(new WatchEvent(WatchEvent.Type.DELETE, op.key(), null, prev.value(), rev, prev.createRevision()));
+        previousMods.add(prev.modRevision());
       }
     }
     revision = rev;
     if (!events.isEmpty()) {
-      history.put(rev, encodeHistory(timestamp, events));
+      history.put(rev, encodeHistory(timestamp, events, previousMods));
       historyCount++;
       while (historyCount > historyLimit) {
         dropOldestHistory();
@@ -206,6 +209,83 @@ public final class KvState {
       items.add(decodeEntry(e.getKey(), e.getValue()));
     }
     return new RangeResult(List.copyOf(items), revision, more);
+  }
+
+  /**
+   * As {@link #range} but as the keys were at {@code atRevision} (a later page of a list whose first page was
+   * read then): the current keys with every change after that revision undone, from the history.
+   *
+   * @throws CompactedException when a change after {@code atRevision} is no longer retained, or was recorded
+   *                            without what it replaced (history written before this was kept)
+   */
+  public RangeResult rangeAt(String prefix, String startAfter, int limit, long atRevision) throws CompactedException {
+    if (atRevision >= revision) {
+      return range(prefix, startAfter, limit);
+    }
+    if (atRevision < compacted) {
+      throw new CompactedException(atRevision, compacted);
+    }
+    String from = startAfter != null && startAfter.compareTo(prefix) >= 0 ? startAfter : null;
+    // what each key changed since then was at atRevision (null: absent); the earliest change after it decides
+    java.util.TreeMap<String, KeyValue> then = new java.util.TreeMap<>();
+    java.util.Set<String> touched = new java.util.HashSet<>();
+    for (Map.Entry<Long, byte[]> e : history.descendingMap().entrySet()) {
+      if (e.getKey() <= atRevision) {
+        break;
+      }
+      List<Change> changes = decodeChanges(e.getKey(), e.getValue());
+      for (int i = changes.size() - 1; i >= 0; i--) {
+        Change c = changes.get(i);
+        if (!c.key().startsWith(prefix) || (from != null && c.key().compareTo(from) <= 0)) {
+          continue;
+        }
+        if (c.previous() != null && c.previousMod() < 0) {
+          throw new CompactedException(atRevision, e.getKey());
+        }
+        touched.add(c.key());
+        if (c.previous() == null) {
+          then.remove(c.key());
+        } else {
+          then.put(c.key(), new KeyValue(c.key(), c.previous(), c.createRevision(), c.previousMod()));
+        }
+      }
+    }
+    NavigableMap<String, byte[]> tail = from != null ? keys.tailMap(from, false) : keys.tailMap(prefix, true);
+    java.util.Iterator<Map.Entry<String, byte[]>> now = tail.entrySet().iterator();
+    java.util.Iterator<KeyValue> old = then.values().iterator();
+    Map.Entry<String, byte[]> n = next(now, prefix, touched);
+    KeyValue o = old.hasNext() ? old.next() : null;
+    List<KeyValue> items = new ArrayList<>();
+    boolean more = false;
+    while (n != null || o != null) {
+      if (limit > 0 && items.size() == limit) {
+        more = true;
+        break;
+      }
+      if (o == null || (n != null && n.getKey().compareTo(o.key()) < 0)) {
+        items.add(decodeEntry(n.getKey(), n.getValue()));
+        n = next(now, prefix, touched);
+      } else {
+        items.add(o);
+        o = old.hasNext() ? old.next() : null;
+      }
+    }
+    return new RangeResult(List.copyOf(items), atRevision, more);
+  }
+
+  /** The next current key under {@code prefix} that no change since the revision asked touched, or null. */
+  private static Map.Entry<String, byte[]> next(java.util.Iterator<Map.Entry<String, byte[]>> it, String prefix,
+                                                java.util.Set<String> touched) {
+    while (it.hasNext()) {
+      Map.Entry<String, byte[]> e = it.next();
+      if (!e.getKey().startsWith(prefix)) {
+        return null;
+      }
+      if (!touched.contains(e.getKey())) {
+        return e;
+      }
+    }
+    return null;
   }
 
   /**
@@ -291,18 +371,25 @@ public final class KvState {
     return new KeyValue(key, value, getLong(stored, 0), getLong(stored, 8));
   }
 
-  static byte[] encodeHistory(long timestamp, List<WatchEvent> events) {
+  /**
+   * A history entry: per event its type, key, value, previous value and create revision, then the previous
+   * value's mod revision, which entries written before it was kept lack (their type byte has no
+   * {@link #WITH_PREVIOUS_MOD} bit).
+   */
+  static byte[] encodeHistory(long timestamp, List<WatchEvent> events, List<Long> previousMods) {
     try {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       DataOutputStream out = new DataOutputStream(bytes);
       out.writeLong(timestamp);
       out.writeInt(events.size());
-      for (WatchEvent ev : events) {
-        out.writeByte(ev.type().ordinal());
+      for (int i = 0; i < events.size(); i++) {
+        WatchEvent ev = events.get(i);
+        out.writeByte(ev.type().ordinal() | WITH_PREVIOUS_MOD);
         out.writeUTF(ev.key());
         writeNullable(out, ev.value());
         writeNullable(out, ev.previous());
         out.writeLong(ev.createRevision());
+        out.writeLong(previousMods.get(i));
       }
       out.flush();
       return bytes.toByteArray();
@@ -315,19 +402,42 @@ public final class KvState {
     return getLong(stored, 0);
   }
 
+  static final int WITH_PREVIOUS_MOD = 0x80;
+
   static List<WatchEvent> decodeHistory(long revision, byte[] stored) {
+    return decodeChanges(revision, stored).stream().map(Change::event).toList();
+  }
+
+  /** One event of a history entry with the mod revision of the value it replaced (-1: not recorded). */
+  record Change(WatchEvent event, long previousMod) {
+    String key() {
+      return event.key();
+    }
+
+    byte[] previous() {
+      return event.previous();
+    }
+
+    long createRevision() {
+      return event.createRevision();
+    }
+  }
+
+  static List<Change> decodeChanges(long revision, byte[] stored) {
     try {
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(stored));
       in.readLong();
       int n = in.readInt();
-      List<WatchEvent> events = new ArrayList<>(n);
+      List<Change> events = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
-        WatchEvent.Type type = WatchEvent.Type.values()[in.readByte()];
+        int tag = in.readByte() & 0xff;
+        WatchEvent.Type type = WatchEvent.Type.values()[tag & ~WITH_PREVIOUS_MOD];
         String key = in.readUTF();
         byte[] value = readNullable(in);
         byte[] previous = readNullable(in);
         long created = in.readLong();
-        events.add(new WatchEvent(type, key, value, previous, revision, created));
+        long previousMod = (tag & WITH_PREVIOUS_MOD) != 0 ? in.readLong() : -1;
+        events.add(new Change(new WatchEvent(type, key, value, previous, revision, created), previousMod));
       }
       return events;
     } catch (IOException e) {

@@ -59,6 +59,21 @@ public final class MemoryStore implements Store {
   }
 
   @Override
+  public CompletableFuture<RangeResult> rangeAt(String prefix, String startAfter, int limit, long revision) {
+    if (closed) {
+      return CompletableFuture.failedFuture(new UnavailableException("store closed"));
+    }
+    lock.readLock().lock();
+    try {
+      return CompletableFuture.completedFuture(state.rangeAt(prefix, startAfter, limit, revision));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
   public CompletableFuture<TxnResult> txn(Txn txn) {
     return apply(new KvCommand.TxnCommand(txn, clock.millis())).thenApply(KvState.Applied::txnResult);
   }

@@ -30,6 +30,15 @@ public interface Store extends AutoCloseable {
    */
   CompletableFuture<RangeResult> range(String prefix, String startAfter, int limit, Consistency consistency);
 
+  /**
+   * As {@link #range}, but the keys as they were at {@code revision} (a later page of a list whose first page
+   * was read at that revision), on a member that has applied at least that revision. Fails with
+   * {@link CompactedException} when the history no longer holds every change since.
+   */
+  default CompletableFuture<RangeResult> rangeAt(String prefix, String startAfter, int limit, long revision) {
+    return CompletableFuture.failedFuture(new CompactedException(revision, revision));
+  }
+
   /** Applies the compares, then the success or the failure operations, atomically. */
   CompletableFuture<TxnResult> txn(Txn txn);
 

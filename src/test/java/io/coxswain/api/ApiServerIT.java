@@ -262,15 +262,27 @@ class ApiServerIT {
     Set<String> seen = new HashSet<>();
     String token = null;
     int pages = 0;
+    String firstRevision = null;
     do {
       PodList page = client.pods().inNamespace("paging").list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder()
           .withLimit(2L).withContinue(token).build());
       page.getItems().forEach(p -> seen.add(p.getMetadata().getName()));
       token = page.getMetadata().getContinue();
+      if (pages == 0) {
+        firstRevision = page.getMetadata().getResourceVersion();
+        // changes after the first page do not show in the later ones: the list is as it was then
+        client.pods().inNamespace("paging").withName("p4").withGracePeriod(0).delete();
+        client.pods().inNamespace("paging").resource(pod("p9", "busybox")).create();
+      } else {
+        assertEquals(firstRevision, page.getMetadata().getResourceVersion(), "every page at the first one's revision");
+      }
       pages++;
     } while (token != null && !token.isEmpty());
     assertEquals(Set.of("p0", "p1", "p2", "p3", "p4"), seen);
     assertEquals(3, pages);
+    client.pods().inNamespace("paging").withName("p9").withGracePeriod(0).delete();
+    client.pods().inNamespace("paging").resource(new PodBuilder(pod("p4", "busybox")).editMetadata()
+        .addToLabels("n", "0").endMetadata().build()).create();
     assertEquals(3, client.pods().inNamespace("paging").withLabel("n", "0").list().getItems().size());
     assertEquals(2, client.pods().inNamespace("paging").withLabelIn("n", "1").list().getItems().size());
     assertEquals(1, client.pods().inNamespace("paging").withField("metadata.name", "p3").list().getItems().size());

@@ -245,4 +245,79 @@ class KvStateTest {
     // applying more after import continues the same sequence
     assertEquals(s.apply(put("n", "1")).txnResult().revision(), t.apply(put("n", "1")).txnResult().revision());
   }
+
+  static String show(RangeResult r) {
+    StringBuilder out = new StringBuilder();
+    for (KeyValue kv : r.items()) {
+      out.append(kv.key()).append('=').append(new String(kv.value(), StandardCharsets.UTF_8)).append('@')
+          .append(kv.createRevision()).append('/').append(kv.modRevision()).append(' ');
+    }
+    return out.append(r.more() ? "more" : "end").toString().trim();
+  }
+
+  @Test
+  void rangeAtAnEarlierRevisionUndoesEveryLaterChange() {
+    KvState s = fresh(100);
+    s.apply(put("/p/a", "a1"));    // 1
+    s.apply(put("/p/b", "b1"));    // 2
+    s.apply(put("/p/c", "c1"));    // 3
+    s.apply(put("/q/x", "x1"));    // 4, another prefix
+    long then = s.revision();
+    String asThen = show(s.range("/p/", null, 0));
+    s.apply(put("/p/b", "b2"));    // 5: modified
+    s.apply(del("/p/c"));          // 6: deleted
+    s.apply(put("/p/d", "d1"));    // 7: created
+    s.apply(put("/p/e", "e1"));    // 8: created, then
+    s.apply(del("/p/e"));          // 9: deleted
+    s.apply(put("/p/b", "b3"));    // 10: modified again
+    s.apply(new KvCommand.TxnCommand(Txn.of(List.of(), List.of(Op.put("/p/a", b("a2")), Op.delete("/p/a"))), 1000));
+    assertEquals("/p/a=a1@1/1 /p/b=b1@2/2 /p/c=c1@3/3 end", asThen);
+    assertEquals(asThen, show(s.rangeAt("/p/", null, 0, then)), "the keys as they were, revisions included");
+    assertEquals("/p/b=b1@2/2 /p/c=c1@3/3 end", show(s.rangeAt("/p/", "/p/a", 0, then)), "after a key");
+    RangeResult page = s.rangeAt("/p/", null, 2, then);
+    assertEquals("/p/a=a1@1/1 /p/b=b1@2/2 more", show(page));
+    assertEquals(then, page.revision());
+    assertEquals("/p/c=c1@3/3 end", show(s.rangeAt("/p/", "/p/b", 2, then)));
+    // at revision 7: b2, d1 present; c gone
+    assertEquals("/p/a=a1@1/1 /p/b=b2@2/5 /p/d=d1@7/7 end", show(s.rangeAt("/p/", null, 0, 7)));
+    // at or after the current revision: the current keys
+    assertEquals(show(s.range("/p/", null, 0)), show(s.rangeAt("/p/", null, 0, s.revision())));
+  }
+
+  @Test
+  void rangeAtARevisionWhoseChangesAreNoLongerRetainedIsCompacted() {
+    KvState s = fresh(3);
+    for (int i = 0; i < 6; i++) {
+      s.apply(put("/p/k" + i, "v"));
+    }
+    assertThrows(CompactedException.class, () -> s.rangeAt("/p/", null, 0, 1));
+    assertEquals(6, s.rangeAt("/p/", null, 0, 3).items().size() + 3, "the three changes after 3 are retained");
+  }
+
+  @Test
+  void historyWrittenWithoutThePreviousModRevisionCannotBeUndoneExactly() throws Exception {
+    TreeMap<String, byte[]> keys = new TreeMap<>();
+    TreeMap<Long, byte[]> history = new TreeMap<>();
+    KvState s = new KvState(keys, history, new TreeMap<>(), 100);
+    s.apply(put("/p/a", "a1"));
+    s.apply(put("/p/a", "a2"));
+    // rewrite revision 2 as entries were written before the previous mod revision was kept
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.writeLong(1000);
+    out.writeInt(1);
+    out.writeByte(WatchEvent.Type.PUT.ordinal());
+    out.writeUTF("/p/a");
+    out.writeInt(2);
+    out.write(b("a2"));
+    out.writeInt(2);
+    out.write(b("a1"));
+    out.writeLong(1);
+    history.put(2L, bytes.toByteArray());
+    WatchEvent old = KvState.decodeHistory(2, history.get(2L)).get(0);
+    assertEquals("PUT /p/a a2 a1 2 1", old.type() + " " + old.key() + " " + new String(old.value(), StandardCharsets.UTF_8)
+        + " " + new String(old.previous(), StandardCharsets.UTF_8) + " " + old.revision() + " " + old.createRevision(),
+        "old entries still decode");
+    assertThrows(CompactedException.class, () -> s.rangeAt("/p/", null, 0, 1));
+  }
 }

@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
@@ -146,7 +147,26 @@ public final class ResourceRegistry<T extends HasMetadata> {
     List<ObjectNode> items = new ArrayList<>();
     Store.Consistency chosen = consistency;
     long floor = minRevision;
-    Long fixed = tokenRevision;
+    boolean exact = floor > 0 && ("Exact".equals(match) || ((match == null || match.isEmpty()) && q.limit() > 0));
+    Long fixed = tokenRevision != null ? tokenRevision : exact ? Long.valueOf(floor) : null;
+    boolean continuing = tokenRevision != null;
+    if (fixed != null) {
+      // a later page, or a list at an exact revision: the keys as they were then, as Kubernetes' lists are
+      return readPages(prefix, startAfter, q, chosen, items, fixed).handle((page, error) -> {
+        if (error == null && page.revision() == fixed.longValue()) {
+          return new ListPage(page.items(), fixed,
+              page.continueToken() == null ? null : new ContinueToken(page.continueToken(), fixed).encode());
+        }
+        if (error == null || compacted(error)) {
+          throw ApiException.gone(continuing
+              ? "The provided continue parameter is too old to display a consistent list result: the changes since"
+                  + " its resource version " + fixed + " are no longer retained. Start a new list without the"
+                  + " continue parameter."
+              : "too old resource version: " + fixed + (error == null ? " (" + page.revision() + ")" : ""));
+        }
+        throw error instanceof CompletionException c ? c : new CompletionException(error);
+      });
+    }
     return readPages(prefix, startAfter, q, chosen, items, null).thenCompose(page -> {
       if (chosen == Store.Consistency.LOCAL && page.revision() < floor) {
         items.clear();
@@ -157,18 +177,31 @@ public final class ResourceRegistry<T extends HasMetadata> {
       if ("Exact".equals(match) && page.revision() != floor) {
         throw ApiException.gone("too old resource version: " + floor + " (" + page.revision() + ")");
       }
-      long revision = fixed != null ? fixed : page.revision();
+      long revision = page.revision();
       String token = page.continueToken() == null ? null : new ContinueToken(page.continueToken(), revision).encode();
       return new ListPage(page.items(), revision, token);
     });
   }
 
-  /** Reads until {@code limit} items match or the keys end; the page's continueToken is the last key read. */
+  private static boolean compacted(Throwable error) {
+    Throwable c = error;
+    while (c instanceof CompletionException && c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c instanceof CompactedException;
+  }
+
+  /**
+   * Reads until {@code limit} items match or the keys end; the page's continueToken is the last key read.
+   * With {@code firstRevision}, every read is of the keys as they were at that revision.
+   */
   private CompletableFuture<ListPage> readPages(String prefix, String startAfter, ListQuery q, Store.Consistency c,
                                                List<ObjectNode> items, Long firstRevision) {
     int limit = q.limit();
     int want = limit <= 0 ? 0 : limit - items.size();
-    return store.range(prefix, startAfter, want, c).thenCompose(r -> {
+    CompletableFuture<RangeResult> read = firstRevision == null ? store.range(prefix, startAfter, want, c)
+        : store.rangeAt(prefix, startAfter, want, firstRevision);
+    return read.thenCompose(r -> {
       long revision = firstRevision == null ? r.revision() : firstRevision;
       String lastKey = null;
       for (KeyValue kv : r.items()) {

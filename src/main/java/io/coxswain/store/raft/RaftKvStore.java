@@ -224,6 +224,13 @@ public final class RaftKvStore implements Store, Membership {
     return read(consistency, () -> stateMachine.read(s -> s.range(prefix, startAfter, limit)));
   }
 
+  @Override
+  public CompletableFuture<RangeResult> rangeAt(String prefix, String startAfter, int limit, long revision) {
+    // a member that has applied the revision answers from its own state; one behind catches up first
+    Consistency c = stateMachine.read(KvState::revision) >= revision ? Consistency.LOCAL : Consistency.LINEARIZABLE;
+    return read(c, () -> stateMachine.read(s -> s.rangeAt(prefix, startAfter, limit, revision)));
+  }
+
   private <T> CompletableFuture<T> read(Consistency consistency, java.util.function.Supplier<T> local) {
     if (closed.get()) {
       return CompletableFuture.failedFuture(new UnavailableException("store closed"));

@@ -135,4 +135,66 @@ class ResourceRegistryTest {
     assertEquals(first.revision(), second.revision());
     assertEquals("p6", second.items().get(1).path("metadata").path("name").asText());
   }
+
+  static List<String> names(ListPage page) {
+    List<String> out = new java.util.ArrayList<>();
+    page.items().forEach(o -> out.add(o.path("metadata").path("name").asText() + "@"
+        + o.path("metadata").path("resourceVersion").asText() + ":" + o.path("metadata").path("labels").path("v").asText()));
+    return out;
+  }
+
+  @Test
+  void laterPagesShowTheListAsItWasWhenTheFirstPageWasRead() {
+    for (String n : List.of("a", "b", "c", "d")) {
+      ObjectNode p = pod(n);
+      p.with("metadata").with("labels").put("v", "1");
+      pods.create("default", p).join();
+    }
+    ObjectFilter all = ObjectFilter.parse(null, null, "pods");
+    ListPage first = pods.list("default", new ListQuery(all, 2, null, null, null)).join();
+    ListPage whole = pods.list("default", new ListQuery(all, 0, null, null, null)).join();
+    List<String> asThen = names(whole);
+    // between the pages: one of the next page's pods changes, one goes, one comes
+    ObjectNode c = pods.get("default", "c", io.coxswain.store.Store.Consistency.LINEARIZABLE).join();
+    c.with("metadata").with("labels").put("v", "2");
+    pods.update("default", "c", c, null).join();
+    pods.delete("default", "d", new DeleteRequest(0L, null, null, null)).join();
+    pods.create("default", pod("bb")).join();
+
+    ListPage second = pods.list("default", new ListQuery(all, 2, first.continueToken(), null, null)).join();
+    assertEquals(first.revision(), second.revision());
+    List<String> paged = new java.util.ArrayList<>(names(first));
+    paged.addAll(names(second));
+    assertEquals(asThen, paged, "both pages together are the list at the first page's revision");
+    assertEquals(null, second.continueToken());
+
+    // a list at that exact revision, as kubectl's informers may ask
+    ListPage exact = pods.list("default", new ListQuery(all, 0, null, Long.toString(first.revision()), "Exact")).join();
+    assertEquals(asThen, names(exact));
+    // now: c changed, d gone, bb there
+    assertEquals(List.of("a", "b", "bb", "c"), pods.list("default", new ListQuery(all, 0, null, null, null)).join()
+        .items().stream().map(o -> o.path("metadata").path("name").asText()).toList());
+  }
+
+  @Test
+  void aContinueTokenOlderThanTheRetainedHistoryIs410Expired() {
+    store.close();
+    store = new MemoryStore(3);
+    registry = new Registry(store, ServedResource.of(new CoreResources()),
+        new ServiceAllocations("127.100.0.0/16", 30000, 32767, new Random(1)), Clock.systemUTC(), new Random(2));
+    registry.ensureNamespace("default").join();
+    pods = registry.resource("pods");
+    for (int i = 0; i < 4; i++) {
+      pods.create("default", pod("p" + i)).join();
+    }
+    ObjectFilter all = ObjectFilter.parse(null, null, "pods");
+    ListPage first = pods.list("default", new ListQuery(all, 2, null, null, null)).join();
+    for (int i = 4; i < 8; i++) {
+      pods.create("default", pod("p" + i)).join(); // more changes than the history keeps
+    }
+    ApiException e = failure(pods.list("default", new ListQuery(all, 2, first.continueToken(), null, null)));
+    assertEquals(410, e.code());
+    assertEquals("Expired", e.reason());
+    assertTrue(e.getMessage().contains("continue parameter is too old"), e.getMessage());
+  }
 }
