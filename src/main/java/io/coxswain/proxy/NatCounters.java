@@ -102,6 +102,13 @@ final class NatCounters {
     return c == null ? 0 : c.bytes();
   }
 
+  /** The packet counts of one chain's commented rules, by comment. */
+  static Map<String, Long> perComment(String save, String chain) {
+    Map<String, Long> out = new HashMap<>();
+    parse(save).getOrDefault(chain, Map.of()).forEach((comment, count) -> out.put(comment, count.packets()));
+    return out;
+  }
+
   /** The counts of every commented rule in {@code iptables-save --counters} output, by chain and comment. */
   static Map<String, Map<String, Count>> parse(String save) {
     Map<String, Map<String, Count>> out = new HashMap<>();

@@ -4,6 +4,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -21,7 +24,7 @@ final class NatProxy {
   /** Lets DNAT send connections from a loopback address off this host (see {@link NatRules}). */
   static final String ROUTE_LOCALNET = "net.ipv4.conf.all.route_localnet";
   /** How often the kernel's counts are read into the meters. */
-  static final java.time.Duration COUNTER_PERIOD = java.time.Duration.ofSeconds(5);
+  static final java.time.Duration COUNTER_PERIOD = java.time.Duration.ofSeconds(2);
 
   private final CommandRunner runner;
   private final String iptables;
@@ -32,10 +35,25 @@ final class NatProxy {
   private final NatCounters counters;
   private boolean polling;
   private boolean applying;
-  private Collection<ServicePortSpec> pending;
+  private boolean pending;
+  private List<ServicePortSpec> wanted = List.of();
+  /** Restores done: each zeroes the per-endpoint refusal counts. */
+  private long generation;
+  private long refusalsGeneration = -1;
+  private Map<String, Long> refusals = Map.of();
+  /** Endpoints ("ip:port") left out of the rules for refusing connections, and until when. */
+  private final Map<String, Long> takenOut = new HashMap<>();
+  /** Per endpoint: how many times in a row it was taken out, and when it last came back. */
+  private final Map<String, long[]> strikes = new HashMap<>();
+  private final LongSupplier clock;
   private boolean stopped;
 
   NatProxy(CommandRunner runner, String iptables, NatRules rules, MeterRegistry registry) {
+    this(runner, iptables, rules, registry, System::currentTimeMillis);
+  }
+
+  NatProxy(CommandRunner runner, String iptables, NatRules rules, MeterRegistry registry, LongSupplier clock) {
+    this.clock = clock;
     this.runner = runner;
     this.iptables = iptables;
     this.rules = rules;
@@ -87,25 +105,46 @@ final class NatProxy {
     });
   }
 
-  /** Makes the rules those of {@code ports}, now or right after the restore under way. */
+  /** Makes the rules those of {@code ports} (less the endpoints taken out), now or right after the restore under way. */
   void apply(Collection<ServicePortSpec> ports) {
     if (stopped) {
       return;
     }
+    wanted = List.copyOf(ports);
+    counters.track(wanted);
+    push();
+  }
+
+  private void push() {
+    if (stopped) {
+      return;
+    }
     if (applying) {
-      pending = List.copyOf(ports);
+      pending = true;
       return;
     }
     applying = true;
-    counters.track(ports);
-    restore(ports).onComplete(ar -> {
+    restore(withoutTakenOut(wanted)).onComplete(ar -> {
       applying = false;
-      if (pending != null) {
-        Collection<ServicePortSpec> next = pending;
-        pending = null;
-        apply(next);
+      if (pending && !stopped) {
+        pending = false;
+        push();
       }
     });
+  }
+
+  /**
+   * The ports with the endpoints that refused lately left out; a port whose every endpoint refused keeps
+   * them all (nothing better to send its clients to).
+   */
+  List<ServicePortSpec> withoutTakenOut(Collection<ServicePortSpec> ports) {
+    List<ServicePortSpec> out = new ArrayList<>(ports.size());
+    for (ServicePortSpec s : ports) {
+      List<Backend> kept = s.backends().stream().filter(b -> !takenOut.containsKey(b.toString())).toList();
+      out.add(kept.isEmpty() || kept.size() == s.backends().size() ? s
+          : new ServicePortSpec(s.key(), s.clusterIp(), s.port(), s.nodePort(), s.affinitySeconds(), kept));
+    }
+    return out;
   }
 
   private Future<Void> restore(Collection<ServicePortSpec> ports) {
@@ -114,6 +153,7 @@ final class NatProxy {
         .onSuccess(v -> {
           applied = new LinkedHashSet<>(r.chains());
           intact = new LinkedHashSet<>(r.chains());
+          generation++;
         })
         .onFailure(e -> {
           // keep every chain we may have left, so that a later render or the stop removes them
@@ -132,11 +172,15 @@ final class NatProxy {
       return Future.succeededFuture();
     }
     polling = true;
+    long readingGeneration = generation;
     Future<String> mangle = runner.output(List.of(iptables + "-save", "-c", "-t", "mangle"));
     Future<String> filter = runner.output(List.of(iptables + "-save", "-c", "-t", "filter"));
     return Future.all(mangle, filter).<Void>map(all -> {
       if (!stopped) {
         counters.update(mangle.result() + "\n" + filter.result());
+        if (readingGeneration == generation && !applying) { // counts of the rules in place, not of a restore's
+          takeOutRefusing(NatCounters.perComment(mangle.result(), rules.refusedChain()));
+        }
       }
       return null;
     }).onFailure(e -> LOG.debug("iptables counters not read: {}", e.getMessage()))
@@ -145,6 +189,50 @@ final class NatProxy {
           return Future.succeededFuture();
         });
   }
+
+  /**
+   * Takes the endpoints whose refusals grew since the last reading out of the rules, for 30 s, twice as long
+   * each time it happens again within 5 minutes of its return (at most 5 minutes); brings back those whose
+   * time is up. Kernel forwarding cannot retry a refused connection on another endpoint, as the user-space
+   * modes do: the connection that met the refusal fails, and the endpoint gets no new ones for a while.
+   */
+  void takeOutRefusing(Map<String, Long> counts) {
+    long now = clock.getAsLong();
+    boolean changed = false;
+    for (Map.Entry<String, Long> e : counts.entrySet()) {
+      long before = refusalsGeneration == generation ? refusals.getOrDefault(e.getKey(), 0L) : 0L;
+      if (e.getValue() > before && !takenOut.containsKey(e.getKey())) {
+        long[] s = strikes.computeIfAbsent(e.getKey(), k -> new long[2]);
+        if (now - s[1] > STRIKE_MEMORY_MS) {
+          s[0] = 0;
+        }
+        long millis = Math.min(MAX_TAKE_OUT_MS, TAKE_OUT_MS << Math.min(10, s[0]));
+        s[0]++;
+        takenOut.put(e.getKey(), now + millis);
+        changed = true;
+        LOG.info("endpoint {} refused {} connection(s): no new connections to it for {} s", e.getKey(),
+            e.getValue() - before, millis / 1000);
+      }
+    }
+    refusals = new HashMap<>(counts);
+    refusalsGeneration = generation;
+    for (var it = takenOut.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, Long> e = it.next();
+      if (e.getValue() <= now) {
+        it.remove();
+        strikes.computeIfAbsent(e.getKey(), k -> new long[2])[1] = now;
+        changed = true;
+        LOG.info("endpoint {} back in the rules", e.getKey());
+      }
+    }
+    if (changed) {
+      push();
+    }
+  }
+
+  static final long TAKE_OUT_MS = 30_000;
+  static final long MAX_TAKE_OUT_MS = 300_000;
+  static final long STRIKE_MEMORY_MS = 300_000;
 
   /** Removes the jumps, then every chain of this node. */
   Future<Void> stop() {

@@ -91,6 +91,14 @@ public final class NatRules {
     return tag + "-CNTI";
   }
 
+  /**
+   * The node's mangle chain counting refusals per endpoint (rewritten by each render; the proxy takes an
+   * endpoint that refuses out of the rules for a while, see {@link NatProxy}).
+   */
+  public String refusedChain() {
+    return tag + "-REF";
+  }
+
   /** The mangle chain counting one service port's connections, bytes and refusals. */
   public String countChain(ServicePortKey key) {
     return tag + "-M-" + hash(key.toString()).substring(0, 10);
@@ -106,7 +114,8 @@ public final class NatRules {
     if (chain.equals(rejectChain()) || chain.startsWith(tag + "-R-")) {
       return "filter";
     }
-    if (chain.equals(countChain()) || chain.equals(countInputChain()) || chain.startsWith(tag + "-M-")) {
+    if (chain.equals(countChain()) || chain.equals(countInputChain()) || chain.equals(refusedChain())
+        || chain.startsWith(tag + "-M-")) {
       return "mangle";
     }
     return "nat";
@@ -221,7 +230,7 @@ public final class NatRules {
     chains.addAll(counting);
     Set<String> gone = new LinkedHashSet<>(previous);
     gone.removeAll(chains);
-    gone.removeAll(List.of(natChain(), postChain(), rejectChain(), countChain(), countInputChain()));
+    gone.removeAll(List.of(natChain(), postChain(), rejectChain(), countChain(), countInputChain(), refusedChain()));
 
     StringBuilder out = new StringBuilder();
     out.append("*nat\n");
@@ -253,12 +262,22 @@ public final class NatRules {
     out.append("*mangle\n");
     out.append(':').append(countChain()).append(" - [0:0]\n");
     out.append(':').append(countInputChain()).append(" - [0:0]\n");
+    out.append(':').append(refusedChain()).append(" - [0:0]\n");
     declare(out, newChains, "mangle");
     declare(out, gone, "mangle");
     out.append("-A ").append(countInputChain()).append(" -i lo -j RETURN\n");
     out.append("-A ").append(countInputChain()).append(" -j ").append(countChain()).append('\n');
     // every packet of the host passes here: what no DNAT touched (no service's) leaves after one match
     out.append("-A ").append(countChain()).append(" -m conntrack ! --ctstate DNAT -j RETURN\n");
+    // a TCP reset answering a connection not yet established: counted per endpoint
+    out.append("-A ").append(countChain()).append(" -p tcp -m tcp --tcp-flags RST RST -m conntrack --ctdir REPLY")
+        .append(" ! --ctstatus ASSURED -j ").append(refusedChain()).append('\n');
+    Set<Backend> endpoints = new java.util.TreeSet<>(java.util.Comparator.comparing(Backend::toString));
+    sorted.stream().filter(x -> !x.udp()).forEach(x -> endpoints.addAll(x.backends()));
+    for (Backend b : endpoints) {
+      out.append("-A ").append(refusedChain()).append(" -m conntrack --ctreplsrc ").append(b.host())
+          .append(" --ctreplsrcport ").append(b.port()).append(" -m comment --comment \"").append(b).append("\"\n");
+    }
     appendIn(out, newRules, "mangle");
     mangle.forEach(l -> out.append(l).append('\n'));
     delete(out, gone, "mangle");
@@ -313,7 +332,7 @@ public final class NatRules {
   public String teardown(Set<String> existing) {
     Set<String> mine = new LinkedHashSet<>();
     existing.stream().filter(this::owns).forEach(mine::add);
-    mine.addAll(List.of(rejectChain(), countChain(), countInputChain()));
+    mine.addAll(List.of(rejectChain(), countChain(), countInputChain(), refusedChain()));
     StringBuilder out = new StringBuilder();
     for (String table : List.of("nat", "filter", "mangle")) {
       out.append('*').append(table).append('\n');

@@ -234,6 +234,52 @@ class IptablesProxyIT {
 
   @Test
   @Order(2)
+  void anEndpointThatRefusesGetsNoNewConnectionsSoonAfter() throws Exception {
+    int dead;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(ADDRESS))) {
+      dead = s.getLocalPort();
+    }
+    try (ServerSocket live = new ServerSocket(0, 50, InetAddress.getByName(ADDRESS))) {
+      Thread answering = new Thread(() -> {
+        while (!live.isClosed()) {
+          try (Socket c = live.accept()) {
+            c.getOutputStream().write("HTTP/1.0 200 OK\r\n\r\nlive\n".getBytes(StandardCharsets.US_ASCII));
+          } catch (IOException e) {
+            return;
+          }
+        }
+      }, "live-endpoint");
+      answering.setDaemon(true);
+      answering.start();
+      client.services().resource(new ServiceBuilder().withNewMetadata().withName("half").endMetadata().withNewSpec()
+          .addNewPort().withName("p").withPort(80).endPort().endSpec().build()).create();
+      // two endpoints on this address: the live one, and a port where nothing listens
+      client.endpoints().resource(new EndpointsBuilder().withNewMetadata().withName("half").endMetadata()
+          .addNewSubset().withAddresses(new EndpointAddressBuilder().withIp(ADDRESS).build())
+          .addNewPort().withName("p").withPort(live.getLocalPort()).endPort().endSubset()
+          .addNewSubset().withAddresses(new EndpointAddressBuilder().withIp(ADDRESS).build())
+          .addNewPort().withName("p").withPort(dead).endPort().endSubset().build()).create();
+      String ip = svc("half").getSpec().getClusterIP();
+      int[] refused = {0};
+      int[] inARow = {0};
+      Wait.until("40 answers in a row from " + ip + ":80 once the refusing endpoint is out", Duration.ofSeconds(60),
+          () -> {
+            try {
+              assertEquals("live", get(ip, 80));
+              inARow[0]++;
+            } catch (ConnectException e) {
+              refused[0]++;
+              inARow[0] = 0;
+            }
+            return inARow[0] >= 40;
+          });
+      assertTrue(refused[0] >= 1, "the dead endpoint was picked at least once before it went out");
+      assertTrue(metric("coxswain_proxy_connect_errors_total", "half") >= 1, "its refusals counted");
+    }
+  }
+
+  @Test
+  @Order(2)
   void clientIpAffinityKeepsAClientOnOnePod() throws Exception {
     String ip = svc("sticky").getSpec().getClusterIP();
     Wait.until("the sticky cluster IP answers", Duration.ofSeconds(30), () -> {

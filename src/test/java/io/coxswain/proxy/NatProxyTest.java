@@ -27,6 +27,7 @@ class NatProxyTest {
     final List<String> ran = new ArrayList<>();
     final List<String> fed = new ArrayList<>();
     String natSave = "";
+    String mangleSave = "*mangle\nCOMMIT\n";
     String routeLocalnet = "0";
     /** The first iptables-restore fails, as with a kernel module missing. */
     boolean firstRestoreFails;
@@ -53,7 +54,8 @@ class NatProxyTest {
       if (command.get(0).equals("sysctl")) {
         return Future.succeededFuture(routeLocalnet + "\n");
       }
-      return Future.succeededFuture(command.contains("nat") ? natSave : "*filter\nCOMMIT\n");
+      return Future.succeededFuture(command.contains("nat") ? natSave : command.contains("mangle") ? mangleSave
+          : "*filter\nCOMMIT\n");
     }
   }
 
@@ -155,5 +157,62 @@ class NatProxyTest {
     int off = last.ran.indexOf("sysctl -w net.ipv4.conf.all.route_localnet=0");
     assertTrue(off >= 0 && last.ran.indexOf("iptables -w -t nat -X " + NatRules.LOCALNET_MARK) > off,
         last.ran.toString());
+  }
+
+  /** iptables-save -c of the mangle table with these refusal counts ("ip:port" then count). */
+  static String refusals(Object... endpointAndCount) {
+    StringBuilder out = new StringBuilder("*mangle\n:" + MINE.refusedChain() + " - [0:0]\n");
+    for (int i = 0; i < endpointAndCount.length; i += 2) {
+      String[] ep = ((String) endpointAndCount[i]).split(":");
+      out.append("[").append(endpointAndCount[i + 1]).append(":0] -A ").append(MINE.refusedChain())
+          .append(" -m conntrack --ctreplsrc ").append(ep[0]).append(" --ctreplsrcport ").append(ep[1])
+          .append(" -m comment --comment \"").append(endpointAndCount[i]).append("\"\n");
+    }
+    return out.append("COMMIT\n").toString();
+  }
+
+  @Test
+  void anEndpointThatRefusesLeavesTheRulesForAWhileThenComesBack() throws Exception {
+    Recorder r = new Recorder();
+    long[] now = {1_000_000};
+    NatProxy nat = new NatProxy(r, "iptables", MINE, new SimpleMeterRegistry(), () -> now[0]);
+    await(nat.start());
+    ServicePortSpec web = new ServicePortSpec(new ServicePortKey("default", "web", "", "TCP"), "127.121.0.5", 80, 0, 0,
+        List.of(new Backend("127.0.21.2", 32000), new Backend("127.0.21.2", 32001)));
+    ServicePortSpec lone = new ServicePortSpec(new ServicePortKey("default", "lone", "", "TCP"), "127.121.0.6", 80, 0, 0,
+        List.of(new Backend("127.0.21.3", 40000)));
+    nat.apply(List.of(web, lone));
+    r.mangleSave = refusals("127.0.21.2:32000", 0, "127.0.21.2:32001", 0, "127.0.21.3:40000", 0);
+    await(nat.pollCounters());
+    int restores = r.fed.size();
+    r.mangleSave = refusals("127.0.21.2:32000", 0, "127.0.21.2:32001", 3, "127.0.21.3:40000", 5);
+    await(nat.pollCounters());
+    assertEquals(restores + 1, r.fed.size(), "the refusals bring a new restore");
+    String without = r.fed.get(r.fed.size() - 1);
+    assertTrue(without.contains("DNAT --to-destination 127.0.21.2:32000"), without);
+    assertFalse(without.contains("DNAT --to-destination 127.0.21.2:32001"), "the refusing endpoint is out:\n" + without);
+    assertTrue(without.contains("DNAT --to-destination 127.0.21.3:40000"), "a port's only endpoint stays:\n" + without);
+
+    // the same counts read again (the rules were rewritten, so they are from before): nothing new
+    now[0] += 29_000;
+    r.mangleSave = refusals("127.0.21.2:32000", 0, "127.0.21.3:40000", 0);
+    await(nat.pollCounters());
+    assertEquals(restores + 1, r.fed.size());
+    now[0] += 2_000; // 31 s after: back
+    await(nat.pollCounters());
+    assertEquals(restores + 2, r.fed.size());
+    assertTrue(r.fed.get(r.fed.size() - 1).contains("DNAT --to-destination 127.0.21.2:32001"));
+
+    // refusing again soon after its return: out for twice as long
+    r.mangleSave = refusals("127.0.21.2:32000", 0, "127.0.21.2:32001", 1, "127.0.21.3:40000", 0);
+    await(nat.pollCounters());
+    assertFalse(r.fed.get(r.fed.size() - 1).contains("DNAT --to-destination 127.0.21.2:32001"));
+    now[0] += 31_000;
+    r.mangleSave = refusals("127.0.21.2:32000", 0, "127.0.21.3:40000", 0);
+    await(nat.pollCounters());
+    assertFalse(r.fed.get(r.fed.size() - 1).contains("DNAT --to-destination 127.0.21.2:32001"), "still out after 31 s");
+    now[0] += 30_000;
+    await(nat.pollCounters());
+    assertTrue(r.fed.get(r.fed.size() - 1).contains("DNAT --to-destination 127.0.21.2:32001"), "back after 61 s");
   }
 }

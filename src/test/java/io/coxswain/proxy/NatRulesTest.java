@@ -54,16 +54,19 @@ class NatRulesTest {
         "*mangle",
         ":" + rules.countChain() + " - [0:0]",
         ":" + rules.countInputChain() + " - [0:0]",
+        ":" + rules.refusedChain() + " - [0:0]",
         "-A " + rules.countInputChain() + " -i lo -j RETURN",
         "-A " + rules.countInputChain() + " -j " + rules.countChain(),
         "-A " + rules.countChain() + " -m conntrack ! --ctstate DNAT -j RETURN",
+        "-A " + rules.countChain() + " -p tcp -m tcp --tcp-flags RST RST -m conntrack --ctdir REPLY ! --ctstatus ASSURED"
+            + " -j " + rules.refusedChain(),
         "COMMIT"), l);
     assertTrue(rules.jumps().containsAll(List.of(new NatRules.Jump("mangle", "POSTROUTING", rules.countChain()),
         new NatRules.Jump("mangle", "INPUT", rules.countInputChain()))), rules.jumps().toString());
     assertTrue(rules.jumps().contains(new NatRules.Jump("nat", "POSTROUTING", post)), rules.jumps().toString());
     // found at start (a crashed run's), the fixed chains are rewritten, never deleted
     List<String> again = lines(rules.render(List.of(), Set.of(top, post, rules.rejectChain(), rules.countChain(),
-        rules.countInputChain())).restoreInput());
+        rules.countInputChain(), rules.refusedChain())).restoreInput());
     assertEquals(l, again);
   }
 
@@ -161,8 +164,10 @@ class NatRulesTest {
             + " -m comment --comment \"default/web/TCP\" -j " + count,
         "-A " + top + " -m conntrack --ctproto tcp --ctstate DNAT --ctorigdstport 30080"
             + " -m comment --comment \"default/web/TCP\" -j " + count),
-        serviceRules(mangle));
+        serviceRules(mangle).stream().filter(x -> !x.startsWith("-A " + rules.refusedChain())).toList());
     assertTrue(mangle.contains(":" + count + " - [0:0]"), mangle.toString());
+    assertTrue(lines(first.restoreInput()).contains("-A " + rules.refusedChain() + " -m conntrack --ctreplsrc 127.0.0.2"
+        + " --ctreplsrcport 1 -m comment --comment \"127.0.0.2:1\""), "each TCP endpoint's refusals counted apart");
 
     // rendered again, the chain that exists is neither declared (which would zero it) nor filled twice
     List<String> again = lines(rules.render(List.of(web), first.chains()).restoreInput());
