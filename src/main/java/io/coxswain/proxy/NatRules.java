@@ -43,7 +43,8 @@ import java.util.Set;
  * DNAT touched, thus of no service, leaves the node's chain after one match); its rules count new connections,
  * packets each way, and refusals by an endpoint (a TCP reset answering a connection not yet established, an
  * ICMP destination unreachable). A port without endpoints is rejected in its filter chain
- * {@code CXS-<tag>-R-<hash>}, whose one rule counts the rejections. These two chains are declared (which
+ * {@code CXS-<tag>-R-<hash>}, whose one rule counts the rejections. Refusals are also counted per endpoint in
+ * {@code CXS-<tag>-REF}, rewritten by each render. The per-port chains are declared (which
  * zeroes them) only when the port first appears, so their counts survive later renders; the top chains that
  * jump to them are rewritten by each render.
  */

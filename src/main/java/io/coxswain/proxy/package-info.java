@@ -58,8 +58,10 @@
  * crashed run of the same node left. Loopback clients of a 127.0.0.0/8 cluster IP or node port reach
  * endpoints off the host through a masquerade ({@code CXS-<hash>-POST}) and {@code route_localnet}, which
  * the node turns on while it runs (see {@link io.coxswain.proxy.NatRules}). Fastest, and works for any
- * cluster IP range; the proxy's own behaviours (retry of a refused endpoint, per-service counters) are not
- * there: the kernel does not retry, and its counters are iptables' own.
+ * cluster IP range. The per-service meters come from the kernel's counters of per-port mangle and filter
+ * chains ({@link io.coxswain.proxy.NatCounters}), read every 2 s. The kernel cannot retry a refused connection
+ * on another endpoint; instead an endpoint whose refusals grew is left out of the rules for a while
+ * ({@link io.coxswain.proxy.NatProxy#takeOutRefusing}).
  *
  * <h2>Behaviour</h2>
  * <ul>
