@@ -294,15 +294,16 @@ public final class NatRules {
   static final String UNREACHABLE = "endpoint unreachable";
   static final String REJECTED = "no endpoint";
 
+  /** A packet from a client passes two rules (the second counts it and returns), one to a client all five. */
   private static List<String> countingRules(String chain) {
     String c = "-A " + chain + " ";
     return List.of(
         c + "-m conntrack --ctstate NEW -m comment --comment \"" + CONNECTIONS + "\"",
-        c + "-m conntrack --ctdir ORIGINAL -m comment --comment \"" + BYTES_IN + "\"",
-        c + "-m conntrack --ctdir REPLY -m comment --comment \"" + BYTES_OUT + "\"",
-        c + "-p tcp -m tcp --tcp-flags RST RST -m conntrack --ctdir REPLY ! --ctstatus ASSURED -m comment --comment \""
+        c + "-m conntrack --ctdir ORIGINAL -m comment --comment \"" + BYTES_IN + "\" -j RETURN",
+        c + "-p tcp -m tcp --tcp-flags RST RST -m conntrack ! --ctstatus ASSURED -m comment --comment \""
             + REFUSED + "\"",
-        c + "-p icmp -m icmp --icmp-type 3 -m conntrack --ctstate RELATED -m comment --comment \"" + UNREACHABLE + "\"");
+        c + "-p icmp -m icmp --icmp-type 3 -m conntrack --ctstate RELATED -m comment --comment \"" + UNREACHABLE + "\"",
+        c + "-m comment --comment \"" + BYTES_OUT + "\"");
   }
 
   private void appendIn(StringBuilder out, List<String> rules, String table) {

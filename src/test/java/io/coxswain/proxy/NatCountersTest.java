@@ -27,12 +27,12 @@ class NatCountersTest {
         ":" + count + " - [0:0]",
         "[500:60000] -A POSTROUTING -m comment --comment \"coxswain services x\" -j " + rules.countChain(),
         "[" + connections + ":" + connections * 60 + "] -A " + count + " -m conntrack --ctstate NEW -m comment --comment connections",
-        "[9:" + in + "] -A " + count + " -m conntrack --ctdir ORIGINAL -m comment --comment \"from clients\"",
-        "[9:" + out + "] -A " + count + " -m conntrack --ctdir REPLY -m comment --comment \"to clients\"",
-        "[" + refused + ":" + refused * 40 + "] -A " + count + " -p tcp -m tcp --tcp-flags RST RST -m conntrack --ctdir REPLY"
+        "[9:" + in + "] -A " + count + " -m conntrack --ctdir ORIGINAL -m comment --comment \"from clients\" -j RETURN",
+        "[" + refused + ":" + refused * 40 + "] -A " + count + " -p tcp -m tcp --tcp-flags RST RST -m conntrack"
             + " ! --ctstatus ASSURED -m comment --comment \"refused by an endpoint\"",
         "[" + unreachable + ":0] -A " + count + " -p icmp -m icmp --icmp-type 3 -m conntrack --ctstate RELATED"
             + " -m comment --comment \"endpoint unreachable\"",
+        "[9:" + out + "] -A " + count + " -m comment --comment \"to clients\"",
         "COMMIT",
         "*filter",
         "[" + rejected + ":" + rejected * 60 + "] -A " + reject + " -p tcp -m comment --comment \"no endpoint\" -j REJECT"

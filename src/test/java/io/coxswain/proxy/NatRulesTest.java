@@ -154,12 +154,12 @@ class NatRulesTest {
     List<String> mangle = section(lines(first.restoreInput()), "mangle");
     assertEquals(List.of(
         "-A " + count + " -m conntrack --ctstate NEW -m comment --comment \"connections\"",
-        "-A " + count + " -m conntrack --ctdir ORIGINAL -m comment --comment \"from clients\"",
-        "-A " + count + " -m conntrack --ctdir REPLY -m comment --comment \"to clients\"",
-        "-A " + count + " -p tcp -m tcp --tcp-flags RST RST -m conntrack --ctdir REPLY ! --ctstatus ASSURED"
+        "-A " + count + " -m conntrack --ctdir ORIGINAL -m comment --comment \"from clients\" -j RETURN",
+        "-A " + count + " -p tcp -m tcp --tcp-flags RST RST -m conntrack ! --ctstatus ASSURED"
             + " -m comment --comment \"refused by an endpoint\"",
         "-A " + count + " -p icmp -m icmp --icmp-type 3 -m conntrack --ctstate RELATED"
             + " -m comment --comment \"endpoint unreachable\"",
+        "-A " + count + " -m comment --comment \"to clients\"",
         "-A " + top + " -m conntrack --ctproto tcp --ctorigdst 127.100.0.7/32 --ctorigdstport 80"
             + " -m comment --comment \"default/web/TCP\" -j " + count,
         "-A " + top + " -m conntrack --ctproto tcp --ctstate DNAT --ctorigdstport 30080"
