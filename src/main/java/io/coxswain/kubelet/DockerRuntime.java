@@ -339,11 +339,33 @@ public final class DockerRuntime implements ContainerRuntime {
         .withLabelFilter(Map.of(ContainerLabels.MANAGED, "true", ContainerLabels.NODE, nodeName))
         .exec());
     List<ObservedContainer> result = new ArrayList<>();
+    java.util.Set<String> ids = new java.util.HashSet<>();
     for (Container container : listed) {
-      inspect(container.getId()).ifPresent(result::add);
+      ids.add(container.getId());
+      String state = container.getState() == null ? "" : container.getState();
+      Inspected known = inspected.get(container.getId());
+      if (known != null && known.listedState().equals(state) && !state.isEmpty()) {
+        result.add(known.observed());
+        continue;
+      }
+      inspect(container.getId()).ifPresent(o -> {
+        inspected.put(container.getId(), new Inspected(state, o));
+        result.add(o);
+      });
     }
+    inspected.keySet().retainAll(ids);
     return result;
   }
+
+  /**
+   * The last inspection of a listed container and the state the list showed then. A container's inspection
+   * changes only with its state (the kubelet never restarts one in place: a restart is a new container), so a
+   * list showing the same state reuses it: a sync of a node with many containers costs one list, not one
+   * inspection per container.
+   */
+  private record Inspected(String listedState, ObservedContainer observed) {}
+
+  private final Map<String, Inspected> inspected = new java.util.concurrent.ConcurrentHashMap<>();
 
   @Override
   public InfraContainer startInfra(InfraSpec spec) {
