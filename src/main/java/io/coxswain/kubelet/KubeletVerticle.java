@@ -135,6 +135,10 @@ public final class KubeletVerticle extends VerticleBase {
     return runtime;
   }
 
+  /**
+   * Syncs now, or right after the sync under way (10 ms after it, so that a burst of requests during it
+   * makes one more sync, not many).
+   */
   void requestSync() {
     if (syncing) {
       dirty = true;
@@ -148,7 +152,7 @@ public final class KubeletVerticle extends VerticleBase {
       }
       syncing = false;
       if (dirty) {
-        vertx.setTimer(50, id -> requestSync());
+        vertx.setTimer(10, id -> requestSync());
       }
     });
   }
