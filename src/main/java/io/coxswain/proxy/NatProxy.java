@@ -5,11 +5,11 @@ import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.Map;
-import java.util.function.LongSupplier;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -210,8 +210,8 @@ final class NatProxy {
         s[0]++;
         takenOut.put(e.getKey(), now + millis);
         changed = true;
-        LOG.info("endpoint {} refused {} connection(s): no new connections to it for {} s", e.getKey(),
-            e.getValue() - before, millis / 1000);
+        LOG.info("endpoint {} refused {} connection(s): no new connections to it for {} s (unless it is all a"
+            + " service port has)", e.getKey(), e.getValue() - before, millis / 1000);
       }
     }
     refusals = new HashMap<>(counts);
@@ -225,6 +225,7 @@ final class NatProxy {
         LOG.info("endpoint {} back in the rules", e.getKey());
       }
     }
+    strikes.entrySet().removeIf(e -> !takenOut.containsKey(e.getKey()) && now - e.getValue()[1] > STRIKE_MEMORY_MS);
     if (changed) {
       push();
     }
