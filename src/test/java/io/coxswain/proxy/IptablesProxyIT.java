@@ -207,19 +207,30 @@ class IptablesProxyIT {
     assertEquals(0, metric("coxswain_proxy_connect_errors_total", "web"), "no endpoint refused");
   }
 
+  /** A port of this node's address where nothing listens. */
+  static int deadPort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(ADDRESS))) {
+      return s.getLocalPort(); // nothing listens there once closed
+    }
+  }
+
+  /** A selector-less service with port "p" 80 and, by hand, an endpoint at each of {@code ports} of this address. */
+  static String selectorLessService(String name, int... ports) {
+    client.services().resource(new ServiceBuilder().withNewMetadata().withName(name).endMetadata().withNewSpec()
+        .addNewPort().withName("p").withPort(80).endPort().endSpec().build()).create();
+    EndpointsBuilder ep = new EndpointsBuilder().withNewMetadata().withName(name).endMetadata();
+    for (int port : ports) {
+      ep.addNewSubset().withAddresses(new EndpointAddressBuilder().withIp(ADDRESS).build())
+          .addNewPort().withName("p").withPort(port).endPort().endSubset();
+    }
+    client.endpoints().resource(ep.build()).create();
+    return svc(name).getSpec().getClusterIP();
+  }
+
   @Test
   @Order(2)
   void endpointsThatRefuseShowInTheErrorCounter() throws Exception {
-    int dead;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(ADDRESS))) {
-      dead = s.getLocalPort(); // nothing listens there once closed
-    }
-    client.services().resource(new ServiceBuilder().withNewMetadata().withName("dead").endMetadata().withNewSpec()
-        .addNewPort().withName("p").withPort(80).endPort().endSpec().build()).create();
-    client.endpoints().resource(new EndpointsBuilder().withNewMetadata().withName("dead").endMetadata()
-        .addNewSubset().withAddresses(new EndpointAddressBuilder().withIp(ADDRESS).build())
-        .addNewPort().withName("p").withPort(dead).endPort().endSubset().build()).create();
-    String ip = svc("dead").getSpec().getClusterIP();
+    String ip = selectorLessService("dead", deadPort());
     Wait.until("a client of " + ip + ":80 refused by the endpoint, and the refusal counted", Duration.ofSeconds(60),
         () -> {
           try {
@@ -235,10 +246,7 @@ class IptablesProxyIT {
   @Test
   @Order(2)
   void anEndpointThatRefusesGetsNoNewConnectionsSoonAfter() throws Exception {
-    int dead;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(ADDRESS))) {
-      dead = s.getLocalPort();
-    }
+    int dead = deadPort();
     try (ServerSocket live = new ServerSocket(0, 50, InetAddress.getByName(ADDRESS))) {
       Thread answering = new Thread(() -> {
         while (!live.isClosed()) {
@@ -251,15 +259,8 @@ class IptablesProxyIT {
       }, "live-endpoint");
       answering.setDaemon(true);
       answering.start();
-      client.services().resource(new ServiceBuilder().withNewMetadata().withName("half").endMetadata().withNewSpec()
-          .addNewPort().withName("p").withPort(80).endPort().endSpec().build()).create();
       // two endpoints on this address: the live one, and a port where nothing listens
-      client.endpoints().resource(new EndpointsBuilder().withNewMetadata().withName("half").endMetadata()
-          .addNewSubset().withAddresses(new EndpointAddressBuilder().withIp(ADDRESS).build())
-          .addNewPort().withName("p").withPort(live.getLocalPort()).endPort().endSubset()
-          .addNewSubset().withAddresses(new EndpointAddressBuilder().withIp(ADDRESS).build())
-          .addNewPort().withName("p").withPort(dead).endPort().endSubset().build()).create();
-      String ip = svc("half").getSpec().getClusterIP();
+      String ip = selectorLessService("half", live.getLocalPort(), dead);
       int[] refused = {0};
       int[] inARow = {0};
       Wait.until("40 answers in a row from " + ip + ":80 once the refusing endpoint is out", Duration.ofSeconds(60),
