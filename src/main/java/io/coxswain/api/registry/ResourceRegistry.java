@@ -174,9 +174,6 @@ public final class ResourceRegistry<T extends HasMetadata> {
       }
       return CompletableFuture.completedFuture(page);
     }).thenApply(page -> {
-      if ("Exact".equals(match) && page.revision() != floor) {
-        throw ApiException.gone("too old resource version: " + floor + " (" + page.revision() + ")");
-      }
       long revision = page.revision();
       String token = page.continueToken() == null ? null : new ContinueToken(page.continueToken(), revision).encode();
       return new ListPage(page.items(), revision, token);
