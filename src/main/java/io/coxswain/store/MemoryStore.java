@@ -34,38 +34,27 @@ public final class MemoryStore implements Store {
 
   @Override
   public CompletableFuture<Optional<KeyValue>> get(String key, Consistency consistency) {
-    if (closed) {
-      return CompletableFuture.failedFuture(new UnavailableException("store closed"));
-    }
-    lock.readLock().lock();
-    try {
-      return CompletableFuture.completedFuture(state.get(key));
-    } finally {
-      lock.readLock().unlock();
-    }
+    return read(() -> state.get(key));
   }
 
   @Override
   public CompletableFuture<RangeResult> range(String prefix, String startAfter, int limit, Consistency consistency) {
-    if (closed) {
-      return CompletableFuture.failedFuture(new UnavailableException("store closed"));
-    }
-    lock.readLock().lock();
-    try {
-      return CompletableFuture.completedFuture(state.range(prefix, startAfter, limit));
-    } finally {
-      lock.readLock().unlock();
-    }
+    return read(() -> state.range(prefix, startAfter, limit));
   }
 
   @Override
   public CompletableFuture<RangeResult> rangeAt(String prefix, String startAfter, int limit, long revision) {
+    return read(() -> state.rangeAt(prefix, startAfter, limit, revision));
+  }
+
+  /** A read of the state under the read lock; its failure (a compacted revision) fails the future. */
+  private <T> CompletableFuture<T> read(java.util.function.Supplier<T> reader) {
     if (closed) {
       return CompletableFuture.failedFuture(new UnavailableException("store closed"));
     }
     lock.readLock().lock();
     try {
-      return CompletableFuture.completedFuture(state.rangeAt(prefix, startAfter, limit, revision));
+      return CompletableFuture.completedFuture(reader.get());
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     } finally {
