@@ -143,7 +143,7 @@ final class WatchStream {
   private boolean subscribe(String ns, long after, boolean fresh) {
     lastRevision = Math.max(lastRevision, after);
     try {
-      watch = registry.watch(ns, after, change -> context.runOnContext(v -> onChange(change)),
+      watch = registry.watch(ns, after, filter.fields().exact("spec.nodeName"), change -> context.runOnContext(v -> onChange(change)),
           cause -> context.runOnContext(v -> onStoreClose(cause)));
       return true;
     } catch (CompactedException e) {

@@ -183,13 +183,15 @@ public final class Master implements RunningNode {
 
     warmJsonBindings();
     client = new HttpClusterClient(vertx, List.of(config.apiAddress()), null, pki.self());
+    // the master's own components reach the registries in-process (no TLS, HTTP or JSON text between them)
+    io.coxswain.client.ClusterClient local = new io.coxswain.api.LocalClusterClient(api, client);
     Context ctx = vertx.getOrCreateContext();
-    leader = new LeaderComponents(ctx, List.of(() -> new ControlPlane(vertx, client, config.nodeName(),
+    leader = new LeaderComponents(ctx, List.of(() -> new ControlPlane(vertx, local, config.nodeName(),
         config.nodeMonitorGrace(), config.podEvictionTimeout())));
     store.addLeadershipListener(leader::leadershipChanged);
     leader.leadershipChanged(store.isLeader());
 
-    MasterEndpoints endpoints = new MasterEndpoints(client);
+    MasterEndpoints endpoints = new MasterEndpoints(local);
     ctx.runOnContext(v -> {
       timers.add(vertx.setPeriodic(100, 5000, id -> reconcileEndpoints(endpoints)));
       timers.add(vertx.setPeriodic(200, 5000, id -> rotateIfAsked()));

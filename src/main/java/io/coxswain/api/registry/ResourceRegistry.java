@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -42,6 +43,8 @@ import java.util.regex.Pattern;
  */
 public final class ResourceRegistry<T extends HasMetadata> {
   private static final int CAS_RETRIES = 8;
+  /** Changes of a resource kept for watchers that resume (a watcher from before them gets its own store watch). */
+  private static final int FANOUT_WINDOW = 1024;
   private static final Pattern SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
   private static final String NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
@@ -49,6 +52,7 @@ public final class ResourceRegistry<T extends HasMetadata> {
   private final ServedResource served;
   private final Strategy<T> strategy;
   private final Store store;
+  private final WatchFanout fanout;
 
   @SuppressWarnings("unchecked")
   ResourceRegistry(Registry registry, ServedResource served) {
@@ -56,6 +60,8 @@ public final class ResourceRegistry<T extends HasMetadata> {
     this.served = served;
     this.strategy = (Strategy<T>) served.strategy();
     this.store = registry.store();
+    this.fanout = new WatchFanout((after, onChange, onClose) -> storeWatch(null, after, onChange, onClose),
+        "pods".equals(served.resource()) ? o -> o.path("spec").path("nodeName").asText("") : null, FANOUT_WINDOW);
   }
 
   public ServedResource served() {
@@ -240,17 +246,29 @@ public final class ResourceRegistry<T extends HasMetadata> {
    */
   public Watch watch(String ns, long afterRevision, Consumer<Change> onChange, Consumer<Throwable> onClose)
       throws CompactedException {
+    return watch(ns, afterRevision, null, onChange, onClose);
+  }
+
+  /**
+   * As {@link #watch(String, long, Consumer, Consumer)}, for a watcher that keeps only objects whose
+   * {@code spec.nodeName} is {@code nodeName} (when not null; pods only): it is handed only the changes of
+   * such objects. Watchers resuming from a recent revision share one store watch.
+   */
+  public Watch watch(String ns, long afterRevision, String nodeName, Consumer<Change> onChange,
+                     Consumer<Throwable> onClose) throws CompactedException {
+    Watch shared = fanout.subscribe(namespaced() && ns != null && !ns.isEmpty() ? ns : null, nodeName, afterRevision,
+        onChange, onClose);
+    return shared != null ? shared : storeWatch(ns, afterRevision, onChange, onClose);
+  }
+
+  private Watch storeWatch(String ns, long afterRevision, Consumer<Change> onChange, Consumer<Throwable> onClose)
+      throws CompactedException {
     return store.watch(prefix(ns), afterRevision, new WatchListener() {
       @Override
       public void onEvent(WatchEvent e) {
-        ObjectNode previous = e.previous() == null ? null : decode(e.previous(), e.revision());
-        if (e.type() == WatchEvent.Type.DELETE) {
-          if (previous != null) {
-            onChange.accept(new Change("DELETED", previous, previous, e.revision()));
-          }
-        } else {
-          ObjectNode object = decode(e.value(), e.revision());
-          onChange.accept(new Change(previous == null ? "ADDED" : "MODIFIED", object, previous, e.revision()));
+        Change c = changeOf(e);
+        if (c != null) {
+          onChange.accept(c);
         }
       }
 
@@ -259,6 +277,34 @@ public final class ResourceRegistry<T extends HasMetadata> {
         onClose.accept(cause);
       }
     });
+  }
+
+  /** A store event decoded, with the event it came from (the same instance goes to every watcher). */
+  private record Decoded(WatchEvent event, Change change) {}
+
+  /**
+   * The store hands every watcher of a prefix the same event instance: each is decoded once here and its
+   * trees shared (watchers only read them), not once per watcher. With a kubelet watch per node, every pod
+   * change otherwise went through the JSON parser once per node.
+   */
+  private final AtomicReferenceArray<Decoded> recentlyDecoded = new AtomicReferenceArray<>(1024);
+
+  private Change changeOf(WatchEvent e) {
+    int slot = (int) (e.revision() * 31 + e.key().hashCode()) & (recentlyDecoded.length() - 1);
+    Decoded d = recentlyDecoded.get(slot);
+    if (d != null && d.event() == e) {
+      return d.change();
+    }
+    ObjectNode previous = e.previous() == null ? null : decode(e.previous(), e.revision());
+    Change c;
+    if (e.type() == WatchEvent.Type.DELETE) {
+      c = previous == null ? null : new Change("DELETED", previous, previous, e.revision());
+    } else {
+      ObjectNode object = decode(e.value(), e.revision());
+      c = new Change(previous == null ? "ADDED" : "MODIFIED", object, previous, e.revision());
+    }
+    recentlyDecoded.set(slot, new Decoded(e, c));
+    return c;
   }
 
   // ---------------------------------------------------------------- creating
