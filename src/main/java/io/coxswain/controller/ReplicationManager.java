@@ -35,6 +35,13 @@ public final class ReplicationManager {
   private final Informer<ReplicationController> rcs;
   private final Informer<Pod> pods;
   private final Map<String, Expectation> expectations = new HashMap<>();
+  /**
+   * The pods a sync can concern, kept from the informer's events: by their controller's uid, and those with no
+   * controller by namespace (they may be adopted). A sync reads its controller's and its namespace's orphans,
+   * not every pod of the cluster.
+   */
+  private final Map<String, Map<String, Pod>> byController = new HashMap<>();
+  private final Map<String, Map<String, Pod>> orphans = new HashMap<>();
   private ControllerLoop loop;
   private long resync = -1;
 
@@ -74,6 +81,7 @@ public final class ReplicationManager {
     pods.addHandler(new Informer.Handler<>() {
       @Override
       public void onAdd(Pod pod) {
+        index(pod);
         String owner = ownerKey(pod);
         if (owner != null) {
           observed(owner, -1, 0);
@@ -85,6 +93,8 @@ public final class ReplicationManager {
 
       @Override
       public void onUpdate(Pod old, Pod pod) {
+        unindex(old);
+        index(pod);
         String before = ownerKey(old);
         String after = ownerKey(pod);
         if (after != null) {
@@ -102,6 +112,7 @@ public final class ReplicationManager {
 
       @Override
       public void onDelete(Pod pod) {
+        unindex(pod);
         String owner = ownerKey(pod);
         if (owner != null) {
           if (pod.getMetadata().getDeletionTimestamp() == null) {
@@ -137,6 +148,30 @@ public final class ReplicationManager {
     return Informer.key(pod.getMetadata().getNamespace(), ref.getName());
   }
 
+  private Map<String, Map<String, Pod>> indexOf(Pod pod, String[] slot) {
+    OwnerReference ref = Pods.controllerOf(pod);
+    if (ref != null) {
+      slot[0] = String.valueOf(ref.getUid());
+      return byController;
+    }
+    slot[0] = pod.getMetadata().getNamespace();
+    return orphans;
+  }
+
+  private void index(Pod pod) {
+    String[] slot = new String[1];
+    indexOf(pod, slot).computeIfAbsent(slot[0], k -> new HashMap<>()).put(Informer.key(pod), pod);
+  }
+
+  private void unindex(Pod pod) {
+    String[] slot = new String[1];
+    Map<String, Map<String, Pod>> index = indexOf(pod, slot);
+    Map<String, Pod> pods = index.get(slot[0]);
+    if (pods != null && pods.remove(Informer.key(pod)) != null && pods.isEmpty()) {
+      index.remove(slot[0]);
+    }
+  }
+
   private void enqueueMatching(Pod pod) {
     String ns = pod.getMetadata().getNamespace();
     for (ReplicationController rc : rcs.list()) {
@@ -160,13 +195,10 @@ public final class ReplicationManager {
       expectations.remove(key);
       return Future.succeededFuture();
     }
-    List<Pod> inNamespace = new ArrayList<>();
-    for (Pod p : pods.list()) {
-      if (parts[0].equals(p.getMetadata().getNamespace())) {
-        inNamespace.add(p);
-      }
-    }
-    ReplicaDiff.Result diff = ReplicaDiff.compute(rc, inNamespace, Instant.now());
+    // its own pods and the namespace's orphans: the diff passes over pods of other controllers anyway
+    List<Pod> candidates = new ArrayList<>(byController.getOrDefault(rc.getMetadata().getUid(), Map.of()).values());
+    candidates.addAll(orphans.getOrDefault(parts[0], Map.of()).values());
+    ReplicaDiff.Result diff = ReplicaDiff.compute(rc, candidates, Instant.now());
     List<Future<Void>> work = new ArrayList<>();
     for (Pod p : diff.adopt()) {
       work.add(patchPod(p, Json.string(ReplicaDiff.adoptPatch(p, rc))));

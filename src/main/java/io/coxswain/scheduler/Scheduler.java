@@ -101,10 +101,11 @@ public final class Scheduler {
       return new ScheduleResult.Unschedulable(Map.of(), "0/0 nodes are available: no nodes available to schedule pods.");
     }
     ResourceRequests requests = ResourceRequests.of(pod);
+    List<HostPort> ports = HostPort.of(pod);
     List<NodeState> feasible = new ArrayList<>();
     Map<String, List<String>> reasons = new TreeMap<>();
     for (NodeState node : nodes.values()) {
-      List<String> failed = filter(pod, requests, node);
+      List<String> failed = filter(pod, requests, ports, node);
       if (failed.isEmpty()) {
         feasible.add(node);
       } else {
@@ -124,8 +125,8 @@ public final class Scheduler {
         services.add(s);
       }
     }
-    OwnerReference controller = Pods.controllerOf(pod);
     String namespace = Pods.namespace(pod);
+    String controller = controllerKey(namespace, Pods.controllerOf(pod));
     Map<NodeState, Integer> peers = new LinkedHashMap<>();
     int maxPeers = 0;
     for (NodeState node : feasible) {
@@ -156,15 +157,15 @@ public final class Scheduler {
     return 100L * (maxPeers - peers) / maxPeers;
   }
 
-  private List<String> filter(Pod pod, ResourceRequests requests, NodeState node) {
+  private List<String> filter(Pod pod, ResourceRequests requests, List<HostPort> ports, NodeState node) {
     String wanted = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
     if (wanted != null && !wanted.isEmpty() && !wanted.equals(node.name)) {
       return List.of(REASON_NODE_NAME);
     }
-    if (node.node.getSpec() != null && Boolean.TRUE.equals(node.node.getSpec().getUnschedulable())) {
+    if (node.unschedulable) {
       return List.of(REASON_UNSCHEDULABLE);
     }
-    if (!isReady(node.node)) {
+    if (!node.ready) {
       return List.of(REASON_NOT_READY);
     }
     Map<String, String> selector = pod.getSpec() == null ? null : pod.getSpec().getNodeSelector();
@@ -176,25 +177,36 @@ public final class Scheduler {
         }
       }
     }
-    for (HostPort wantedPort : HostPort.of(pod)) {
+    for (HostPort wantedPort : ports) {
       for (HostPort used : node.hostPorts) {
         if (wantedPort.conflictsWith(used)) {
           return List.of(REASON_PORTS);
         }
       }
     }
-    List<String> failed = new ArrayList<>();
-    if (node.podCount + 1 > node.allocatablePods) {
+    boolean pods = node.podCount + 1 > node.allocatablePods;
+    boolean cpu = requests.cpuMilli() > 0 && node.requested.cpuMilli() + requests.cpuMilli() > node.allocatableCpuMilli;
+    boolean memory = requests.memoryBytes() > 0
+        && node.requested.memoryBytes() + requests.memoryBytes() > node.allocatableMemoryBytes;
+    if (!pods && !cpu && !memory) {
+      return List.of();
+    }
+    List<String> failed = new ArrayList<>(3);
+    if (pods) {
       failed.add(REASON_PODS);
     }
-    if (requests.cpuMilli() > 0 && node.requested.cpuMilli() + requests.cpuMilli() > node.allocatableCpuMilli) {
+    if (cpu) {
       failed.add(REASON_CPU);
     }
-    if (requests.memoryBytes() > 0
-        && node.requested.memoryBytes() + requests.memoryBytes() > node.allocatableMemoryBytes) {
+    if (memory) {
       failed.add(REASON_MEMORY);
     }
     return failed;
+  }
+
+  /** What identifies a pod's controller among the pods of a node: namespace and controller uid (null: none). */
+  private static String controllerKey(String namespace, OwnerReference controller) {
+    return controller == null || controller.getUid() == null ? null : namespace + "/" + controller.getUid();
   }
 
   /** The node's Ready condition is True. */
@@ -272,7 +284,11 @@ public final class Scheduler {
     final long allocatableCpuMilli;
     final long allocatableMemoryBytes;
     final long allocatablePods;
-    final List<Pod> pods = new ArrayList<>();
+    final boolean ready;
+    final boolean unschedulable;
+    /** The node's pods by namespace, and how many (not being deleted) each controller has here. */
+    final Map<String, List<Pod>> podsByNamespace = new java.util.HashMap<>();
+    final Map<String, Integer> byController = new java.util.HashMap<>();
     final List<HostPort> hostPorts = new ArrayList<>();
     ResourceRequests requested = ResourceRequests.ZERO;
     ResourceRequests requestedNonZero = ResourceRequests.ZERO;
@@ -284,10 +300,17 @@ public final class Scheduler {
       this.allocatableCpuMilli = allocatable(node, "cpu", true);
       this.allocatableMemoryBytes = allocatable(node, "memory", false);
       this.allocatablePods = allocatable(node, "pods", false);
+      this.ready = isReady(node);
+      this.unschedulable = node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
     }
 
     void add(Pod pod) {
-      pods.add(pod);
+      String namespace = Pods.namespace(pod);
+      podsByNamespace.computeIfAbsent(namespace, n -> new ArrayList<>()).add(pod);
+      String controller = controllerKey(namespace, Pods.controllerOf(pod));
+      if (controller != null && !Pods.isBeingDeleted(pod)) {
+        byController.merge(controller, 1, Integer::sum);
+      }
       podCount++;
       requested = requested.plus(ResourceRequests.of(pod));
       requestedNonZero = requestedNonZero.plus(ResourceRequests.nonZeroOf(pod));
@@ -306,19 +329,20 @@ public final class Scheduler {
       return (capacity - requested) * 100 / capacity;
     }
 
-    /** Pods here in the namespace that share the pod's controller or one of its services. */
-    int peers(String namespace, OwnerReference controller, List<LabelSelector> services) {
-      if (controller == null && services.isEmpty()) {
-        return 0;
+    /**
+     * Pods here in the namespace (not being deleted) that share the pod's controller ({@link #controllerKey})
+     * or one of its services.
+     */
+    int peers(String namespace, String controller, List<LabelSelector> services) {
+      if (services.isEmpty()) {
+        return controller == null ? 0 : byController.getOrDefault(controller, 0);
       }
       int count = 0;
-      for (Pod other : pods) {
-        if (!namespace.equals(Pods.namespace(other)) || Pods.isBeingDeleted(other)) {
+      for (Pod other : podsByNamespace.getOrDefault(namespace, List.of())) {
+        if (Pods.isBeingDeleted(other)) {
           continue;
         }
-        OwnerReference otherController = Pods.controllerOf(other);
-        boolean peer = controller != null && otherController != null
-            && controller.getUid() != null && controller.getUid().equals(otherController.getUid());
+        boolean peer = controller != null && controller.equals(controllerKey(namespace, Pods.controllerOf(other)));
         if (!peer) {
           Map<String, String> labels = Pods.labels(other);
           for (LabelSelector s : services) {
