@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -18,6 +19,9 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class EventRecorder {
   private static final int MAX_REMEMBERED = 4096;
+  /** Kubernetes' spam filter: per object and event type, a burst of 25 events, then one more every 5 minutes. */
+  static final int SPAM_BURST = 25;
+  static final long SPAM_REFILL_MS = 300_000;
 
   private final ClusterClient client;
   private final String component;
@@ -29,13 +33,52 @@ public final class EventRecorder {
     }
   };
 
+  private final Map<String, Bucket> buckets = new LinkedHashMap<>(256, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Bucket> eldest) {
+      return size() > MAX_REMEMBERED;
+    }
+  };
+  private final LongSupplier clock;
+  private long dropped;
+
   private record Seen(String namespace, String name, int count, String firstTimestamp) {}
+
+  /** Tokens left for one object's events of one type, as of {@code at} (ms). */
+  private record Bucket(double tokens, long at) {}
 
   /** @param host the node the events come from (kubelets); null for cluster-wide controllers, as in Kubernetes */
   public EventRecorder(ClusterClient client, String component, String host) {
+    this(client, component, host, System::currentTimeMillis);
+  }
+
+  EventRecorder(ClusterClient client, String component, String host, LongSupplier clock) {
     this.client = client;
     this.component = component;
     this.host = host;
+    this.clock = clock;
+  }
+
+  /** Events left out by the spam filter so far. */
+  public synchronized long dropped() {
+    return dropped;
+  }
+
+  /**
+   * Takes a token of the object's bucket for events of {@code type}; false when it has none left. As in
+   * Kubernetes, a controller that creates a hundred pods at once records the first 25 of them, not every one:
+   * events are for people, and each costs a write through the store.
+   */
+  private boolean allowed(String objectKey, long now) {
+    Bucket b = buckets.get(objectKey);
+    double tokens = b == null ? SPAM_BURST
+        : Math.min(SPAM_BURST, b.tokens() + (double) (now - b.at()) / SPAM_REFILL_MS);
+    if (tokens < 1) {
+      buckets.put(objectKey, new Bucket(tokens, now));
+      return false;
+    }
+    buckets.put(objectKey, new Bucket(tokens - 1, now));
+    return true;
   }
 
   public Future<Void> normal(HasMetadata obj, String reason, String message) {
@@ -49,6 +92,12 @@ public final class EventRecorder {
   public synchronized Future<Void> record(HasMetadata obj, String type, String reason, String message) {
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     String ns = obj.getMetadata().getNamespace() == null ? "default" : obj.getMetadata().getNamespace();
+    String objectKey = obj.getKind() + "|" + ns + "|" + obj.getMetadata().getName() + "|" + obj.getMetadata().getUid()
+        + "|" + type;
+    if (!allowed(objectKey, clock.getAsLong())) {
+      dropped++;
+      return Future.succeededFuture();
+    }
     String key = obj.getMetadata().getUid() + "|" + type + "|" + reason + "|" + message;
     Seen previous = seen.get(key);
     if (previous != null) {
