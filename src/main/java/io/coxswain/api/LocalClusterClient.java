@@ -250,6 +250,9 @@ public final class LocalClusterClient implements ClusterClient {
       List<Change> before = early;
       early = null;
       before.forEach(this::onChange);
+      if (ended) {
+        return this; // ended before it was handed out: no timers to leave behind
+      }
       Integer timeout = options.timeoutSeconds();
       if (timeout != null && timeout > 0) {
         timeoutTimer = caller.owner().setTimer(timeout * 1000L, id -> end(null));
