@@ -156,10 +156,7 @@ public final class LocalClusterClient implements ClusterClient {
 
   @Override
   public Future<Void> bind(String namespace, String pod, String node) {
-    ObjectNode binding = Json.MAPPER.createObjectNode();
-    binding.put("apiVersion", "v1").put("kind", "Binding");
-    binding.putObject("metadata").put("name", pod).put("namespace", namespace);
-    binding.putObject("target").put("apiVersion", "v1").put("kind", "Node").put("name", node);
+    ObjectNode binding = ClusterClient.binding(namespace, pod, node);
     return this.<ObjectNode>call(() -> cast(registry(ResourceKind.PODS).bind(namespace, pod, binding))).mapEmpty();
   }
 

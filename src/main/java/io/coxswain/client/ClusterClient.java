@@ -28,6 +28,15 @@ public interface ClusterClient {
   /** Binds a pod to a node through pods/binding (fails with Conflict when it already has one). */
   Future<Void> bind(String namespace, String pod, String node);
 
+  /** The v1 Binding of {@code pod} to {@code node} that {@link #bind} sends. */
+  static com.fasterxml.jackson.databind.node.ObjectNode binding(String namespace, String pod, String node) {
+    com.fasterxml.jackson.databind.node.ObjectNode binding = io.coxswain.model.Json.MAPPER.createObjectNode();
+    binding.put("apiVersion", "v1").put("kind", "Binding");
+    binding.putObject("metadata").put("name", pod).put("namespace", namespace);
+    binding.putObject("target").put("apiVersion", "v1").put("kind", "Node").put("name", node);
+    return binding;
+  }
+
   /**
    * Watches from {@code options.resourceVersion}. The handler gets events in order; {@code onEnd} is called
    * once when the stream ends for any reason (null: a normal end, such as the server's timeout).

@@ -226,12 +226,8 @@ public final class HttpClusterClient implements ClusterClient, AutoCloseable {
 
   @Override
   public Future<Void> bind(String namespace, String pod, String node) {
-    ObjectNode binding = Json.MAPPER.createObjectNode();
-    binding.put("apiVersion", "v1").put("kind", "Binding");
-    binding.putObject("metadata").put("name", pod).put("namespace", namespace);
-    binding.putObject("target").put("apiVersion", "v1").put("kind", "Node").put("name", node);
     return send(HttpMethod.POST, ResourceKind.PODS.path(namespace, pod) + "/binding", JSON,
-        Buffer.buffer(Json.bytes(binding))).mapEmpty();
+        Buffer.buffer(Json.bytes(ClusterClient.binding(namespace, pod, node)))).mapEmpty();
   }
 
   @Override
