@@ -42,6 +42,9 @@ public final class Joiner {
     }
   }
 
+  /** How long a join answered 503 (the cluster electing a leader) is asked again before it fails. */
+  static final Duration UNAVAILABLE_RETRY = Duration.ofSeconds(30);
+
   public static Result join(String server, String tokenText, String role, String nodeName) {
     return join(server, tokenText, role, nodeName, java.util.List.of());
   }
@@ -52,6 +55,12 @@ public final class Joiner {
    */
   public static Result join(String server, String tokenText, String role, String nodeName,
                             java.util.List<String> hosts) {
+    return join(server, tokenText, role, nodeName, hosts, UNAVAILABLE_RETRY);
+  }
+
+  /** As above, a 503 answer asked again for up to {@code retryFor}. */
+  static Result join(String server, String tokenText, String role, String nodeName, java.util.List<String> hosts,
+                     Duration retryFor) {
     if (tokenText == null || tokenText.isBlank()) {
       throw new JoinException("joining " + server + " needs a join token: create one on a master with 'coxswain token"
           + " create" + (role.equals("master") ? " --role master" : "") + "' and pass it with --token (or --token-file,"
@@ -80,10 +89,20 @@ public final class Joiner {
     HttpClient http = HttpClient.newBuilder().sslContext(Credentials.trusting(ca)).version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5)).build();
     HttpResponse<String> r;
+    long giveUpAt = System.nanoTime() + retryFor.toNanos();
+    long backOffMs = 250;
     try {
-      r = http.send(HttpRequest.newBuilder(URI.create("https://" + server + JoinPaths.JOIN))
-          .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+      while (true) {
+        r = http.send(HttpRequest.newBuilder(URI.create("https://" + server + JoinPaths.JOIN))
+            .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        // 503: the master answers but its store has no quorum yet (an election): asked again for a while
+        if (r.statusCode() != 503 || System.nanoTime() + backOffMs * 1_000_000 > giveUpAt) {
+          break;
+        }
+        Thread.sleep(backOffMs);
+        backOffMs = Math.min(2000, backOffMs * 2);
+      }
     } catch (IOException e) {
       throw new JoinException("cannot reach the master at " + server + " to join (" + e.getMessage() + ")");
     } catch (InterruptedException e) {
