@@ -2,12 +2,11 @@ package io.coxswain.security;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.coxswain.model.Json;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.net.PemTrustOptions;
 import java.io.IOException;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -86,18 +85,14 @@ public final class Joiner {
         .put("csr", CertificateAuthority.request(pair, nodeName));
     hosts.forEach(request.putArray("hosts")::add);
     String body = Json.string(request);
-    HttpClient http = HttpClient.newBuilder().sslContext(Credentials.trusting(ca)).version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).build();
-    HttpResponse<String> r;
+    JoinLink.Answer r;
     long giveUpAt = System.nanoTime() + retryFor.toNanos();
     long backOffMs = 250;
-    try {
+    try (JoinLink link = new JoinLink(new PemTrustOptions().addCertValue(Buffer.buffer(caPem)), null)) {
       while (true) {
-        r = http.send(HttpRequest.newBuilder(URI.create("https://" + server + JoinPaths.JOIN))
-            .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        r = link.exchange(HttpMethod.POST, server, JoinPaths.JOIN, body, Duration.ofSeconds(30));
         // 503: the master answers but its store has no quorum yet (an election): asked again for a while
-        if (r.statusCode() != 503 || System.nanoTime() + backOffMs * 1_000_000 > giveUpAt) {
+        if (r.status() != 503 || System.nanoTime() + backOffMs * 1_000_000 > giveUpAt) {
           break;
         }
         Thread.sleep(backOffMs);
@@ -110,7 +105,7 @@ public final class Joiner {
       throw new JoinException("interrupted while joining " + server);
     }
     JsonNode answer = parse(r.body());
-    if (r.statusCode() != 200) {
+    if (r.status() != 200) {
       throw new JoinException("the master at " + server + " refused the join: " + answer.path("message").asText(r.body()));
     }
     Credentials c = new Credentials(caPem, answer.path("certificate").asText(), Pem.of(pair.getPrivate()));
@@ -132,37 +127,32 @@ public final class Joiner {
         .put("csr", CertificateAuthority.request(pair, current.user()));
     hosts.forEach(request.putArray("hosts")::add);
     String body = Json.string(request);
-    HttpClient http = HttpClient.newBuilder().sslContext(current.sslContext()).version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).build();
     String last = "no master";
-    for (String server : servers) {
-      try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("https://" + server + JoinPaths.RENEW))
-            .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        JsonNode answer = parse(r.body());
-        if (r.statusCode() == 200) {
-          return new Credentials(current.caPem(), answer.path("certificate").asText(), Pem.of(pair.getPrivate()));
+    try (JoinLink link = new JoinLink(current.trustOptions(), current.keyCertOptions())) {
+      for (String server : servers) {
+        try {
+          JoinLink.Answer r = link.exchange(HttpMethod.POST, server, JoinPaths.RENEW, body, Duration.ofSeconds(30));
+          JsonNode answer = parse(r.body());
+          if (r.status() == 200) {
+            return new Credentials(current.caPem(), answer.path("certificate").asText(), Pem.of(pair.getPrivate()));
+          }
+          last = server + " answered " + r.status() + ": " + answer.path("message").asText(r.body());
+        } catch (IOException e) {
+          last = server + ": " + e.getMessage();
         }
-        last = server + " answered " + r.statusCode() + ": " + answer.path("message").asText(r.body());
-      } catch (IOException e) {
-        last = server + ": " + e.getMessage();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new JoinException("interrupted while renewing the certificate");
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new JoinException("interrupted while renewing the certificate");
     }
     throw new JoinException("cannot renew the certificate: " + last);
   }
 
   private static String fetchCa(String server) {
-    try {
-      HttpClient http = HttpClient.newBuilder().sslContext(trustAnything()).version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5)).build();
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("https://" + server + JoinPaths.CA))
-          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() != 200) {
-        throw new JoinException("the master at " + server + " did not give its CA (HTTP " + r.statusCode() + ")");
+    try (JoinLink link = new JoinLink(null, null)) {
+      JoinLink.Answer r = link.exchange(HttpMethod.GET, server, JoinPaths.CA, null, Duration.ofSeconds(10));
+      if (r.status() != 200) {
+        throw new JoinException("the master at " + server + " did not give its CA (HTTP " + r.status() + ")");
       }
       return parse(r.body()).path("ca").asText();
     } catch (IOException e) {

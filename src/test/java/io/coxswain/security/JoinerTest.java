@@ -39,7 +39,12 @@ class JoinerTest {
 
   /** A master whose join answers 503 {@code unavailable} times, then signs the request. */
   private String master(int unavailable) {
-    Credentials serving = ca.newIdentity("master", List.of(), List.of("127.0.0.1"), false);
+    return master(unavailable, "127.0.0.1");
+  }
+
+  /** As above, serving a certificate that names {@code servingHost}. */
+  private String master(int unavailable, String servingHost) {
+    Credentials serving = ca.newIdentity("master", List.of(), List.of(servingHost), false);
     HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0).setSsl(true)
         .setKeyCertOptions(serving.keyCertOptions()));
     server.requestHandler(req -> {
@@ -76,5 +81,23 @@ class JoinerTest {
         () -> Joiner.join(server, token, "minion", "node-a", List.of(), java.time.Duration.ofSeconds(5)));
     assertTrue(e.getMessage().contains("refused the join: the store is unavailable"), e.getMessage());
     assertTrue(joins.get() >= 2, "asked again before giving up: " + joins.get());
+  }
+
+  @Test
+  void aMasterWhoseCertificateDoesNotNameItsAddressIsNotSentTheToken() {
+    // the CA matches the token's hash, but the certificate served at 127.0.0.1 names another address
+    String server = master(0, "127.0.0.9");
+    Joiner.JoinException e = assertThrows(Joiner.JoinException.class, () -> Joiner.join(server, token, "minion", "node-a"));
+    assertTrue(e.getMessage().startsWith("cannot reach the master at " + server + " to join"), e.getMessage());
+    assertEquals(0, joins.get(), "the join request was never answered");
+  }
+
+  @Test
+  void aRenewalPresentsTheNodesCertificateAndGetsANewOne() {
+    String server = master(0);
+    Credentials first = Joiner.join(server, token, "minion", "node-a").credentials();
+    Credentials renewed = Joiner.renew(List.of("127.0.0.1:1", server), first);
+    assertEquals("node-a", renewed.user());
+    assertTrue(!renewed.keyPem().equals(first.keyPem()), "a new key");
   }
 }
