@@ -57,8 +57,11 @@ public interface ContainerRuntime extends AutoCloseable {
     throw new UnsupportedOperationException("createInfra");
   }
 
-  /** Starts an infra container {@link #createInfra} made; returns it with its published ports. */
-  default InfraContainer startCreatedInfra(String id, InfraSpec spec) {
+  /**
+   * Starts an infra container {@link #createInfra} made. Its published ports are not looked up: the next sync's
+   * listing has them, and its app containers start the sooner.
+   */
+  default void startCreatedInfra(String id, InfraSpec spec) {
     throw new UnsupportedOperationException("startCreatedInfra");
   }
 

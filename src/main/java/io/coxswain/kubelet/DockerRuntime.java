@@ -369,7 +369,11 @@ public final class DockerRuntime implements ContainerRuntime {
 
   @Override
   public InfraContainer startInfra(InfraSpec spec) {
-    return startCreatedInfra(createInfra(spec), spec);
+    String id = createInfra(spec);
+    startCreatedInfra(id, spec);
+    ObservedContainer observed = inspect(id).orElseThrow(
+        () -> new ContainerRuntimeException("infra container " + id + " vanished right after its start"));
+    return new InfraContainer(id, observed.publishedPorts());
   }
 
   @Override
@@ -378,11 +382,8 @@ public final class DockerRuntime implements ContainerRuntime {
   }
 
   @Override
-  public InfraContainer startCreatedInfra(String id, InfraSpec spec) {
+  public void startCreatedInfra(String id, InfraSpec spec) {
     start(id, "infra container of pod " + spec.pod());
-    ObservedContainer observed = inspect(id).orElseThrow(
-        () -> new ContainerRuntimeException("infra container " + id + " vanished right after its start"));
-    return new InfraContainer(id, observed.publishedPorts());
   }
 
   @Override
@@ -801,6 +802,11 @@ public final class DockerRuntime implements ContainerRuntime {
       }
 
       @Override
+      public java.util.concurrent.CompletionStage<Void> outputEnded() {
+        return finished;
+      }
+
+      @Override
       public OptionalInt awaitExit(Duration timeout) {
         return awaitExecExit(execId, finished, timeout);
       }
@@ -864,6 +870,11 @@ public final class DockerRuntime implements ContainerRuntime {
       @Override
       public void resize(int width, int height) {
         call("resize exec " + execId, () -> docker.resizeExecCmd(execId).withSize(height, width).exec());
+      }
+
+      @Override
+      public java.util.concurrent.CompletionStage<Void> outputEnded() {
+        return finished;
       }
 
       @Override

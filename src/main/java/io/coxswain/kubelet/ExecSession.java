@@ -13,6 +13,12 @@ public interface ExecSession extends AutoCloseable {
   /** Resizes the session's terminal (only with a tty). */
   void resize(int width, int height);
 
+  /**
+   * Completes when the command's output has ended, on whichever thread ends it: then {@link #awaitExit} answers
+   * within moments. Lets a caller wait for the end of a session without holding a thread for it.
+   */
+  java.util.concurrent.CompletionStage<Void> outputEnded();
+
   /** Waits until the command ends and returns its exit code; empty-handed after the timeout. */
   java.util.OptionalInt awaitExit(Duration timeout);
 

@@ -220,6 +220,11 @@ public final class FakeRuntime implements ContainerRuntime {
       public void resize(int width, int height) {}
 
       @Override
+      public java.util.concurrent.CompletionStage<Void> outputEnded() {
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+      }
+
+      @Override
       public OptionalInt awaitExit(Duration timeout) {
         return OptionalInt.of(0);
       }

@@ -271,7 +271,9 @@ public final class KubeletServer extends VerticleBase {
       }, false));
       // the client writes stdin as soon as it is connected: frames wait (paused) until the handlers exist
       ws.resume();
-      vertx.<OptionalInt>executeBlocking(() -> session.awaitExit(Duration.ofDays(1)), false).onComplete(ar -> {
+      // no thread waits out the session: once its output has ended, the exit code is asked of the runtime
+      Future.fromCompletionStage(session.outputEnded()).transform(ended ->
+          vertx.<OptionalInt>executeBlocking(() -> session.awaitExit(Duration.ofSeconds(5)), false)).onComplete(ar -> {
         int code = ar.succeeded() && ar.result().isPresent() ? ar.result().getAsInt() : -1;
         // let the last output frames go first
         ctx.runOnContext(v -> {

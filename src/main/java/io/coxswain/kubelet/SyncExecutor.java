@@ -133,8 +133,8 @@ public final class SyncExecutor implements AutoCloseable {
     } catch (RuntimeException e) {
       throw new IllegalStateException(describe(infra) + " failed: " + e.getMessage(), e);
     }
-    java.util.concurrent.CompletableFuture<InfraContainer> infraStart = java.util.concurrent.CompletableFuture
-        .supplyAsync(() -> runtime.startCreatedInfra(infraId, infra.spec()), killers);
+    java.util.concurrent.CompletableFuture<Void> infraStart = java.util.concurrent.CompletableFuture
+        .runAsync(() -> runtime.startCreatedInfra(infraId, infra.spec()), killers);
     List<String> created = new ArrayList<>();
     List<ContainerSpec> specs = new ArrayList<>();
     RuntimeException failure = null;
