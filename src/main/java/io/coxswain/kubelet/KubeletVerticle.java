@@ -136,8 +136,9 @@ public final class KubeletVerticle extends VerticleBase {
   }
 
   /**
-   * Syncs now, or right after the sync under way (10 ms after it, so that a burst of requests during it
-   * makes one more sync, not many).
+   * Syncs now, or right after the sync under way: a burst of requests during it makes one more sync, not many.
+   * Right after, not a few milliseconds after: the sync that follows a pod's start is the one that writes it
+   * Running.
    */
   void requestSync() {
     if (syncing) {
@@ -152,7 +153,7 @@ public final class KubeletVerticle extends VerticleBase {
       }
       syncing = false;
       if (dirty) {
-        vertx.setTimer(10, id -> requestSync());
+        vertx.runOnContext(v -> requestSync());
       }
     });
   }
