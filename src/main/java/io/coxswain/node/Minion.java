@@ -69,7 +69,13 @@ public final class Minion implements RunningNode {
 
   /** A standalone minion process. */
   public static RunningNode start(NodeConfig config) throws Exception {
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)); // epoll when available
+    VertxOptions options = new VertxOptions().setPreferNativeTransport(true); // epoll when available
+    if (config.minion().hollow() == 0) {
+      // one node's kubelet, proxy and heartbeat: two event loops and eight workers, not 2 x cores and 20 (each
+      // thread idles at ~100 KB; a pool's threads are all started in time, one per task until it is full)
+      options.setEventLoopPoolSize(2).setWorkerPoolSize(8);
+    }
+    Vertx vertx = Vertx.vertx(options);
     DataDirLock lock;
     try {
       lock = DataDirLock.acquire(config.dataDir());
