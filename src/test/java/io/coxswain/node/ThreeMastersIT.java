@@ -173,6 +173,14 @@ class ThreeMastersIT {
   /** Why the last failed write failed (for assertion messages). */
   static volatile String lastWriteError = "";
 
+  /** Each master's last log lines, to tell why a write failed (an election, a member catching up). */
+  static String logTails() {
+    StringBuilder b = new StringBuilder();
+    masters.forEach((id, p) -> b.append("\n--- ").append(id).append(p.alive() ? "" : " (down)").append(":\n")
+        .append(p.tail(30)));
+    return b.toString();
+  }
+
   static boolean write(KubernetesClient k) {
     String name = "w-" + sequence++;
     try {
@@ -252,7 +260,7 @@ class ThreeMastersIT {
     start(id, "127.0.4.1:6443").awaitReady(Duration.ofSeconds(60));
     try (KubernetesClient k = client(masters.get(leader()))) {
       for (int i = 0; i < 10; i++) {
-        assertTrue(write(k), () -> "a write with three members up: " + lastWriteError);
+        assertTrue(write(k), () -> "a write with three members up: " + lastWriteError + logTails());
       }
     }
     awaitHoldsEveryAcknowledged(masters.get(id));
