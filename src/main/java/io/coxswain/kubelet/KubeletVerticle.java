@@ -35,8 +35,17 @@ import org.slf4j.LoggerFactory;
 public final class KubeletVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(KubeletVerticle.class);
 
-  /** How the kubelet is set up. */
-  public record Options(String nodeName, String address, Path podsDir, Duration relistPeriod) {}
+  /**
+   * How the kubelet is set up.
+   *
+   * @param statusHold how long the status of a pod whose containers are being started waits to be written
+   *                   ({@link #STATUS_HOLD} by default)
+   */
+  public record Options(String nodeName, String address, Path podsDir, Duration relistPeriod, Duration statusHold) {
+    public Options(String nodeName, String address, Path podsDir, Duration relistPeriod) {
+      this(nodeName, address, podsDir, relistPeriod, STATUS_HOLD);
+    }
+  }
 
   private final ClusterClient client;
   private final ContainerRuntime runtime;
@@ -183,8 +192,15 @@ public final class KubeletVerticle extends VerticleBase {
           prober.track(desired, containers);
           scheduleWake(result.nextSyncAt());
           List<Future<Void>> work = new ArrayList<>();
-          work.add(execute(result.actions(), desired));
-          work.add(writeStatuses(desired, result.statuses()));
+          Map<String, PodStatus> now = new HashMap<>(result.statuses());
+          Map<String, PodStatus> held = holdStatusesOfStartingPods(result.actions(), now);
+          Future<Void> executed = execute(result.actions(), desired);
+          work.add(executed);
+          work.add(writeStatuses(desired, now));
+          if (!held.isEmpty() && !executed.isComplete()) {
+            long late = vertx.setTimer(Math.max(1, options.statusHold().toMillis()), id -> writeStatuses(desired, held));
+            executed.onComplete(ar -> vertx.cancelTimer(late));
+          }
           work.add(writePublishedPorts(desired, containers));
           for (PodRef done : result.terminated()) {
             work.add(client.delete(ResourceKind.PODS, done.namespace(), done.name(), 0L, null)
@@ -192,6 +208,28 @@ public final class KubeletVerticle extends VerticleBase {
           }
           return Future.join(work).<Void>mapEmpty();
         });
+  }
+
+  /**
+   * How long the status of a pod whose containers are being started waits to be written. A start that ends
+   * sooner is followed by a sync that writes the pod as it then is (Running, most often): one status write
+   * instead of two, and none on the API while the runtime starts the containers. A slow start (an image being
+   * pulled) shows the pod as it was (Pending, ContainerCreating) after that time.
+   */
+  static final Duration STATUS_HOLD = Duration.ofSeconds(1);
+
+  /**
+   * Takes out of {@code statuses} those of the pods whose infra container this sync starts (new pods, or pods
+   * whose infra container is replaced) and returns them.
+   */
+  static Map<String, PodStatus> holdStatusesOfStartingPods(List<SyncAction> actions, Map<String, PodStatus> statuses) {
+    Map<String, PodStatus> held = new HashMap<>();
+    for (SyncAction a : actions) {
+      if (a instanceof SyncAction.StartInfra && statuses.containsKey(a.pod().uid())) {
+        held.put(a.pod().uid(), statuses.remove(a.pod().uid()));
+      }
+    }
+    return held;
   }
 
   /** Removes the directories (emptyDir volumes) of pods that are gone with all their containers. Blocking. */
