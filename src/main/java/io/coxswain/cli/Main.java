@@ -18,7 +18,7 @@ public final class Main {
     commonPool(System.getProperties(), Runtime.getRuntime().availableProcessors());
     CommandLine one = args.length > 0 ? oneCommand(args[0]) : null;
     int code = one != null ? one.execute(java.util.Arrays.copyOfRange(args, 1, args.length))
-        : isNodeRun(args) ? nodeCommandLine().execute(args) : commandLine().execute(args);
+        : commandLine().execute(args);
     if (code != 0 || !NodeCommand.RUNNING.get()) {
       System.exit(code);
     }
@@ -31,26 +31,8 @@ public final class Main {
     }
   }
 
-  /** The whole tree: the node's options and every client command. */
   public static CommandLine commandLine() {
-    return configured(new CommandLine(new CoxswainCommand()));
-  }
-
-  /** The node's options alone, for a node run. */
-  static CommandLine nodeCommandLine() {
     return configured(new CommandLine(new NodeCommand()));
-  }
-
-  /** A node run: {@code --role} given, and neither help nor the version asked. */
-  static boolean isNodeRun(String[] args) {
-    boolean role = false;
-    for (String a : args) {
-      if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")) {
-        return false;
-      }
-      role |= a.equals("--role") || a.startsWith("--role=");
-    }
-    return role;
   }
 
   /**
@@ -62,20 +44,19 @@ public final class Main {
     if (name.startsWith("-") || name.equals("completion") || name.equals("help")) {
       return null;
     }
-    Command top = CoxswainCommand.class.getAnnotation(Command.class);
-    Command node = NodeCommand.class.getAnnotation(Command.class);
+    Command top = NodeCommand.class.getAnnotation(Command.class);
     // first the class named after the command (get: GetCommand), so that one annotation is read, not all
     String simpleName = className(name);
     for (Class<?> c : top.subcommands()) {
       if (c.getSimpleName().equals(simpleName)) {
-        CommandLine cl = named(node, c, name);
+        CommandLine cl = named(top, c, name);
         if (cl != null) {
           return cl;
         }
       }
     }
     for (Class<?> c : top.subcommands()) {
-      CommandLine cl = named(node, c, name);
+      CommandLine cl = named(top, c, name);
       if (cl != null) {
         return cl;
       }
@@ -113,7 +94,7 @@ public final class Main {
   private static CommandLine configured(CommandLine cl) {
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setAllowSubcommandsAsOptionParameters(true);
-    if (cl.getCommand() instanceof CoxswainCommand) {
+    if (cl.getCommand() instanceof NodeCommand) {
       cl.getSubcommands().values().forEach(Main::addHelpOption);
     }
     cl.setExecutionExceptionHandler(new OneLineExecutionError());

@@ -17,14 +17,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/**
- * {@code java -jar node.jar --role=master|minion [...]}: runs a node until SIGTERM. Alone, the command line of a
- * node run; {@link CoxswainCommand} adds the client commands to it.
- */
+/** {@code java -jar node.jar --role=master|minion [...]}: runs a node until SIGTERM. */
 @Command(name = "coxswain",
     mixinStandardHelpOptions = true,
     versionProvider = VersionInfo.class,
     sortOptions = false,
+    subcommands = {GetCommand.class, DescribeCommand.class, CreateCommand.class, ApplyCommand.class, DeleteCommand.class, ScaleCommand.class, RollingUpdateCommand.class, LabelCommand.class, AnnotateCommand.class, LogsCommand.class, ExecCommand.class, RunCommand.class, ExposeCommand.class, TopCommand.class, ClusterInfoCommand.class, ClientVersionCommand.class, MembersCommand.class, MasterCommand.class, SnapshotCommand.class, TokenCommand.class, CertsCommand.class, CompletionCommand.class},
     description = {
         "Coxswain: a container orchestrator in one jar.",
         "",
@@ -32,7 +30,7 @@ import picocli.CommandLine.Spec;
         "              java -jar node.jar --role=minion --join=HOST:PORT",
         "Use the CLI:  java -jar node.jar get pods (see the commands below)",
         ""})
-public class NodeCommand implements Callable<Integer> {
+public final class NodeCommand implements Callable<Integer> {
   /** True while a node runs in this process (then main must not exit). */
   static final AtomicBoolean RUNNING = new AtomicBoolean();
 

@@ -14,8 +14,7 @@ import picocli.CommandLine.Command;
 class MainTest {
   @Test
   void everyClientCommandIsBuiltAloneByItsNameAndItsAliases() {
-    Command top = CoxswainCommand.class.getAnnotation(Command.class);
-    String topName = NodeCommand.class.getAnnotation(Command.class).name();
+    Command top = NodeCommand.class.getAnnotation(Command.class);
     List<String> checked = new ArrayList<>();
     for (Class<?> c : top.subcommands()) {
       Command sub = c.getAnnotation(Command.class);
@@ -28,7 +27,7 @@ class MainTest {
         CommandLine cl = Main.oneCommand(name);
         assertNotNull(cl, name);
         assertEquals(c, cl.getCommand().getClass(), name);
-        assertEquals(topName + " " + sub.name(), cl.getCommandName(), name);
+        assertEquals(top.name() + " " + sub.name(), cl.getCommandName(), name);
         assertNotNull(cl.getCommandSpec().findOption("--help"), name);
         checked.add(name);
       }
@@ -52,29 +51,6 @@ class MainTest {
     chosen.setProperty(key, "1");
     Main.commonPool(chosen, 2);
     assertEquals("1", chosen.getProperty(key));
-  }
-
-  @Test
-  void aNodeRunParsesWithTheNodeOptionsAloneAndTheWholeTreeKeepsThemAndTheCommands() {
-    assertTrue(Main.isNodeRun(new String[] {"--role=minion", "--join=127.0.0.1:6443"}));
-    assertTrue(Main.isNodeRun(new String[] {"--data-dir=/d", "--role", "master"}));
-    for (String[] notARun : List.of(new String[0], new String[] {"--role=master", "--help"},
-        new String[] {"-V", "--role=master"}, new String[] {"--version"})) {
-      assertTrue(!Main.isNodeRun(notARun), String.join(" ", notARun));
-    }
-    CommandLine node = Main.nodeCommandLine();
-    assertTrue(node.getSubcommands().isEmpty());
-    node.parseArgs("--role=minion", "--join=127.0.0.1:6443", "--node-name=n1", "--proxy-mode=loopback");
-    NodeCommand parsed = node.getCommand();
-    assertEquals("n1", parsed.nodeName);
-    assertEquals("loopback", parsed.proxyMode);
-
-    CommandLine whole = Main.commandLine();
-    assertEquals("coxswain", whole.getCommandName());
-    assertTrue(whole.getSubcommands().keySet().containsAll(List.of("get", "apply", "logs", "exec", "completion")));
-    assertEquals(node.getCommandSpec().options().size(), whole.getCommandSpec().options().size());
-    assertNotNull(whole.getCommandSpec().findOption("--version"));
-    assertTrue(whole.getCommandSpec().version().length > 0);
   }
 
   @Test
