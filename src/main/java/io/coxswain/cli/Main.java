@@ -16,9 +16,14 @@ public final class Main {
     // and leaves room for tasks that block (libraries' tasks may; with one thread each, they never waited).
     // Set before anything loads CompletableFuture, which reads the parallelism once.
     commonPool(System.getProperties(), Runtime.getRuntime().availableProcessors());
-    CommandLine one = args.length > 0 ? oneCommand(args[0]) : null;
-    int code = one != null ? one.execute(java.util.Arrays.copyOfRange(args, 1, args.length))
-        : commandLine().execute(args);
+    int code;
+    if (isNodeRun(args)) {
+      code = runNode(args, System.err);
+    } else {
+      CommandLine one = args.length > 0 ? oneCommand(args[0]) : null;
+      code = one != null ? one.execute(java.util.Arrays.copyOfRange(args, 1, args.length))
+          : commandLine().execute(args);
+    }
     if (code != 0 || !NodeCommand.RUNNING.get()) {
       System.exit(code);
     }
@@ -30,6 +35,43 @@ public final class Main {
       props.setProperty(COMMON_POOL_PARALLELISM, "8");
     }
   }
+
+  /** A node run: {@code --role} given, and neither help nor the version asked. */
+  static boolean isNodeRun(String[] args) {
+    boolean role = false;
+    for (String a : args) {
+      if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")) {
+        return false;
+      }
+      role |= a.equals("--role") || a.startsWith("--role=");
+    }
+    return role;
+  }
+
+  /**
+   * Runs a node with its flags read by {@link NodeFlags} (not by picocli, whose classes would stay loaded in the
+   * node). Errors are the one line the whole command line would print. Returns the exit code.
+   */
+  static int runNode(String[] args, java.io.PrintStream err) {
+    NodeCommand node;
+    try {
+      node = NodeFlags.parse(args);
+    } catch (NodeFlags.BadFlag e) {
+      boolean clientOption = e.getMessage().startsWith("Unknown option")
+          && java.util.Arrays.stream(args).anyMatch(Main::isClientOption);
+      err.println("error: " + e.getMessage() + (clientOption ? CLIENT_OPTION_HINT : "") + " (see 'coxswain --help')");
+      return 1;
+    }
+    try {
+      return node.call();
+    } catch (Exception e) {
+      err.println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+      return 1;
+    }
+  }
+
+  private static final String CLIENT_OPTION_HINT =
+      "; client options go after the command, e.g. coxswain get pods --server=https://HOST:6443";
 
   public static CommandLine commandLine() {
     return configured(new CommandLine(new NodeCommand()));
@@ -125,7 +167,7 @@ public final class Main {
       String hint = "";
       if (c.getParent() == null && ex instanceof CommandLine.UnmatchedArgumentException u
           && u.getUnmatched().stream().anyMatch(Main::isClientOption)) {
-        hint = "; client options go after the command, e.g. coxswain get pods --server=https://HOST:6443";
+        hint = CLIENT_OPTION_HINT;
       }
       c.getErr().println("error: " + ex.getMessage() + hint + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
       return 1;
