@@ -38,12 +38,23 @@ public final class LocalClusterClient implements ClusterClient {
   private final ApiServerVerticle api;
   private final Context apiContext;
   private final ClusterClient text;
+  private final Store writes;
+  private final java.util.Map<String, ResourceRegistry<?>> views = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** {@code text} serves {@link #getText} (subresources relayed to kubelets, such as pods/log). */
   public LocalClusterClient(ApiServerVerticle api, ClusterClient text) {
+    this(api, text, null);
+  }
+
+  /**
+   * A client whose writes go to {@code writes} (the leader's components: a {@link io.coxswain.store.TermFencedStore}
+   * of their term), or to the registries' store when null.
+   */
+  public LocalClusterClient(ApiServerVerticle api, ClusterClient text, Store writes) {
     this.api = api;
     this.apiContext = api.vertxContext();
     this.text = text;
+    this.writes = writes;
   }
 
   private ResourceRegistry<?> registry(ResourceKind<?> kind) {
@@ -51,7 +62,7 @@ public final class LocalClusterClient implements ClusterClient {
     if (r == null) {
       throw ApiException.notFoundPath("/api/v1/" + kind.resource());
     }
-    return r;
+    return writes == null ? r : views.computeIfAbsent(kind.resource(), k -> r.writingTo(writes));
   }
 
   /** Runs {@code call} on the API's context; its result, or its error as the client's exception, on the caller's. */

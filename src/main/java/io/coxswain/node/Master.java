@@ -186,8 +186,11 @@ public final class Master implements RunningNode {
     // the master's own components reach the registries in-process (no TLS, HTTP or JSON text between them)
     io.coxswain.client.ClusterClient local = new io.coxswain.api.LocalClusterClient(api, client);
     Context ctx = vertx.getOrCreateContext();
-    leader = new LeaderComponents(ctx, List.of(() -> new ControlPlane(vertx, local, config.nodeName(),
-        config.nodeMonitorGrace(), config.podEvictionTimeout())));
+    // the scheduler and controllers write as the leader of the term they started in: what they write after this
+    // member lost the lead is refused, not applied next to the new leader's own
+    leader = new LeaderComponents(ctx, List.of(() -> new ControlPlane(vertx,
+        new io.coxswain.api.LocalClusterClient(api, client, new io.coxswain.store.TermFencedStore(store,
+            store.leaderTerm())), config.nodeName(), config.nodeMonitorGrace(), config.podEvictionTimeout())));
     store.addLeadershipListener(leader::leadershipChanged);
     leader.leadershipChanged(store.isLeader());
 

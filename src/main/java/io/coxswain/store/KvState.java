@@ -86,12 +86,23 @@ public final class KvState {
 
   /** Applies a command; a batch gives one {@link Applied} per transaction, in order. */
   public List<Applied> applyAll(KvCommand command) {
+    return applyAll(command, 0);
+  }
+
+  /**
+   * Applies a command of a Raft entry of {@code term}: a compare of {@link Compare#TERM_KEY} holds when its
+   * revision is that term.
+   */
+  public List<Applied> applyAll(KvCommand command, long term) {
     if (command instanceof KvCommand.BatchCommand b) {
       List<Applied> out = new ArrayList<>(b.txns().size());
       for (KvCommand.TxnCommand t : b.txns()) {
-        out.add(applyTxn(t.txn(), t.timestampMillis()));
+        out.add(applyTxn(t.txn(), t.timestampMillis(), term));
       }
       return out;
+    }
+    if (command instanceof KvCommand.TxnCommand t) {
+      return List.of(applyTxn(t.txn(), t.timestampMillis(), term));
     }
     return List.of(apply(command));
   }
@@ -99,7 +110,7 @@ public final class KvState {
   /** Applies a transaction or a compaction (a batch: use {@link #applyAll}). */
   public Applied apply(KvCommand command) {
     if (command instanceof KvCommand.TxnCommand t) {
-      return applyTxn(t.txn(), t.timestampMillis());
+      return applyTxn(t.txn(), t.timestampMillis(), 0);
     }
     if (command instanceof KvCommand.BatchCommand) {
       throw new IllegalArgumentException("a batch gives several results: use applyAll");
@@ -108,9 +119,16 @@ public final class KvState {
     return new Applied(null, compactBefore(c.cutoffMillis()), List.of());
   }
 
-  private Applied applyTxn(Txn txn, long timestamp) {
+  private Applied applyTxn(Txn txn, long timestamp, long term) {
     boolean succeeded = true;
     for (Compare c : txn.compares()) {
+      if (c.key().equals(Compare.TERM_KEY)) {
+        if (c.modRevision() != term) {
+          succeeded = false;
+          break;
+        }
+        continue;
+      }
       byte[] cur = keys.get(c.key());
       long mod = cur == null ? 0 : decodeEntry(c.key(), cur).modRevision();
       if (mod != c.modRevision()) {

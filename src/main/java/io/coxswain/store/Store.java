@@ -60,6 +60,14 @@ public interface Store extends AutoCloseable {
   /** Whether this member leads the Raft group now. */
   boolean isLeader();
 
+  /**
+   * The Raft term this member leads in, or -1 when it does not lead. A store without terms (one member, in
+   * memory) leads in term 0.
+   */
+  default long leaderTerm() {
+    return isLeader() ? 0 : -1;
+  }
+
   /** Called (on a store thread) with true when this member becomes leader and false when it stops. */
   void addLeadershipListener(java.util.function.Consumer<Boolean> listener);
 

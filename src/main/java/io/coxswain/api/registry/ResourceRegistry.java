@@ -52,6 +52,8 @@ public final class ResourceRegistry<T extends HasMetadata> {
   private final ServedResource served;
   private final Strategy<T> strategy;
   private final Store store;
+  /** Where transactions go: the store, or (a leader's components' view) one that guards them by a term. */
+  private final Store writes;
   private final WatchFanout fanout;
 
   @SuppressWarnings("unchecked")
@@ -60,8 +62,28 @@ public final class ResourceRegistry<T extends HasMetadata> {
     this.served = served;
     this.strategy = (Strategy<T>) served.strategy();
     this.store = registry.store();
+    this.writes = store;
     this.fanout = new WatchFanout((after, onChange, onClose) -> storeWatch(null, after, onChange, onClose),
         "pods".equals(served.resource()) ? o -> o.path("spec").path("nodeName").asText("") : null, FANOUT_WINDOW);
+    this.recentlyDecoded = new AtomicReferenceArray<>(1024);
+  }
+
+  private ResourceRegistry(ResourceRegistry<T> of, Store writes) {
+    this.registry = of.registry;
+    this.served = of.served;
+    this.strategy = of.strategy;
+    this.store = of.store;
+    this.writes = writes;
+    this.fanout = of.fanout;
+    this.recentlyDecoded = of.recentlyDecoded;
+  }
+
+  /**
+   * This registry with its transactions sent to {@code writes} (reads, watches and everything else shared):
+   * the view of a leader's scheduler and controllers, whose writes carry their leader's term.
+   */
+  public ResourceRegistry<T> writingTo(Store writes) {
+    return new ResourceRegistry<>(this, writes);
   }
 
   public ServedResource served() {
@@ -287,7 +309,7 @@ public final class ResourceRegistry<T extends HasMetadata> {
    * trees shared (watchers only read them), not once per watcher. With a kubelet watch per node, every pod
    * change otherwise went through the JSON parser once per node.
    */
-  private final AtomicReferenceArray<Decoded> recentlyDecoded = new AtomicReferenceArray<>(1024);
+  private final AtomicReferenceArray<Decoded> recentlyDecoded;
 
   private Change changeOf(WatchEvent e) {
     int slot = (int) (e.revision() * 31 + e.key().hashCode()) & (recentlyDecoded.length() - 1);
@@ -453,7 +475,7 @@ public final class ResourceRegistry<T extends HasMetadata> {
     final boolean wasGenerated = generated;
     final Set<String> explicit = given;
     final ObjectNode result = stored;
-    return store.txn(Txn.of(compares, ops)).thenCompose(r -> {
+    return writes.txn(Txn.of(compares, ops)).thenCompose(r -> {
       if (r.succeeded()) {
         ObjectNode out = result.deepCopy();
         out.with("metadata").put("resourceVersion", Long.toString(r.revision()));
@@ -631,7 +653,7 @@ public final class ResourceRegistry<T extends HasMetadata> {
           }
         }
       }
-      return store.txn(Txn.of(compares, ops)).thenCompose(r -> {
+      return writes.txn(Txn.of(compares, ops)).thenCompose(r -> {
         if (r.succeeded()) {
           ObjectNode out = stored.deepCopy();
           out.with("metadata").put("resourceVersion", Long.toString(r.revision()));
@@ -813,7 +835,7 @@ public final class ResourceRegistry<T extends HasMetadata> {
       } else {
         ops.add(Op.put(key, Json.bytes(next)));
       }
-      return store.txn(Txn.of(List.of(new Compare(key, kv.modRevision())), ops)).thenCompose(r -> {
+      return writes.txn(Txn.of(List.of(new Compare(key, kv.modRevision())), ops)).thenCompose(r -> {
         if (r.succeeded()) {
           ObjectNode out = removeNow ? curStored : next;
           out.with("metadata").put("resourceVersion", Long.toString(r.revision()));

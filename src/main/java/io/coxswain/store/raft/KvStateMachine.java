@@ -202,7 +202,7 @@ final class KvStateMachine extends BaseStateMachine {
       List<KvState.Applied> applied;
       try {
         command = KvCodec.decodeCommand(entry.getStateMachineLogEntry().getLogData().toByteArray());
-        applied = state.applyAll(command);
+        applied = state.applyAll(command, term);
       } catch (IllegalArgumentException malformed) {
         markApplied(term, index);
         return CompletableFuture.failedFuture(new StoreException("rejected command: " + malformed.getMessage()));

@@ -398,6 +398,16 @@ public final class RaftKvStore implements Store, Membership {
   }
 
   @Override
+  public long leaderTerm() {
+    try {
+      var info = server.getDivision(groupId).getInfo();
+      return !closed.get() && info.isLeader() ? info.getCurrentTerm() : -1;
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  @Override
   public void addLeadershipListener(Consumer<Boolean> listener) {
     leadershipListeners.add(listener);
     boolean now = leader;

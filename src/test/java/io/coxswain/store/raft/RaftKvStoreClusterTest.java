@@ -195,6 +195,31 @@ class RaftKvStoreClusterTest {
   }
 
   @Test
+  void aWriteGuardedByAnEndedTermIsRefusedWhereverItIsSent() throws Exception {
+    RaftKvStore oldLeader = leader();
+    long term = oldLeader.leaderTerm();
+    assertTrue(term > 0, "a leader's term");
+    RaftKvStore follower = aFollower();
+    assertEquals(-1, follower.leaderTerm());
+    // the leader's components' writes, forwarded by a follower as well, while that term lasts
+    assertTrue(create(new io.coxswain.store.TermFencedStore(follower, term), "/fenced/forwarded", b("1")).succeeded());
+    assertTrue(create(new io.coxswain.store.TermFencedStore(oldLeader, term), "/fenced/direct", b("1")).succeeded());
+
+    stop(memberIdOf(oldLeader));
+    RaftKvStore next = leader();
+    assertTrue(next.leaderTerm() > term, "a later term");
+    // what the old leader's components would still send: refused by every member, nothing written
+    for (RaftKvStore s : running.values()) {
+      java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+          java.util.concurrent.ExecutionException.class,
+          () -> create(new io.coxswain.store.TermFencedStore(s, term), "/fenced/stale", b("1")));
+      org.junit.jupiter.api.Assertions.assertInstanceOf(io.coxswain.store.UnavailableException.class, e.getCause());
+    }
+    assertTrue(next.get("/fenced/stale").get(10, TimeUnit.SECONDS).isEmpty());
+    assertTrue(create(new io.coxswain.store.TermFencedStore(next, next.leaderTerm()), "/fenced/new", b("1")).succeeded());
+  }
+
+  @Test
   void leaderLossDuringWritesKeepsEveryAcknowledgedWrite() throws Exception {
     RaftKvStore oldLeader = leader();
     RaftKvStore watched = aFollower();
