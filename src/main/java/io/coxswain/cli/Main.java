@@ -36,8 +36,14 @@ public final class Main {
     }
   }
 
-  /** A node run: {@code --role} given, and neither help nor the version asked. */
+  /**
+   * A node run: options only (a client command comes first, and some have a {@code --role} of their own, as
+   * {@code token create --role master}), {@code --role} among them, and neither help nor the version asked.
+   */
   static boolean isNodeRun(String[] args) {
+    if (args.length == 0 || !args[0].startsWith("-")) {
+      return false;
+    }
     boolean role = false;
     for (String a : args) {
       if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")) {

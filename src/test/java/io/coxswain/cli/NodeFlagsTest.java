@@ -100,7 +100,8 @@ class NodeFlagsTest {
     assertTrue(Main.isNodeRun(new String[] {"--role=minion", "--join=127.0.0.1:6443"}));
     assertTrue(Main.isNodeRun(new String[] {"--data-dir=/d", "--role", "master"}));
     List<String[]> notRuns = new ArrayList<>(List.of(new String[0], new String[] {"--role=master", "--help"},
-        new String[] {"-V", "--role=master"}, new String[] {"get", "pods"}));
+        new String[] {"-V", "--role=master"}, new String[] {"get", "pods"},
+        new String[] {"token", "create", "--role", "master"}, new String[] {"token", "create", "--role=minion"}));
     for (String[] args : notRuns) {
       assertFalse(Main.isNodeRun(args), String.join(" ", args));
     }
