@@ -38,7 +38,12 @@ public final class Scheduler {
   public static final String REASON_MEMORY = "Insufficient memory";
   public static final String REASON_PODS = "Too many pods";
 
+  /** Below this many nodes every node is examined for every pod. */
+  static final int MIN_FEASIBLE_NODES_TO_FIND = 100;
+
   private final Map<String, NodeState> nodes = new TreeMap<>();
+  /** The nodes in name order, to examine from any of them round. */
+  private final List<NodeState> order;
   private final List<LabelSelector> serviceSelectors;
 
   private Scheduler(List<Node> nodeList, Map<String, List<Pod>> podsByNode, List<LabelSelector> serviceSelectors) {
@@ -53,6 +58,7 @@ public final class Scheduler {
       }
       nodes.put(name, state);
     }
+    order = new ArrayList<>(nodes.values());
   }
 
   /** The bound, non-terminal pods grouped by node name: the {@code podsByNode} the schedule methods take. */
@@ -104,7 +110,12 @@ public final class Scheduler {
     List<HostPort> ports = HostPort.of(pod);
     List<NodeState> feasible = new ArrayList<>();
     Map<String, List<String>> reasons = new TreeMap<>();
-    for (NodeState node : nodes.values()) {
+    // as kube-scheduler does: in a large cluster, stop filtering once enough nodes fit (half of them at most,
+    // fewer the larger the cluster, at least 100), starting at a random node so that all are used in turn
+    int toFind = feasibleNodesToFind(order.size());
+    int start = order.size() > toFind ? random.nextInt(order.size()) : 0;
+    for (int i = 0; i < order.size() && feasible.size() < toFind; i++) {
+      NodeState node = order.get((start + i) % order.size());
       List<String> failed = filter(pod, requests, ports, node);
       if (failed.isEmpty()) {
         feasible.add(node);
@@ -148,6 +159,19 @@ public final class Scheduler {
     }
     NodeState chosen = top.size() == 1 ? top.get(0) : top.get(random.nextInt(top.size()));
     return new ScheduleResult.Scheduled(chosen.name);
+  }
+
+  /**
+   * How many fitting nodes to find before scoring, in a cluster of {@code n}: all of them below
+   * {@value #MIN_FEASIBLE_NODES_TO_FIND} nodes, else 50 % less 1 % per 125 nodes (5 % at least), and never
+   * fewer than {@value #MIN_FEASIBLE_NODES_TO_FIND}: kube-scheduler's adaptive share (1,000 nodes: 420).
+   */
+  static int feasibleNodesToFind(int n) {
+    if (n < MIN_FEASIBLE_NODES_TO_FIND) {
+      return n;
+    }
+    int percentage = Math.max(5, 50 - n / 125);
+    return Math.max(MIN_FEASIBLE_NODES_TO_FIND, (int) ((long) n * percentage / 100));
   }
 
   private static long spreadScore(int peers, int maxPeers) {

@@ -2,6 +2,7 @@ package io.coxswain.scheduler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.coxswain.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -269,6 +270,46 @@ class SchedulerTest {
         ((ScheduleResult.Unschedulable) results.get(2)).message());
     assertEquals(List.of(), podsByNode.get("n1"));
     assertEquals(1, podsByNode.size());
+  }
+
+  @Test
+  void aLargeClusterIsSampledAsKubeSchedulerDoes() {
+    assertEquals(99, Scheduler.feasibleNodesToFind(99));
+    assertEquals(100, Scheduler.feasibleNodesToFind(100));
+    assertEquals(420, Scheduler.feasibleNodesToFind(1_000));
+    assertEquals(500, Scheduler.feasibleNodesToFind(5_000));
+    assertEquals(5_000, Scheduler.feasibleNodesToFind(100_000));
+    assertEquals(500, Scheduler.feasibleNodesToFind(10_000));
+  }
+
+  @Test
+  void inALargeClusterThePodsOfAControllerStillSpreadAndTheOneNodeThatFitsIsFound() {
+    List<Node> nodes = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      nodes.add(node(String.format("n%04d", i), "4", "8Gi"));
+    }
+    List<Pod> pods = new ArrayList<>();
+    for (int i = 0; i < 3_000; i++) {
+      pods.add(owned("p" + i, "rc1"));
+    }
+    Map<String, Integer> perNode = new HashMap<>();
+    for (ScheduleResult r : Scheduler.scheduleAll(pods, nodes, Map.of(), List.of(), new SplittableRandom(7))) {
+      perNode.merge(((ScheduleResult.Scheduled) r).nodeName(), 1, Integer::sum);
+    }
+    assertEquals(1_000, perNode.size(), "every node got pods");
+    // each pod sees 420 of the nodes, so the spread is even within one pod, not exact
+    assertTrue(perNode.values().stream().mapToInt(Integer::intValue).max().orElseThrow() <= 4, perNode.toString());
+
+    // one node of the thousand matches the selector: it is found wherever the examination starts
+    nodes.set(617, node("n0617", "4", "8Gi", 110, true, false, Map.of("disk", "ssd")));
+    Pod picky = pod("picky", null, null).editSpec().withNodeSelector(Map.of("disk", "ssd")).endSpec().build();
+    for (int seed = 0; seed < 5; seed++) {
+      assertEquals(new ScheduleResult.Scheduled("n0617"), Scheduler.schedule(picky, nodes, Map.of(),
+          new SplittableRandom(seed)));
+    }
+    Pod nowhere = pod("nowhere", null, null).editSpec().withNodeSelector(Map.of("disk", "nvme")).endSpec().build();
+    var none = (ScheduleResult.Unschedulable) Scheduler.schedule(nowhere, nodes, Map.of(), new SplittableRandom(1));
+    assertEquals("0/1000 nodes are available: 1000 node(s) didn't match node selector.", none.message());
   }
 
   @Test
