@@ -628,7 +628,7 @@ public final class DockerRuntime implements ContainerRuntime {
     }
     String error = state == null || state.getError() == null || state.getError().isBlank() ? null
         : state.getError();
-    return Optional.of(new ObservedContainer(
+    ObservedContainer observed = new ObservedContainer(
         r.getId(),
         new PodRef(labels.getOrDefault(ContainerLabels.POD_UID, ""),
             labels.getOrDefault(ContainerLabels.POD_NAMESPACE, ""),
@@ -647,7 +647,13 @@ public final class DockerRuntime implements ContainerRuntime {
         state != null && Boolean.TRUE.equals(state.getOOMKilled()),
         error,
         published,
-        parseInt(labels.get(ContainerLabels.GRACE_SECONDS))));
+        parseInt(labels.get(ContainerLabels.GRACE_SECONDS)));
+    if (state != null && state.getStatus() != null && !state.getStatus().isEmpty()) {
+      // the engine's list shows a container's state in the same words: a list that shows this state next
+      // takes this inspection (the kubelet inspects the containers it has just started)
+      inspected.put(r.getId(), new Inspected(state.getStatus(), observed));
+    }
+    return Optional.of(observed);
   }
 
   // ---------------------------------------------------------------- logs

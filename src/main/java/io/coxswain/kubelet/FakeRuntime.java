@@ -30,6 +30,7 @@ public final class FakeRuntime implements ContainerRuntime {
   private final AtomicLong ids = new AtomicLong();
   private final AtomicLong ports = new AtomicLong(40000);
   private boolean pullEverything = true;
+  private boolean createsAhead;
 
   public FakeRuntime(Clock clock) {
     this.clock = clock;
@@ -42,6 +43,15 @@ public final class FakeRuntime implements ContainerRuntime {
   /** From now on only images added with {@link #addImage} or {@link #allowPull} exist. */
   public synchronized FakeRuntime strictImages() {
     pullEverything = false;
+    return this;
+  }
+
+  /**
+   * From now on containers are created, then started, as on Docker: an app container can be created joined to
+   * an infra container that exists but does not run yet, and a new pod's start is pipelined.
+   */
+  public synchronized FakeRuntime creatingAhead() {
+    createsAhead = true;
     return this;
   }
 
@@ -145,17 +155,58 @@ public final class FakeRuntime implements ContainerRuntime {
             + ": its infra container " + spec.networkFrom() + " is not running");
       }
     }
+    return addApp(spec, ObservedContainer.State.RUNNING, clock.instant());
+  }
+
+  private String addApp(ContainerSpec spec, ObservedContainer.State state, java.time.Instant startedAt) {
     if (!images.contains(spec.image()) && !pullEverything) {
       throw new ContainerRuntimeException("cannot create container " + spec.name() + ": no such image: "
           + spec.image());
     }
     String id = nextId();
-    var now = clock.instant();
     containers.put(id, new ObservedContainer(id, spec.pod(), spec.name(), ContainerLabels.Role.APP,
         spec.restartCount(), spec.specHash(), spec.image(), "sha256:" + Integer.toHexString(spec.image().hashCode()),
-        ObservedContainer.State.RUNNING, null, now, now, null, false, null, List.of(), spec.graceSeconds()));
+        state, null, clock.instant(), startedAt, null, false, null, List.of(), spec.graceSeconds()));
     nodeOf.put(id, spec.nodeName());
     return id;
+  }
+
+  @Override
+  public synchronized boolean createsAhead() {
+    return createsAhead;
+  }
+
+  @Override
+  public synchronized String createInfra(InfraSpec spec) {
+    String id = startInfra(spec).id();
+    containers.put(id, containers.get(id).withState(ObservedContainer.State.CREATED, null, null, null));
+    return id;
+  }
+
+  @Override
+  public synchronized void startCreatedInfra(String id, InfraSpec spec) {
+    ObservedContainer c = requireContainer(id);
+    containers.put(id, c.withState(ObservedContainer.State.RUNNING, null, clock.instant(), null));
+  }
+
+  @Override
+  public synchronized String createContainer(ContainerSpec spec) {
+    if (!spec.hostNetwork() && (spec.networkFrom() == null || !containers.containsKey(spec.networkFrom()))) {
+      throw new ContainerRuntimeException("cannot create container " + spec.name() + " of pod " + spec.pod()
+          + ": no infra container " + spec.networkFrom());
+    }
+    return addApp(spec, ObservedContainer.State.CREATED, null);
+  }
+
+  @Override
+  public synchronized void startCreated(String id, ContainerSpec spec) {
+    ObservedContainer c = requireContainer(id);
+    ObservedContainer infra = spec.hostNetwork() ? null : containers.get(spec.networkFrom());
+    if (!spec.hostNetwork() && (infra == null || !infra.running())) {
+      throw new ContainerRuntimeException("cannot start container " + spec.name() + " of pod " + spec.pod()
+          + ": its infra container " + spec.networkFrom() + " is not running");
+    }
+    containers.put(id, c.withState(ObservedContainer.State.RUNNING, null, clock.instant(), null));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.coxswain.kubelet;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.coxswain.client.ApiException;
 import io.coxswain.client.ClusterClient;
 import io.coxswain.client.EventRecorder;
@@ -19,10 +20,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,8 +70,24 @@ public final class KubeletVerticle extends VerticleBase {
   private EventRecorder events;
   private Map<ContainerKey, BackOff> backOff = new HashMap<>();
   private final Map<String, String> writtenPorts = new HashMap<>();
+
+  /** A status this kubelet wrote, and the resourceVersion its write gave the pod. */
+  private record Written(JsonNode status, long resourceVersion) {}
+
+  /**
+   * The last status written, per pod uid: a sync that sees the pod as it was before that write (the watch has
+   * not brought the write yet) does not write the same status again.
+   */
+  private final Map<String, Written> writtenStatus = new HashMap<>();
   private boolean syncing;
   private boolean dirty;
+  /**
+   * The uids of the pods the last listing of the runtime showed containers of, and of every pod acted on
+   * since; null before the first listing. A desired pod outside it has no container yet.
+   */
+  private Set<String> listedSince;
+  /** The last sync started new pods without a listing: the next one lists. */
+  private boolean fullSyncNext;
   private long relistTimer = -1;
   private long wakeTimer = -1;
   private volatile boolean runtimeHealthy = true;
@@ -107,6 +126,8 @@ public final class KubeletVerticle extends VerticleBase {
       @Override
       public void onDelete(Pod obj) {
         prober.forget(obj.getMetadata().getUid());
+        writtenStatus.remove(obj.getMetadata().getUid());
+        writtenPorts.remove(obj.getMetadata().getUid());
         requestSync();
       }
     };
@@ -182,6 +203,18 @@ public final class KubeletVerticle extends VerticleBase {
     }
     List<Pod> desired = new ArrayList<>(pods.list());
     List<Service> knownServices = List.copyOf(services.list());
+    List<Pod> fresh = listedSince == null || fullSyncNext || !runtimeHealthy ? List.of()
+        : newPods(desired, listedSince);
+    if (!fresh.isEmpty()) {
+      // pods that have no container yet: started without listing the node's containers first; the sync
+      // right after is a whole one
+      fullSyncNext = true;
+      dirty = true;
+      SyncResult result = SyncPlan.compute(new SyncInput(options.nodeName(), options.address(), options.podsDir(),
+          fresh, List.of(), backOff, prober.readiness(), knownServices, Instant.now()));
+      return act(result, fresh, List.of());
+    }
+    fullSyncNext = false;
     return worker.executeBlocking(() -> {
           List<ObservedContainer> listed = runtime.listContainers(options.nodeName());
           removeOrphanDirs(desired, listed);
@@ -194,29 +227,55 @@ public final class KubeletVerticle extends VerticleBase {
         .compose(containers -> {
           runtimeHealthy = true;
           runtimeError = "";
+          listedSince = new HashSet<>();
+          for (ObservedContainer c : containers) {
+            listedSince.add(c.pod().uid());
+          }
           SyncInput in = new SyncInput(options.nodeName(), options.address(), options.podsDir(), desired, containers,
               backOff, prober.readiness(), knownServices, Instant.now());
           SyncResult result = SyncPlan.compute(in);
           backOff = new HashMap<>(result.backOff());
           prober.track(desired, containers);
           scheduleWake(result.nextSyncAt());
-          List<Future<Void>> work = new ArrayList<>();
-          Map<String, PodStatus> now = new HashMap<>(result.statuses());
-          Map<String, PodStatus> held = holdStatusesOfStartingPods(result.actions(), now);
-          Future<Void> executed = execute(result.actions(), desired);
-          work.add(executed);
-          work.add(writeStatuses(desired, now));
-          if (!held.isEmpty() && !executed.isComplete()) {
-            long late = vertx.setTimer(Math.max(1, options.statusHold().toMillis()), id -> writeStatuses(desired, held));
-            executed.onComplete(ar -> vertx.cancelTimer(late));
-          }
-          work.add(writePublishedPorts(desired, containers));
-          for (PodRef done : result.terminated()) {
-            work.add(client.delete(ResourceKind.PODS, done.namespace(), done.name(), 0L, null)
-                .recover(err -> err instanceof ApiException a && a.isNotFound() ? Future.succeededFuture() : Future.failedFuture(err)));
-          }
-          return Future.join(work).<Void>mapEmpty();
+          return act(result, desired, containers);
         });
+  }
+
+  /** Carries out a plan of {@code desired}: its actions, the statuses it tells, its deletions of finished pods. */
+  private Future<Void> act(SyncResult result, List<Pod> desired, List<ObservedContainer> containers) {
+    List<Future<Void>> work = new ArrayList<>();
+    Map<String, PodStatus> now = new HashMap<>(result.statuses());
+    Map<String, PodStatus> held = holdStatusesOfStartingPods(result.actions(), now);
+    Future<Void> executed = execute(result.actions(), desired);
+    work.add(executed);
+    work.add(writeStatuses(desired, now));
+    if (!held.isEmpty() && !executed.isComplete()) {
+      long late = vertx.setTimer(Math.max(1, options.statusHold().toMillis()), id -> writeStatuses(desired, held));
+      executed.onComplete(ar -> vertx.cancelTimer(late));
+    }
+    work.add(writePublishedPorts(desired, containers));
+    for (PodRef done : result.terminated()) {
+      work.add(client.delete(ResourceKind.PODS, done.namespace(), done.name(), 0L, null)
+          .recover(err -> err instanceof ApiException a && a.isNotFound() ? Future.succeededFuture() : Future.failedFuture(err)));
+    }
+    return Future.join(work).<Void>mapEmpty();
+  }
+
+  /**
+   * The desired pods that have no container: not in {@code known} (the uids of the pods the last listing
+   * showed containers of, and of those acted on since), not being deleted and not finished. Only this kubelet
+   * makes containers for its pods, so a pod it has neither listed nor acted on has none.
+   */
+  static List<Pod> newPods(List<Pod> desired, Set<String> known) {
+    List<Pod> fresh = new ArrayList<>();
+    for (Pod pod : desired) {
+      String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+      if (!known.contains(pod.getMetadata().getUid()) && pod.getMetadata().getDeletionTimestamp() == null
+          && !"Succeeded".equals(phase) && !"Failed".equals(phase)) {
+        fresh.add(pod);
+      }
+    }
+    return fresh;
   }
 
   /**
@@ -287,11 +346,18 @@ public final class KubeletVerticle extends VerticleBase {
     }
     for (List<SyncAction> steps : byPod.values()) {
       Pod pod = podsByUid.get(steps.get(0).pod().uid());
-      work.add(worker.<Boolean>executeBlocking(() -> executor.runPod(steps), false).compose(started -> {
-        if (started) {
-          vertx.runOnContext(v -> requestSync());
+      listedSince.add(steps.get(0).pod().uid());
+      work.add(worker.<SyncExecutor.PodRun>executeBlocking(() -> executor.runPod(steps), false).compose(run -> {
+        if (!run.started()) {
+          return Future.<Void>succeededFuture();
         }
-        return Future.<Void>succeededFuture();
+        requestSync(); // under way: the sync after this one sees what was started
+        // a new pod started whole: its status is written from what its start saw, without waiting for a
+        // listing of every container of the node; the sync that follows checks it as any other
+        Future<Void> written = pod == null || run.observed().isEmpty() ? Future.succeededFuture()
+            : Future.join(writeStatuses(List.of(pod), statusFrom(pod, run.observed())),
+                writePublishedPorts(List.of(pod), run.observed())).mapEmpty();
+        return written.otherwiseEmpty();
       }, err -> {
         if (err instanceof SyncExecutor.PullFailed pull) {
           backOff.put(pull.key(), BackOff.afterFailure(backOff.get(pull.key()), Instant.now(), pull.pull().reason(),
@@ -310,6 +376,22 @@ public final class KubeletVerticle extends VerticleBase {
       }));
     }
     return Future.join(work).mapEmpty();
+  }
+
+  private static long revision(Pod pod) {
+    try {
+      return Long.parseLong(pod.getMetadata().getResourceVersion());
+    } catch (RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /** The status of {@code pod} as the plan tells it from these containers of the pod alone (by uid). */
+  private Map<String, PodStatus> statusFrom(Pod pod, List<ObservedContainer> containers) {
+    SyncInput in = new SyncInput(options.nodeName(), options.address(), options.podsDir(), List.of(pod), containers,
+        backOff, prober.readiness(), List.copyOf(services.list()), Instant.now());
+    PodStatus status = SyncPlan.compute(in).statuses().get(pod.getMetadata().getUid());
+    return status == null ? Map.of() : Map.of(pod.getMetadata().getUid(), status);
   }
 
   private Future<Void> showPullFailure(Pod pod, SyncExecutor.PullFailed pull) {
@@ -349,13 +431,23 @@ public final class KubeletVerticle extends VerticleBase {
   private Future<Void> writeStatuses(List<Pod> desired, Map<String, PodStatus> statuses) {
     List<Future<Void>> work = new ArrayList<>();
     for (Pod pod : desired) {
-      PodStatus status = statuses.get(pod.getMetadata().getUid());
-      if (status == null || Json.MAPPER.valueToTree(status).equals(Json.MAPPER.valueToTree(pod.getStatus()))) {
+      String uid = pod.getMetadata().getUid();
+      PodStatus status = statuses.get(uid);
+      if (status == null) {
+        continue;
+      }
+      JsonNode tree = Json.MAPPER.valueToTree(status);
+      if (tree.equals(Json.MAPPER.valueToTree(pod.getStatus()))) {
+        continue;
+      }
+      Written last = writtenStatus.get(uid);
+      if (last != null && last.status().equals(tree) && revision(pod) < last.resourceVersion()) {
         continue;
       }
       Pod copy = Json.copy(pod);
       copy.setStatus(status);
-      work.add(client.update(ResourceKind.PODS, copy, "status").<Void>mapEmpty()
+      work.add(client.update(ResourceKind.PODS, copy, "status")
+          .onSuccess(updated -> writtenStatus.put(uid, new Written(tree, revision(updated)))).<Void>mapEmpty()
           .recover(err -> err instanceof ApiException a && (a.isConflict() || a.isNotFound())
               ? Future.succeededFuture() : Future.failedFuture(err)));
     }

@@ -27,6 +27,15 @@ public final class SyncExecutor implements AutoCloseable {
   /** What happened: the back-off state for the next sync and the failures met. */
   public record Outcome(Map<ContainerKey, BackOff> backOff, List<String> errors) {}
 
+  /**
+   * What one pod's steps did: whether something was started, and, for a new pod started whole, its
+   * containers as the runtime reported them right after their starts (empty otherwise, or when an inspection
+   * found one gone): the pod's status can be told from them without listing the node's containers again.
+   */
+  public record PodRun(boolean started, List<ObservedContainer> observed) {
+    static final PodRun NOTHING = new PodRun(false, List.of());
+  }
+
   private final ContainerRuntime runtime;
   private final Clock clock;
   private final ExecutorService killers;
@@ -75,11 +84,11 @@ public final class SyncExecutor implements AutoCloseable {
   /**
    * One pod's steps, in order, on the calling (worker) thread: its infra container first, then its app
    * containers joined to it (after making sure of their image), removals, kills (waiting for them). Stops at
-   * the first failure. Returns whether something was started.
+   * the first failure. Returns whether something was started, and for a new pod what its containers are then.
    *
    * @throws PullFailed when a container's image cannot be had (its back-off key and the reason)
    */
-  public boolean runPod(List<SyncAction> steps) {
+  public PodRun runPod(List<SyncAction> steps) {
     if (runtime.createsAhead() && !steps.isEmpty() && steps.get(0) instanceof SyncAction.StartInfra infra
         && steps.stream().skip(1).allMatch(a -> a instanceof SyncAction.StartContainer)) {
       return startNewPod(infra, steps.subList(1, steps.size()).stream().map(a -> (SyncAction.StartContainer) a).toList());
@@ -116,7 +125,7 @@ public final class SyncExecutor implements AutoCloseable {
         throw new IllegalStateException(describe(a) + " failed: " + e.getMessage(), e);
       }
     }
-    return started;
+    return started ? new PodRun(true, List.of()) : PodRun.NOTHING;
   }
 
   /**
@@ -125,16 +134,21 @@ public final class SyncExecutor implements AutoCloseable {
    * needs to exist, not to run); each is started once the infra container runs. What would have been done one
    * after the other costs the infra start plus the app starts. On a failure nothing created is left behind
    * half-made: created app containers are removed (the next sync starts over from the infra container).
+   * Once started, each container is inspected (the infra container's inspection overlaps the app containers'
+   * creation and start), and the pod is returned as it then is.
    */
-  private boolean startNewPod(SyncAction.StartInfra infra, List<SyncAction.StartContainer> apps) {
+  private PodRun startNewPod(SyncAction.StartInfra infra, List<SyncAction.StartContainer> apps) {
     String infraId;
     try {
       infraId = runtime.createInfra(infra.spec());
     } catch (RuntimeException e) {
       throw new IllegalStateException(describe(infra) + " failed: " + e.getMessage(), e);
     }
-    java.util.concurrent.CompletableFuture<Void> infraStart = java.util.concurrent.CompletableFuture
-        .runAsync(() -> runtime.startCreatedInfra(infraId, infra.spec()), killers);
+    java.util.concurrent.CompletableFuture<java.util.Optional<ObservedContainer>> infraStart =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+          runtime.startCreatedInfra(infraId, infra.spec());
+          return inspectQuietly(infraId);
+        }, killers);
     List<String> created = new ArrayList<>();
     List<ContainerSpec> specs = new ArrayList<>();
     RuntimeException failure = null;
@@ -159,8 +173,9 @@ public final class SyncExecutor implements AutoCloseable {
         break;
       }
     }
+    java.util.Optional<ObservedContainer> infraSeen = java.util.Optional.empty();
     try {
-      infraStart.join();
+      infraSeen = infraStart.join();
     } catch (java.util.concurrent.CompletionException e) {
       RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : e;
       failure = new IllegalStateException(describe(infra) + " failed: " + cause.getMessage(), cause);
@@ -176,7 +191,12 @@ public final class SyncExecutor implements AutoCloseable {
         }
       }
       if (failure == null) {
-        return true;
+        List<ObservedContainer> observed = new ArrayList<>();
+        infraSeen.ifPresent(observed::add);
+        for (String id : created) {
+          inspectQuietly(id).ifPresent(observed::add);
+        }
+        return new PodRun(true, observed.size() == created.size() + 1 ? List.copyOf(observed) : List.of());
       }
     }
     for (String id : created) {
@@ -187,6 +207,16 @@ public final class SyncExecutor implements AutoCloseable {
       }
     }
     throw failure;
+  }
+
+  /** The runtime's view of a container just started; empty when it cannot be had (the next sync lists). */
+  private java.util.Optional<ObservedContainer> inspectQuietly(String id) {
+    try {
+      return runtime.inspect(id);
+    } catch (RuntimeException e) {
+      LOG.debug("inspecting container {} after its start: {}", id, e.getMessage());
+      return java.util.Optional.empty();
+    }
   }
 
   /** Stops a container on a background thread, unless it is already being stopped. Returns the stop. */

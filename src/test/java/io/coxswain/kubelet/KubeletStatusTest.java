@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The kubelet's status writes around a pod's start, on the in-memory runtime with an API held in memory: a
  * pod started at once is written once, Running; a pod whose start takes longer than the hold shows Pending
- * (ContainerCreating) meanwhile.
+ * (ContainerCreating) meanwhile; a new pod is started and written Running from what its start saw, with no
+ * listing of the node's containers before or between.
  */
 class KubeletStatusTest {
   @TempDir
@@ -46,6 +47,8 @@ class KubeletStatusTest {
   private final MemoryApi api = new MemoryApi();
   private final CountDownLatch imagesReady = new CountDownLatch(1);
   private volatile boolean gated;
+  private volatile boolean createAhead;
+  private final java.util.concurrent.atomic.AtomicInteger listings = new java.util.concurrent.atomic.AtomicInteger();
 
   @BeforeEach
   void start() {
@@ -80,13 +83,55 @@ class KubeletStatusTest {
     assertTrue(api.phases("slow").indexOf("Pending") < api.phases("slow").indexOf("Running"));
   }
 
+  @Test
+  void aNewPodIsStartedAndWrittenRunningWithoutAListingOfTheNode() throws Exception {
+    createAhead = true;
+    deployKubelet(Duration.ofHours(1));
+    waitFor("the first listing of the node", () -> listings.get() > 0);
+    api.add(pod("other"));
+    waitFor("a first pod written Running", () -> api.phases("other").contains("Running"));
+    waitFor("the listing that follows a start", () -> listings.get() >= 2);
+    int before = listings.get();
+    api.listingsAtWrite = listings::get;
+    api.add(pod("quick"));
+    waitFor("the pod written Running", () -> api.phases("quick").contains("Running"));
+    assertEquals(List.of("Running"), api.phases("quick"), "status writes of the pod");
+    assertEquals(before, api.listingsAtWrite("quick"), "listings of the node between the pod's add and its Running");
+    PodStatus running = api.statuses("quick").get(0);
+    assertTrue(running.getContainerStatuses().get(0).getState().getRunning() != null, running.toString());
+    assertTrue(running.getContainerStatuses().get(0).getContainerID().startsWith("docker://"),
+        running.getContainerStatuses().get(0).getContainerID());
+    waitFor("the node listed again after the start", () -> listings.get() > before);
+    assertEquals(List.of("Running"), api.phases("quick"), "status writes of the pod after the listing");
+  }
+
+  @Test
+  void newPodsAreThoseNeitherListedNorActedOnNorEnding() {
+    Pod listed = pod("listed");
+    Pod deleting = pod("deleting");
+    deleting.getMetadata().setDeletionTimestamp("2026-01-01T00:00:00Z");
+    Pod failed = pod("failed");
+    failed.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Failed").build());
+    Pod pending = pod("pending");
+    pending.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Pending").build());
+    Pod fresh = pod("fresh");
+    List<Pod> found = KubeletVerticle.newPods(List.of(listed, deleting, failed, pending, fresh), java.util.Set.of("uid-listed"));
+    assertEquals(List.of("pending", "fresh"), found.stream().map(p -> p.getMetadata().getName()).toList());
+  }
+
   private void deployKubelet(Duration hold) throws Exception {
     FakeRuntime fake = new FakeRuntime();
+    if (createAhead) {
+      fake.creatingAhead();
+    }
     // the image check of an app container waits while the test holds it: the pod's start is then under way
     ContainerRuntime runtime = (ContainerRuntime) Proxy.newProxyInstance(getClass().getClassLoader(),
         new Class<?>[] {ContainerRuntime.class}, (proxy, method, args) -> {
           if (method.getName().equals("ensureImage") && gated) {
             imagesReady.await();
+          }
+          if (method.getName().equals("listContainers")) {
+            listings.incrementAndGet();
           }
           try {
             return method.invoke(fake, args);
@@ -122,6 +167,13 @@ class KubeletStatusTest {
     private volatile Handler<ObjectEvent<Pod>> podWatcher;
     private volatile Context podContext;
     private int revision = 1;
+    /** When set, what it tells at each status write is kept by pod name. */
+    volatile java.util.function.IntSupplier listingsAtWrite;
+    private final Map<String, Integer> listingsWhenWritten = new ConcurrentHashMap<>();
+
+    int listingsAtWrite(String name) {
+      return listingsWhenWritten.getOrDefault(name, -1);
+    }
 
     synchronized void add(Pod pod) {
       pod.getMetadata().setResourceVersion(Integer.toString(++revision));
@@ -166,6 +218,9 @@ class KubeletStatusTest {
         return Future.failedFuture(new UnsupportedOperationException(kind.resource() + "/" + subresource));
       }
       Pod pod = Json.copy((Pod) object);
+      if (listingsAtWrite != null) {
+        listingsWhenWritten.putIfAbsent(pod.getMetadata().getName(), listingsAtWrite.getAsInt());
+      }
       written.computeIfAbsent(pod.getMetadata().getName(), n -> new ArrayList<>()).add(pod.getStatus());
       pod.getMetadata().setResourceVersion(Integer.toString(++revision));
       pods.put(pod.getMetadata().getName(), pod);
