@@ -601,113 +601,84 @@ public final class ResourceRegistry<T extends HasMetadata> {
    * The update path every write of an existing object takes: read, change, check the resourceVersion the
    * change carries, run the strategy, then compare-and-swap on the read modRevision. On a lost race it
    * reads again and re-applies the change when {@code retry} (the change carried no resourceVersion).
-   *
-   * <p>The first read is of this member's applied state, as Kubernetes' API server first tries an update on
-   * the object of its watch cache: most often it is current, and then the update costs no read through the
-   * Raft leader. The compare-and-swap on the read modRevision refuses a write made from a stale read; and a
-   * read whose answer would end the update (the object absent, another resourceVersion than the change
-   * carries, a change refused, or no change at all) is made again linearizably before it answers.
    */
   public CompletableFuture<ObjectNode> updateWith(String ns, String name, UnaryOperator<ObjectNode> change, String sub,
                                                   boolean retry) {
-    return attemptUpdate(ns, name, change, sub, retry, 0, true);
+    return attemptUpdate(ns, name, change, sub, retry, 0);
   }
 
   private CompletableFuture<ObjectNode> attemptUpdate(String ns, String name, UnaryOperator<ObjectNode> change, String sub,
-                                                      boolean retry, int attempt, boolean local) {
+                                                      boolean retry, int attempt) {
     String key = key(ns, name);
-    return store.get(key, local ? Store.Consistency.LOCAL : Store.Consistency.LINEARIZABLE).thenCompose(found -> {
-      if (local) {
-        try {
-          return attemptOn(ns, name, found, change, sub, retry, attempt, true);
-        } catch (ApiException | ReadAgain e) {
-          return attemptUpdate(ns, name, change, sub, retry, attempt, false);
-        }
-      }
-      return attemptOn(ns, name, found, change, sub, retry, attempt, false);
-    });
-  }
-
-  /** Thrown from an attempt on a local read whose answer is to be confirmed on a linearizable one. */
-  private static final class ReadAgain extends RuntimeException {
-    ReadAgain() {
-      super("read again", null, false, false);
-    }
-  }
-
-  private CompletableFuture<ObjectNode> attemptOn(String ns, String name, Optional<KeyValue> found,
-      UnaryOperator<ObjectNode> change, String sub, boolean retry, int attempt, boolean local) {
-    String key = key(ns, name);
-    KeyValue kv = found.orElseThrow(() -> local ? new ReadAgain() : notFound(name));
-    ObjectNode cur = decode(kv);
-    ObjectNode desired = change.apply(cur.deepCopy());
-    String rv = desired.path("metadata").path("resourceVersion").asText("");
-    if (!rv.isEmpty() && parseRevision(rv) != kv.modRevision()) {
-      throw local ? new ReadAgain() : ApiException.staleUpdate(resource(), name);
-    }
-    ObjectNode stored = prepareUpdate(ns, name, cur, desired, sub);
-    ObjectNode curStored = cur.deepCopy();
-    curStored.with("metadata").remove("resourceVersion");
-    // compare through bytes: numbers typed as long by the model come back as int from the store
-    if (Json.tree(Json.bytes(stored)).equals(curStored)) {
-      if (local) {
-        throw new ReadAgain();
-      }
-      return CompletableFuture.completedFuture(cur);
-    }
-    Set<String> given = resource().equals("services") ? registry.services().allocate(stored, cur) : Set.of();
-    List<Compare> compares = new ArrayList<>();
-    List<Op> ops = new ArrayList<>();
-    compares.add(new Compare(key, kv.modRevision()));
-    List<String> added = new ArrayList<>();
-    boolean remove = shouldDeleteOnUpdate(stored);
-    if (remove) {
-      ops.add(Op.delete(key));
-      for (String r : reservationKeys(curStored)) {
-        ops.add(Op.delete(r));
-      }
-    } else {
-      ops.add(Op.put(key, Json.bytes(stored)));
-      List<String> before = reservationKeys(curStored);
-      List<String> after = reservationKeys(stored);
-      for (String r : after) {
-        if (!before.contains(r)) {
-          added.add(r);
-          compares.add(Compare.absent(r));
-          ops.add(Op.put(r, key.getBytes(StandardCharsets.UTF_8)));
-        }
-      }
-      for (String r : before) {
-        if (!after.contains(r)) {
-          ops.add(Op.delete(r));
-        }
-      }
-    }
-    return writes.txn(Txn.of(compares, ops)).thenCompose(r -> {
-      if (r.succeeded()) {
-        ObjectNode out = stored.deepCopy();
-        out.with("metadata").put("resourceVersion", Long.toString(r.revision()));
-        return CompletableFuture.completedFuture(out);
-      }
-      KeyValue now = r.previous().get(0);
-      if (now == null) {
-        throw notFound(name);
-      }
-      if (now.modRevision() != kv.modRevision()) {
-        if (retry && attempt < CAS_RETRIES) {
-          return attemptUpdate(ns, name, change, sub, retry, attempt + 1, false);
-        }
+    return store.get(key, Store.Consistency.LINEARIZABLE).thenCompose(found -> {
+      KeyValue kv = found.orElseThrow(() -> notFound(name));
+      ObjectNode cur = decode(kv);
+      ObjectNode desired = change.apply(cur.deepCopy());
+      String rv = desired.path("metadata").path("resourceVersion").asText("");
+      if (!rv.isEmpty() && parseRevision(rv) != kv.modRevision()) {
         throw ApiException.staleUpdate(resource(), name);
       }
-      for (int i = 0; i < added.size(); i++) {
-        if (r.previous().get(i + 1) != null && given.contains(added.get(i))) {
-          throw ApiException.invalid(kind(), name, List.of(takenError(added.get(i))));
+      ObjectNode stored = prepareUpdate(ns, name, cur, desired, sub);
+      ObjectNode curStored = cur.deepCopy();
+      curStored.with("metadata").remove("resourceVersion");
+      // compare through bytes: numbers typed as long by the model come back as int from the store
+      if (Json.tree(Json.bytes(stored)).equals(curStored)) {
+        return CompletableFuture.completedFuture(cur);
+      }
+      Set<String> given = resource().equals("services") ? registry.services().allocate(stored, cur) : Set.of();
+      List<Compare> compares = new ArrayList<>();
+      List<Op> ops = new ArrayList<>();
+      compares.add(new Compare(key, kv.modRevision()));
+      List<String> added = new ArrayList<>();
+      boolean remove = shouldDeleteOnUpdate(stored);
+      if (remove) {
+        ops.add(Op.delete(key));
+        for (String r : reservationKeys(curStored)) {
+          ops.add(Op.delete(r));
+        }
+      } else {
+        ops.add(Op.put(key, Json.bytes(stored)));
+        List<String> before = reservationKeys(curStored);
+        List<String> after = reservationKeys(stored);
+        for (String r : after) {
+          if (!before.contains(r)) {
+            added.add(r);
+            compares.add(Compare.absent(r));
+            ops.add(Op.put(r, key.getBytes(StandardCharsets.UTF_8)));
+          }
+        }
+        for (String r : before) {
+          if (!after.contains(r)) {
+            ops.add(Op.delete(r));
+          }
         }
       }
-      if (attempt < CAS_RETRIES) {
-        return attemptUpdate(ns, name, change, sub, retry, attempt + 1, false);
-      }
-      throw ApiException.staleUpdate(resource(), name);
+      return writes.txn(Txn.of(compares, ops)).thenCompose(r -> {
+        if (r.succeeded()) {
+          ObjectNode out = stored.deepCopy();
+          out.with("metadata").put("resourceVersion", Long.toString(r.revision()));
+          return CompletableFuture.completedFuture(out);
+        }
+        KeyValue now = r.previous().get(0);
+        if (now == null) {
+          throw notFound(name);
+        }
+        if (now.modRevision() != kv.modRevision()) {
+          if (retry && attempt < CAS_RETRIES) {
+            return attemptUpdate(ns, name, change, sub, retry, attempt + 1);
+          }
+          throw ApiException.staleUpdate(resource(), name);
+        }
+        for (int i = 0; i < added.size(); i++) {
+          if (r.previous().get(i + 1) != null && given.contains(added.get(i))) {
+            throw ApiException.invalid(kind(), name, List.of(takenError(added.get(i))));
+          }
+        }
+        if (attempt < CAS_RETRIES) {
+          return attemptUpdate(ns, name, change, sub, retry, attempt + 1);
+        }
+        throw ApiException.staleUpdate(resource(), name);
+      });
     });
   }
 
