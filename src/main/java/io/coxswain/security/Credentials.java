@@ -1,7 +1,7 @@
 package io.coxswain.security;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -67,8 +67,14 @@ public record Credentials(String caPem, String certPem, String keyPem) {
     return Identity.of(certificate()).user();
   }
 
-  public PemKeyCertOptions keyCertOptions() {
-    return new PemKeyCertOptions().addCertValue(Buffer.buffer(certPem)).addKeyValue(Buffer.buffer(keyPem));
+  /**
+   * This identity for a Vert.x client or server. The key goes to the TLS context as a key manager: Vert.x's PEM
+   * options put it in a password-protected PKCS#12 key store first, which ran PBKDF2 (10,000 HMAC rounds) to
+   * store the key and again to read it back, for every client built. A hollow minion builds two per node, and
+   * joining 1,000 of them spent most of its CPU there.
+   */
+  public KeyCertOptions keyCertOptions() {
+    return KeyCertOptions.wrap(new RotatingKeyManager(this));
   }
 
   public PemTrustOptions trustOptions() {

@@ -7,7 +7,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.io.IOException;
 import java.net.URI;
@@ -36,7 +36,7 @@ final class JoinLink implements AutoCloseable {
    *                 then checked against the token's hash before anything is sent)
    * @param identity the certificate and key to present, or null
    */
-  JoinLink(PemTrustOptions trust, PemKeyCertOptions identity) {
+  JoinLink(PemTrustOptions trust, KeyCertOptions identity) {
     vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
     HttpClientOptions o = new HttpClientOptions().setSsl(true).setConnectTimeout(5000);
     if (trust == null) {
