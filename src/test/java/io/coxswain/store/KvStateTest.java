@@ -172,6 +172,40 @@ class KvStateTest {
     assertEquals(7, e.compactedRevision());
   }
 
+  /**
+   * The history trimmed over MapDB's own B-tree, as a master keeps it: thousands of revisions, some without an
+   * entry (a delete of an absent key), then a compaction by age. The oldest entry is always the one dropped.
+   */
+  @Test
+  void historyOverMapDbIsTrimmedOldestFirstAcrossGaps() {
+    try (org.mapdb.DB db = org.mapdb.DBMaker.memoryDB().make()) {
+      KvState s = new KvState(
+          db.treeMap("keys", org.mapdb.Serializer.STRING, org.mapdb.Serializer.BYTE_ARRAY).createOrOpen(),
+          db.treeMap("history", org.mapdb.Serializer.LONG, org.mapdb.Serializer.BYTE_ARRAY).valuesOutsideNodesEnable()
+              .createOrOpen(),
+          db.treeMap("meta", org.mapdb.Serializer.STRING, org.mapdb.Serializer.LONG).createOrOpen(), 50);
+      for (int i = 1; i <= 3000; i++) {
+        s.apply(i % 7 == 0 ? del("absent") : new KvCommand.TxnCommand(
+            Txn.of(List.of(), List.of(Op.put("k" + (i % 40), b("v" + i)))), i));
+      }
+      assertEquals(3000, s.revision());
+      assertEquals(50, s.historyCount());
+      List<Long> kept = s.history("", s.compactedRevision()).stream().map(WatchEvent::revision).toList();
+      assertEquals(50, kept.size());
+      assertTrue(kept.stream().noneMatch(r -> r % 7 == 0), "revisions without events have no entry");
+      assertEquals(3000, kept.get(49));
+      assertEquals(2943, kept.get(0));
+      assertEquals(2942, s.compactedRevision(), "the last revision dropped");
+      assertThrows(CompactedException.class, () -> s.history("", s.compactedRevision() - 1));
+      // by age: every entry proposed before 2990 goes (the last of them is 2988: 2989 has none)
+      KvState.Applied a = s.apply(new KvCommand.CompactCommand(2990));
+      assertEquals(2988, a.compactedRevision());
+      assertEquals(List.of(2990L, 2991L, 2992L, 2993L, 2994L, 2995L, 2997L, 2998L, 2999L, 3000L),
+          s.history("", 2988).stream().map(WatchEvent::revision).toList());
+      assertEquals(10, s.historyCount());
+    }
+  }
+
   @Test
   void compactionByAgeUsesProposerTimestamps() {
     KvState s = fresh(100);
