@@ -43,6 +43,8 @@ public final class SchedulerLoop {
   private final ClusterClient client;
   private final EventRecorder events;
   private final RandomGenerator random;
+  /** What each bound pod takes from its node, kept between batches. */
+  private final Scheduler.Footprints footprints = new Scheduler.Footprints();
   private final Informer<Pod> pods;
   private final Informer<Node> nodes;
   private final Informer<Service> services;
@@ -79,6 +81,7 @@ public final class SchedulerLoop {
       @Override
       public void onDelete(Pod pod) {
         String key = Informer.key(pod);
+        footprints.forget(pod);
         pending.remove(key);
         assumed.remove(key);
         backoff.remove(key);
@@ -215,7 +218,8 @@ public final class SchedulerLoop {
           selectors.add(LabelSelector.fromMap(s.getSpec().getSelector()));
         }
       }
-      List<ScheduleResult> results = Scheduler.scheduleAll(group.getValue(), nodeList, podsByNode, selectors, random);
+      List<ScheduleResult> results = Scheduler.scheduleAll(group.getValue(), nodeList, podsByNode, selectors, random,
+          footprints);
       for (int i = 0; i < results.size(); i++) {
         Pod pod = group.getValue().get(i);
         ScheduleResult r = results.get(i);

@@ -272,6 +272,25 @@ class SchedulerTest {
     assertEquals(1, podsByNode.size());
   }
 
+  /** Footprints kept between batches follow the pods: a changed pod counts as it is now, a forgotten one not. */
+  @Test
+  void footprintsKeptBetweenBatchesFollowEachPodObject() {
+    List<Node> nodes = List.of(node("n1", "2", "4Gi"));
+    Scheduler.Footprints footprints = new Scheduler.Footprints();
+    Pod small = pod("a", "1", null).editMetadata().withUid("u-a").endMetadata().build();
+    Pod next = pod("b", "1", null).build();
+    assertEquals(List.of(new ScheduleResult.Scheduled("n1")),
+        Scheduler.scheduleAll(List.of(next), nodes, Map.of("n1", List.of(small)), List.of(), FIRST, footprints));
+    assertEquals(1, footprints.size());
+    // the same pod (uid) as a new object asking for more: counted with its new requests
+    Pod grown = pod("a", "2", null).editMetadata().withUid("u-a").endMetadata().build();
+    assertEquals("0/1 nodes are available: 1 Insufficient cpu.", ((ScheduleResult.Unschedulable) Scheduler.scheduleAll(
+        List.of(next), nodes, Map.of("n1", List.of(grown)), List.of(), FIRST, footprints).get(0)).message());
+    assertEquals(1, footprints.size());
+    footprints.forget(grown);
+    assertEquals(0, footprints.size());
+  }
+
   @Test
   void aLargeClusterIsSampledAsKubeSchedulerDoes() {
     assertEquals(99, Scheduler.feasibleNodesToFind(99));
