@@ -20,6 +20,7 @@ import java.util.Map;
  * @param services    the services the node knows: each container gets the variables of its pod's ones
  *                    ({@link ServiceEnv})
  * @param now         the current time
+ * @param hashes      the containers' spec hashes kept between syncs (null: each computed anew)
  */
 public record SyncInput(
     String nodeName,
@@ -30,7 +31,20 @@ public record SyncInput(
     Map<ContainerKey, BackOff> backOff,
     Map<ContainerKey, Boolean> readiness,
     List<Service> services,
-    Instant now) {
+    Instant now,
+    ContainerHashes hashes) {
+
+  /** An input whose container spec hashes are computed anew. */
+  public SyncInput(String nodeName, String hostIP, Path podsDir, List<Pod> pods, List<ObservedContainer> containers,
+                   Map<ContainerKey, BackOff> backOff, Map<ContainerKey, Boolean> readiness, List<Service> services,
+                   Instant now) {
+    this(nodeName, hostIP, podsDir, pods, containers, backOff, readiness, services, now, null);
+  }
+
+  /** The spec hash of a container of {@code pod}. */
+  public String specHash(Pod pod, io.fabric8.kubernetes.api.model.Container container) {
+    return hashes == null ? ContainerSpecs.hash(container) : hashes.of(pod.getMetadata().getUid(), container);
+  }
 
   public SyncInput {
     pods = List.copyOf(pods);

@@ -205,7 +205,7 @@ public final class SyncPlan {
       ContainerKey key = new ContainerKey(pod.getMetadata().getUid(), spec.getName());
       BackOff entry = in.backOff().get(key);
       ObservedContainer latest = instances.isEmpty() ? null : instances.get(0);
-      String hash = ContainerSpecs.hash(spec);
+      String hash = in.specHash(pod, spec);
       if (latest == null) {
         return startUnlessPullBackOff(key, entry, spec, instances, Decision.START);
       }
