@@ -121,6 +121,9 @@ public final class KvState {
 
   private Applied applyTxn(Txn txn, long timestamp, long term) {
     boolean succeeded = true;
+    // what this transaction read or wrote of each key (null: absent): a key compared and then written, the
+    // common update, is looked up in the B-tree once, not twice
+    Map<String, byte[]> read = new java.util.HashMap<>();
     for (Compare c : txn.compares()) {
       if (c.key().equals(Compare.TERM_KEY)) {
         if (c.modRevision() != term) {
@@ -129,7 +132,7 @@ public final class KvState {
         }
         continue;
       }
-      byte[] cur = keys.get(c.key());
+      byte[] cur = current(c.key(), read);
       long mod = cur == null ? 0 : decodeEntry(c.key(), cur).modRevision();
       if (mod != c.modRevision()) {
         succeeded = false;
@@ -140,7 +143,7 @@ public final class KvState {
     List<KeyValue> previous = new ArrayList<>();
     if (!succeeded) {
       for (Compare c : txn.compares()) {
-        byte[] cur = keys.get(c.key());
+        byte[] cur = current(c.key(), read);
         previous.add(cur == null ? null : decodeEntry(c.key(), cur));
       }
     }
@@ -151,7 +154,7 @@ public final class KvState {
     List<WatchEvent> events = new ArrayList<>();
     List<Long> previousMods = new ArrayList<>();
     for (Op op : ops) {
-      byte[] cur = keys.get(op.key());
+      byte[] cur = current(op.key(), read);
       KeyValue prev = cur == null ? null : decodeEntry(op.key(), cur);
       if (succeeded) {
         previous.add(prev);
@@ -159,11 +162,14 @@ public final class KvState {
       if (op.type() == Op.Type.PUT) {
         byte[] value = op.value() == null ? new byte[0] : op.value();
         long created = prev == null ? rev : prev.createRevision();
-        keys.put(op.key(), encodeEntry(created, rev, value));
+        byte[] entry = encodeEntry(created, rev, value);
+        keys.put(op.key(), entry);
+        read.put(op.key(), entry);
         events.add(new WatchEvent(WatchEvent.Type.PUT, op.key(), value, prev == null ? null : prev.value(), rev, created));
         previousMods.add(prev == null ? 0L : prev.modRevision());
       } else if (prev != null) {
         keys.remove(op.key());
+        read.put(op.key(), null);
         events.add(new WatchEvent(WatchEvent.Type.DELETE, op.key(), null, prev.value(), rev, prev.createRevision()));
         previousMods.add(prev.modRevision());
       }
@@ -177,6 +183,16 @@ public final class KvState {
       }
     }
     return new Applied(new TxnResult(succeeded, rev, previous), compacted, events);
+  }
+
+  /** The key's stored entry as this transaction sees it (null: absent), read from the map once. */
+  private byte[] current(String key, Map<String, byte[]> read) {
+    if (read.containsKey(key)) {
+      return read.get(key);
+    }
+    byte[] cur = keys.get(key);
+    read.put(key, cur);
+    return cur;
   }
 
   private long compactBefore(long cutoffMillis) {

@@ -69,7 +69,15 @@ class KvStateTest {
                 List.of(Op.put("b", b("yes")))), 1)), false, 2, 1, List.of("1")),
         new Case("multi-op txn is one revision", List.of(
             new KvCommand.TxnCommand(Txn.of(List.of(), List.of(Op.put("a", b("1")), Op.put("b", b("2")),
-                Op.put("c", b("3")))), 1)), true, 1, 3, nulls(3)));
+                Op.put("c", b("3")))), 1)), true, 1, 3, nulls(3)),
+        // a key compared, then written twice and deleted in one transaction: each op sees the ones before it
+        new Case("ops of one txn see each other", List.of(put("a", "1"),
+            new KvCommand.TxnCommand(Txn.of(List.of(new Compare("a", 1)), List.of(Op.put("a", b("2")),
+                Op.put("a", b("3")), Op.delete("a"), Op.put("a", b("4")))), 1)), true, 2, 4,
+            java.util.Arrays.asList("1", "2", "3", null)),
+        new Case("a refused compare reports the key as stored", List.of(put("a", "1"), put("a", "2"),
+            new KvCommand.TxnCommand(new Txn(List.of(new Compare("a", 1), new Compare("a", 2)), List.of(),
+                List.of(Op.put("a", b("f")))), 1)), false, 3, 1, List.of("2", "2")));
     return cases.stream().map(c -> Arguments.of(c.name(), c));
   }
 
