@@ -607,6 +607,14 @@ public final class ResourceRegistry<T extends HasMetadata> {
     return attemptUpdate(ns, name, change, sub, retry, 0);
   }
 
+  /** Orders JSON leaves as equal when they are, or are numbers of the same value (an int and a long). */
+  static final java.util.Comparator<com.fasterxml.jackson.databind.JsonNode> SAME_VALUE = (a, b) -> {
+    if (a.equals(b)) {
+      return 0;
+    }
+    return a.isNumber() && b.isNumber() && a.decimalValue().compareTo(b.decimalValue()) == 0 ? 0 : 1;
+  };
+
   private CompletableFuture<ObjectNode> attemptUpdate(String ns, String name, UnaryOperator<ObjectNode> change, String sub,
                                                       boolean retry, int attempt) {
     String key = key(ns, name);
@@ -621,8 +629,8 @@ public final class ResourceRegistry<T extends HasMetadata> {
       ObjectNode stored = prepareUpdate(ns, name, cur, desired, sub);
       ObjectNode curStored = cur.deepCopy();
       curStored.with("metadata").remove("resourceVersion");
-      // compare through bytes: numbers typed as long by the model come back as int from the store
-      if (Json.tree(Json.bytes(stored)).equals(curStored)) {
+      // numbers typed as long by the model come back as int from the store: compared by value
+      if (stored.equals(SAME_VALUE, curStored)) {
         return CompletableFuture.completedFuture(cur);
       }
       Set<String> given = resource().equals("services") ? registry.services().allocate(stored, cur) : Set.of();

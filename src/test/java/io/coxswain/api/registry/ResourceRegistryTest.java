@@ -2,6 +2,7 @@ package io.coxswain.api.registry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -79,6 +80,20 @@ class ResourceRegistryTest {
     for (int i = 0; i < 6; i++) {
       assertEquals("v", now.path("metadata").path("labels").path("l" + i).asText(), now.toString());
     }
+  }
+
+  @Test
+  void anUpdateIsANoOpWhenItsNumbersHaveTheSameValuesAsTheStoredOnes() {
+    com.fasterxml.jackson.databind.node.JsonNodeFactory f = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+    ObjectNode asTyped = f.objectNode();
+    asTyped.putObject("spec").put("terminationGracePeriodSeconds", 30L).putArray("ports").add(8080L);
+    ObjectNode asStored = (ObjectNode) Json.tree("{\"spec\":{\"terminationGracePeriodSeconds\":30,\"ports\":[8080]}}".getBytes());
+    assertTrue(asTyped.equals(ResourceRegistry.SAME_VALUE, asStored));
+    ObjectNode other = asStored.deepCopy();
+    ((ObjectNode) other.get("spec")).put("terminationGracePeriodSeconds", 31);
+    assertFalse(asTyped.equals(ResourceRegistry.SAME_VALUE, other));
+    ((ObjectNode) other.get("spec")).put("terminationGracePeriodSeconds", "30");
+    assertFalse(asTyped.equals(ResourceRegistry.SAME_VALUE, other), "a string is not a number");
   }
 
   @Test
