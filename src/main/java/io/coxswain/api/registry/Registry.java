@@ -99,9 +99,28 @@ public final class Registry {
     });
   }
 
-  private static boolean terminating(KeyValue namespace) {
+  /** Whether a namespace, as of one of its revisions, is terminating. */
+  private record NamespaceState(long modRevision, boolean terminating) {}
+
+  /**
+   * The last state seen of each namespace: a create checks its namespace, and it is parsed again only when it
+   * changed (a stream of creates into one namespace parsed it for each).
+   */
+  private final java.util.Map<String, NamespaceState> namespaceStates = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private boolean terminating(KeyValue namespace) {
+    NamespaceState known = namespaceStates.get(namespace.key());
+    if (known != null && known.modRevision() == namespace.modRevision()) {
+      return known.terminating();
+    }
     JsonNode n = Json.tree(namespace.value());
-    return n.path("metadata").has("deletionTimestamp") || n.path("status").path("phase").asText().equals("Terminating");
+    boolean terminating = n.path("metadata").has("deletionTimestamp")
+        || n.path("status").path("phase").asText().equals("Terminating");
+    if (namespaceStates.size() > 10_000) {
+      namespaceStates.clear();
+    }
+    namespaceStates.put(namespace.key(), new NamespaceState(namespace.modRevision(), terminating));
+    return terminating;
   }
 
   /** Creates the namespace unless it exists (used at start for {@code default} and {@code kube-system}). */
