@@ -130,8 +130,10 @@ public final class KubeletVerticle extends VerticleBase {
 
       @Override
       public void onUpdate(Pod old, Pod obj) {
+        // the specs compared as objects first: equal ones (a status update, the most common) need no JSON
         if (!Objects.equals(old.getMetadata().getDeletionTimestamp(), obj.getMetadata().getDeletionTimestamp())
-            || !Json.MAPPER.valueToTree(old.getSpec()).equals(Json.MAPPER.valueToTree(obj.getSpec()))) {
+            || (!Objects.equals(old.getSpec(), obj.getSpec())
+                && !Json.MAPPER.valueToTree(old.getSpec()).equals(Json.MAPPER.valueToTree(obj.getSpec())))) {
           requestSync();
         }
       }
@@ -464,8 +466,8 @@ public final class KubeletVerticle extends VerticleBase {
       if (last != null && last.status().equals(tree) && revision(pod) < last.resourceVersion()) {
         continue;
       }
-      Pod copy = Json.copy(pod);
-      copy.setStatus(status);
+      // the pod with its new status, sharing the rest with the informer's object (the client only serializes it)
+      Pod copy = new Pod(pod.getApiVersion(), pod.getKind(), pod.getMetadata(), pod.getSpec(), status);
       work.add(client.update(ResourceKind.PODS, copy, "status")
           .onSuccess(updated -> writtenStatus.put(uid, new Written(tree, revision(updated)))).<Void>mapEmpty()
           .recover(err -> err instanceof ApiException a && (a.isConflict() || a.isNotFound())
