@@ -46,15 +46,13 @@ public final class Scheduler {
   private final List<NodeState> order;
   private final List<LabelSelector> serviceSelectors;
 
-  private final Footprints footprints;
-
   private Scheduler(List<Node> nodeList, Map<String, List<Pod>> podsByNode, List<LabelSelector> serviceSelectors,
                     Footprints footprints) {
     this.serviceSelectors = serviceSelectors == null ? List.of() : List.copyOf(serviceSelectors);
-    this.footprints = footprints == null ? new Footprints() : footprints;
+    Footprints known = footprints == null ? new Footprints() : footprints;
     for (Node node : nodeList) {
       String name = node.getMetadata().getName();
-      NodeState state = new NodeState(node, this.footprints);
+      NodeState state = new NodeState(node, known);
       for (Pod pod : podsByNode == null ? List.<Pod>of() : podsByNode.getOrDefault(name, List.of())) {
         if (!Pods.isTerminal(pod)) {
           state.add(pod);

@@ -201,7 +201,7 @@ public final class KvState {
       if (first == null || historyTimestamp(first.getValue()) >= cutoffMillis) {
         break;
       }
-      dropOldestHistory();
+      dropHistory(first.getKey());
     }
     return compacted;
   }
@@ -219,9 +219,14 @@ public final class KvState {
       historyCount = 0;
       return;
     }
-    history.remove(first);
+    dropHistory(first);
+  }
+
+  /** Drops the history entry of {@code revision}, the oldest one. */
+  private void dropHistory(long revision) {
+    history.remove(revision);
     historyCount--;
-    compacted = first;
+    compacted = revision;
   }
 
   // ---- reads ----
