@@ -169,6 +169,12 @@ public final class RaftKvStore implements Store, Membership {
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
     RaftServerConfigKeys.Log.setPurgeGap(p, 1);
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.logSegmentBytes()));
+    // entries stay in memory while their segment is open and until two closed ones are cached
+    // (Ratis' default: six, up to 200 MB): under a stream of writes each lived for seconds, long enough to be
+    // promoted to the old generation and die there, so the collector ran full collections for them. An
+    // entry applied and replicated is not read again unless a follower lags, which reads it from disk.
+    RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 2);
+    RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf(Math.max(1L << 20, 2 * config.logSegmentBytes())));
     RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
     RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(300, TimeUnit.MILLISECONDS));
     RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(600, TimeUnit.MILLISECONDS));
