@@ -172,7 +172,7 @@ public final class RaftKvStore implements Store, Membership {
     // entries stay in memory while their segment is open and until two closed ones are cached
     // (Ratis' default: six, up to 200 MB): under a stream of writes each lived for seconds, long enough to be
     // promoted to the old generation and die there, so the collector ran full collections for them. An
-    // entry applied and replicated is not read again unless a follower lags, which reads it from disk.
+    // entry a lagging member still needs after its eviction is read back from the log files.
     RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 2);
     RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf(Math.max(1L << 20, 2 * config.logSegmentBytes())));
     RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);

@@ -290,7 +290,7 @@ class RaftKvStoreClusterTest {
   }
 
   @Test
-  void aStoppedMemberCatchesUpOnEntriesNoLongerCachedInMemory() throws Exception {
+  void aStoppedMemberCatchesUpByLogAfterMoreWritesThanTheEntryCacheHolds() throws Exception {
     RaftKvStore leader = leader();
     String laggardId = aFollower().memberId();
     stop(laggardId);
