@@ -64,8 +64,6 @@ final class KvStateMachine extends BaseStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(KvStateMachine.class);
   private static final String META_APPLIED_INDEX = "appliedIndex";
   private static final String META_APPLIED_TERM = "appliedTerm";
-  static final String META_KEY_FORMAT = "keyFormat";
-  static final long KEY_FORMAT_DELTA = 1;
   private static final byte SNAPSHOT_VERSION = 1;
 
   private final Path stateDir;
@@ -338,10 +336,10 @@ final class KvStateMachine extends BaseStateMachine {
         .transactionEnable()
         .fileMmapEnableIfSupported()
         .make();
-    meta = db.treeMap("meta", Serializer.STRING, Serializer.LONG).createOrOpen();
-    BTreeMap<String, byte[]> keys = openKeys(db, meta);
+    BTreeMap<String, byte[]> keys = openKeys(db);
     BTreeMap<Long, byte[]> history = db.treeMap("history", Serializer.LONG, Serializer.BYTE_ARRAY)
         .valuesOutsideNodesEnable().createOrOpen();
+    meta = db.treeMap("meta", Serializer.STRING, Serializer.LONG).createOrOpen();
     state = new KvState(keys, history, meta, historyLimit);
     dbAppliedIndex = meta.getOrDefault(META_APPLIED_INDEX, 0L);
     dbAppliedTerm = meta.getOrDefault(META_APPLIED_TERM, 0L);
@@ -352,16 +350,11 @@ final class KvStateMachine extends BaseStateMachine {
    * The map of current keys. A new state stores its keys prefix-compressed (MapDB's STRING_DELTA): a lookup
    * searches each B-tree node's keys as characters, where plain strings made a String of every key of every
    * node on its path (the most allocated objects of a busy master, and about half of a lookup's time). A
-   * state created before keeps its format, told by the absence of the format entry in the meta map (written
-   * in the same transaction as the map it describes); a snapshot installed or a wiped member starts anew.
+   * state created before keeps its plain keys: MapDB opens a map with the serializers its catalog recorded
+   * when it was made. A snapshot installed or a wiped member starts anew, in the new format.
    */
-  static BTreeMap<String, byte[]> openKeys(DB db, BTreeMap<String, Long> meta) {
-    boolean plain = db.exists("keys") && !meta.containsKey(META_KEY_FORMAT);
-    if (!plain) {
-      meta.putIfAbsent(META_KEY_FORMAT, KEY_FORMAT_DELTA);
-    }
-    return db.treeMap("keys", plain ? Serializer.STRING : Serializer.STRING_DELTA, Serializer.BYTE_ARRAY)
-        .valuesOutsideNodesEnable().createOrOpen();
+  static BTreeMap<String, byte[]> openKeys(DB db) {
+    return db.treeMap("keys", Serializer.STRING_DELTA, Serializer.BYTE_ARRAY).valuesOutsideNodesEnable().createOrOpen();
   }
 
   private void deleteStateFiles() throws IOException {

@@ -2,7 +2,6 @@ package io.coxswain.store.raft;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.io.File;
@@ -25,8 +24,8 @@ class KvStateMachineKeysTest {
     return DBMaker.fileDB(f).transactionEnable().fileMmapEnableIfSupported().make();
   }
 
-  private static BTreeMap<String, Long> meta(DB db) {
-    return db.treeMap("meta", Serializer.STRING, Serializer.LONG).createOrOpen();
+  private static String keySerializer(DB db) {
+    return db.nameCatalogParamsFor("keys").get("keys#keySerializer");
   }
 
   private static byte[] b(String s) {
@@ -51,16 +50,15 @@ class KvStateMachineKeysTest {
     File f = tmp.resolve("kv.db").toFile();
     List<String> keys = keys();
     try (DB db = open(f)) {
-      BTreeMap<String, Long> meta = meta(db);
-      BTreeMap<String, byte[]> map = KvStateMachine.openKeys(db, meta);
+      BTreeMap<String, byte[]> map = KvStateMachine.openKeys(db);
       for (String k : keys) {
         map.put(k, b(k));
       }
-      assertEquals(KvStateMachine.KEY_FORMAT_DELTA, meta.get(KvStateMachine.META_KEY_FORMAT));
       db.commit();
     }
     try (DB db = open(f)) {
-      BTreeMap<String, byte[]> map = KvStateMachine.openKeys(db, meta(db));
+      BTreeMap<String, byte[]> map = KvStateMachine.openKeys(db);
+      assertEquals("org.mapdb.Serializer#STRING_DELTA", keySerializer(db));
       for (String k : keys) {
         assertArrayEquals(b(k), map.get(k), k);
       }
@@ -78,7 +76,6 @@ class KvStateMachineKeysTest {
   void aStateCreatedWithPlainKeysIsReadInItsOwnFormat() {
     File f = tmp.resolve("kv.db").toFile();
     try (DB db = open(f)) {
-      meta(db).put("appliedIndex", 7L);
       BTreeMap<String, byte[]> plain = db.treeMap("keys", Serializer.STRING, Serializer.BYTE_ARRAY)
           .valuesOutsideNodesEnable().createOrOpen();
       for (String k : keys()) {
@@ -87,14 +84,14 @@ class KvStateMachineKeysTest {
       db.commit();
     }
     try (DB db = open(f)) {
-      BTreeMap<String, Long> meta = meta(db);
-      BTreeMap<String, byte[]> map = KvStateMachine.openKeys(db, meta);
+      BTreeMap<String, byte[]> map = KvStateMachine.openKeys(db);
+      assertEquals("org.mapdb.Serializer#STRING", keySerializer(db));
       for (String k : keys()) {
         assertArrayEquals(b(k), map.get(k), k);
       }
       map.put("/registry/pods/ns-1/new", b("new"));
       assertArrayEquals(b("new"), map.get("/registry/pods/ns-1/new"));
-      assertFalse(meta.containsKey(KvStateMachine.META_KEY_FORMAT), "an old state is not marked as the new format");
+      assertEquals(keys().stream().distinct().count() + 1, map.size());
     }
   }
 }
