@@ -1,5 +1,6 @@
 package io.coxswain.client;
 
+import io.coxswain.model.SharedEmpties;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -19,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * too old (410) or the watch cannot be resumed; every resync period it replays every cached object as an
  * update so level-triggered consumers converge even if they missed something.
  *
- * <p>Objects in the cache are shared: consumers must copy one before changing it. All callbacks run on the
- * Vert.x context that called {@link #start()}.
+ * <p>Objects in the cache are shared: consumers must copy one before changing it. Their empty lists and maps
+ * are one immutable empty list and map ({@link SharedEmpties}). All callbacks run on the Vert.x context that
+ * called {@link #start()}.
  */
 public final class Informer<T extends HasMetadata> {
   private static final Logger LOG = LoggerFactory.getLogger(Informer.class);
@@ -138,7 +140,7 @@ public final class Informer<T extends HasMetadata> {
       backoffMs = 200;
       Map<String, T> fresh = new java.util.HashMap<>();
       for (T obj : list.items()) {
-        fresh.put(key(obj), obj);
+        fresh.put(key(obj), SharedEmpties.share(obj));
       }
       for (Map.Entry<String, T> e : fresh.entrySet()) {
         T old = cache.put(e.getKey(), e.getValue());
@@ -216,6 +218,7 @@ public final class Informer<T extends HasMetadata> {
     }
     switch (event.type()) {
       case ADDED, MODIFIED -> {
+        SharedEmpties.share(obj);
         T old = cache.put(key(obj), obj);
         if (old == null) {
           handlers.forEach(h -> h.onAdd(obj));

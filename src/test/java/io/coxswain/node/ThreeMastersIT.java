@@ -176,8 +176,10 @@ class ThreeMastersIT {
   /** Each master's last log lines, to tell why a write failed (an election, a member catching up). */
   static String logTails() {
     StringBuilder b = new StringBuilder();
+    // Ratis' retries towards a member that came back repeat one warning many times a second: left out, so
+    // that what else the members said before a failure shows
     masters.forEach((id, p) -> b.append("\n--- ").append(id).append(p.alive() ? "" : " (down)").append(":\n")
-        .append(p.tail(30)));
+        .append(p.tail(60, "GrpcLogAppender")));
     return b.toString();
   }
 

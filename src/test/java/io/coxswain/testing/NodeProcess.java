@@ -190,9 +190,20 @@ public final class NodeProcess implements AutoCloseable {
   }
 
   public String tail(int lines) {
+    return tail(lines, null);
+  }
+
+  /**
+   * The last {@code lines} lines of the node's log that do not contain {@code skip} (null: none skipped), with
+   * how many were skipped: a peer's retry loop can fill a whole tail with one repeated warning.
+   */
+  public String tail(int lines, String skip) {
     try {
       List<String> all = Files.readAllLines(log);
-      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+      List<String> kept = skip == null ? all : all.stream().filter(l -> !l.contains(skip)).toList();
+      String text = String.join("\n", kept.subList(Math.max(0, kept.size() - lines), kept.size()));
+      return kept.size() == all.size() ? text
+          : text + "\n(" + (all.size() - kept.size()) + " lines with \"" + skip + "\" left out)";
     } catch (IOException e) {
       return "(no log: " + e.getMessage() + ")";
     }
