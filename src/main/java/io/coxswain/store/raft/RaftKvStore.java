@@ -45,6 +45,7 @@ import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcFactory;
 import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.protocol.ClientId;
@@ -191,11 +192,14 @@ public final class RaftKvStore implements Store, Membership {
     // a slow but live leader is not retried (a retry only adds load); fast failures (not leader, refused) are
     RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(timeout, TimeUnit.MILLISECONDS));
     int attempts = (int) Math.max(3, timeout / 100);
+    ClientId id = ClientId.randomId();
+    Parameters tls = tlsParameters(config);
     return RaftClient.newBuilder()
-        .setClientId(ClientId.randomId())
+        .setClientId(id)
         .setRaftGroup(RaftGroup.valueOf(RaftGroupId.valueOf(groupUuid(config.groupName())), peers))
         .setProperties(p)
-        .setParameters(tlsParameters(config))
+        .setParameters(tls)
+        .setClientRpc(new DetachedResetRpc(new GrpcFactory(tls).newRaftClientRpc(id, p)))
         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts,
             TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
         .build();
