@@ -47,6 +47,10 @@ final class NatProxy {
   private final Map<String, long[]> strikes = new HashMap<>();
   private final LongSupplier clock;
   private boolean stopped;
+  /** UDP ports that had endpoints in the rules last applied. */
+  private Set<ServicePortKey> udpServed = Set.of();
+  /** False once {@code conntrack} was found missing: said once, not tried again. */
+  private boolean conntrackUsable = true;
 
   NatProxy(CommandRunner runner, String iptables, NatRules rules, MeterRegistry registry) {
     this(runner, iptables, rules, registry, System::currentTimeMillis);
@@ -154,6 +158,7 @@ final class NatProxy {
           applied = new LinkedHashSet<>(r.chains());
           intact = new LinkedHashSet<>(r.chains());
           generation++;
+          forgetUnservedUdpFlows(ports);
         })
         .onFailure(e -> {
           // keep every chain we may have left, so that a later render or the stop removes them
@@ -161,6 +166,37 @@ final class NatProxy {
           intact.clear();
           LOG.warn("iptables rules for {} service ports not applied: {}", ports.size(), e.getMessage());
         });
+  }
+
+  /**
+   * Drops the kernel's connection-tracking entries of UDP ports that have just got endpoints, as kube-proxy
+   * does. A datagram sent to a cluster IP before its rules were in place (a client quicker than the node) is
+   * tracked as a flow to that address itself, not translated; the kernel sends the flow's later datagrams
+   * the same way for as long as they keep coming (UDP has no end of flow to wait for), so such a client was
+   * never answered. A port that had no endpoints rejects its datagrams, which leaves no entry.
+   */
+  private void forgetUnservedUdpFlows(Collection<ServicePortSpec> ports) {
+    Set<ServicePortKey> served = new java.util.HashSet<>();
+    for (ServicePortSpec s : ports) {
+      if (!"UDP".equalsIgnoreCase(s.key().protocol()) || s.backends().isEmpty()) {
+        continue;
+      }
+      served.add(s.key());
+      if (!udpServed.contains(s.key()) && conntrackUsable) {
+        List<String> command = List.of("conntrack", "-D", "-p", "udp", "--orig-dst", s.clusterIp(),
+            "--dport", Integer.toString(s.port()));
+        // exits 1 when there was nothing to delete
+        runner.run(command).onFailure(e -> {
+          if (conntrackUsable) {
+            conntrackUsable = false;
+            LOG.warn("cannot run conntrack ({}): a UDP client that sent to a service before its rules were in place"
+                + " waits for its flow to go quiet for 30 s before it reaches an endpoint; install conntrack"
+                + " (Debian: conntrack)", e.getMessage());
+          }
+        });
+      }
+    }
+    udpServed = served;
   }
 
   /**

@@ -321,6 +321,21 @@ class IptablesProxyIT {
 
   @Test
   @Order(3)
+  void aUdpClientThatSentBeforeTheServiceWasThereIsAnsweredOnceItHasEndpoints() throws Exception {
+    String ip = "127.115.250.7"; // in --service-cidr, given by the client
+    try (java.net.DatagramSocket from = new java.net.DatagramSocket(new java.net.InetSocketAddress("127.0.0.1", 0))) {
+      // before the service: the kernel tracks the datagram as a flow to the address itself, untranslated, and
+      // keeps the flow while the same socket keeps sending
+      ServiceChecks.sendEarly(from, ip);
+      try (java.net.DatagramSocket echo = ServiceChecks.udpEchoAnswersThroughTheService(client, "early-echo", ADDRESS,
+          ip, from)) {
+        assertEquals(ip, svc("early-echo").getSpec().getClusterIP());
+      }
+    }
+  }
+
+  @Test
+  @Order(3)
   void aUdpServiceAnswersThroughTheKernel() throws Exception {
     try (java.net.DatagramSocket echo = ServiceChecks.udpEchoAnswersThroughTheService(client, "echo", ADDRESS)) {
       Wait.until("the datagrams counted", Duration.ofSeconds(30),

@@ -31,11 +31,15 @@ class NatProxyTest {
     String routeLocalnet = "0";
     /** The first iptables-restore fails, as with a kernel module missing. */
     boolean firstRestoreFails;
+    /** conntrack cannot be run, as on a host without it. */
+    boolean noConntrack;
 
     @Override
     public Future<Integer> run(List<String> command) {
       ran.add(String.join(" ", command));
-      return Future.succeededFuture(0);
+      return noConntrack && command.get(0).equals("conntrack")
+          ? Future.failedFuture(new java.io.IOException("Cannot run program \"conntrack\""))
+          : Future.succeededFuture(0);
     }
 
     @Override
@@ -214,5 +218,51 @@ class NatProxyTest {
     now[0] += 30_000;
     await(nat.pollCounters());
     assertTrue(r.fed.get(r.fed.size() - 1).contains("DNAT --to-destination 127.0.21.2:32001"), "back after 61 s");
+  }
+
+  @Test
+  void aUdpPortThatGetsEndpointsHasItsUntranslatedFlowsForgottenOnceTheRulesAreIn() throws Exception {
+    Recorder r = new Recorder();
+    NatProxy nat = new NatProxy(r, "iptables", MINE, new SimpleMeterRegistry());
+    await(nat.start());
+    ServicePortKey dnsKey = new ServicePortKey("default", "dns", "udp", "UDP");
+    ServicePortSpec none = new ServicePortSpec(dnsKey, "127.121.0.7", 5353, 0, 0, List.of());
+    ServicePortSpec some = new ServicePortSpec(dnsKey, "127.121.0.7", 5353, 0, 0, List.of(new Backend("127.0.21.2", 40053)));
+    ServicePortSpec web = new ServicePortSpec(new ServicePortKey("default", "web", "", "TCP"), "127.121.0.5", 80, 0, 0,
+        List.of(new Backend("127.0.21.2", 32000)));
+    String forget = "conntrack -D -p udp --orig-dst 127.121.0.7 --dport 5353";
+
+    nat.apply(List.of(none, web)); // rejected while it has no endpoint: nothing tracked to forget; TCP never
+    assertFalse(r.ran.stream().anyMatch(c -> c.startsWith("conntrack")), r.ran.toString());
+
+    r.ran.clear();
+    nat.apply(List.of(some, web));
+    assertEquals(List.of("iptables-restore --noflush", forget), r.ran, "forgotten after the restore that serves it");
+
+    r.ran.clear();
+    nat.apply(List.of(some, web)); // still served: its flows are translated ones now
+    assertFalse(r.ran.contains(forget), r.ran.toString());
+
+    nat.apply(List.of(none, web));
+    r.ran.clear();
+    nat.apply(List.of(some, web)); // served again after a time without endpoints
+    assertTrue(r.ran.contains(forget), r.ran.toString());
+  }
+
+  @Test
+  void withoutConntrackItIsSaidOnceAndNotTriedAgain() throws Exception {
+    Recorder r = new Recorder();
+    r.noConntrack = true;
+    NatProxy nat = new NatProxy(r, "iptables", MINE, new SimpleMeterRegistry());
+    await(nat.start());
+    int restores = r.fed.size();
+    ServicePortSpec a = new ServicePortSpec(new ServicePortKey("default", "a", "", "UDP"), "127.121.0.8", 53, 0, 0,
+        List.of(new Backend("127.0.21.2", 40001)));
+    ServicePortSpec b = new ServicePortSpec(new ServicePortKey("default", "b", "", "UDP"), "127.121.0.9", 53, 0, 0,
+        List.of(new Backend("127.0.21.2", 40002)));
+    nat.apply(List.of(a));
+    nat.apply(List.of(a, b));
+    assertEquals(1, r.ran.stream().filter(c -> c.startsWith("conntrack")).count(), r.ran.toString());
+    assertEquals(restores + 2, r.fed.size(), "the rules themselves are still applied: " + r.ran);
   }
 }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClientRpc;
@@ -59,14 +60,19 @@ class DetachedResetRpcTest {
   @Test
   void aResetReturnsAtOnceAndHappensOnAnotherThread() throws Exception {
     SlowReset slow = new SlowReset();
-    DetachedResetRpc rpc = new DetachedResetRpc(slow, Executors.newSingleThreadExecutor());
-    // the caller is not held by the reset: it is still blocked when the answer comes
-    assertTrue(rpc.handleException(RaftPeerId.valueOf("m2"), new ConnectException("refused"), true));
-    assertEquals(1, slow.reset.getCount(), "the reset has not run yet");
-    slow.release.countDown();
-    assertTrue(slow.reset.await(30, TimeUnit.SECONDS));
-    synchronized (slow.calls) {
-      assertEquals(List.of("reset m2 true"), slow.calls);
+    ExecutorService resets = Executors.newSingleThreadExecutor();
+    try {
+      DetachedResetRpc rpc = new DetachedResetRpc(slow, resets);
+      // the caller is not held by the reset: it is still blocked when the answer comes
+      assertTrue(rpc.handleException(RaftPeerId.valueOf("m2"), new ConnectException("refused"), true));
+      assertEquals(1, slow.reset.getCount(), "the reset has not run yet");
+      slow.release.countDown();
+      assertTrue(slow.reset.await(30, TimeUnit.SECONDS));
+      synchronized (slow.calls) {
+        assertEquals(List.of("reset m2 true"), slow.calls);
+      }
+    } finally {
+      resets.shutdownNow();
     }
   }
 
