@@ -47,8 +47,8 @@ final class NatProxy {
   private final Map<String, long[]> strikes = new HashMap<>();
   private final LongSupplier clock;
   private boolean stopped;
-  /** UDP ports that had endpoints in the rules last applied. */
-  private Set<ServicePortKey> udpServed = Set.of();
+  /** The UDP ports that had endpoints in the rules last applied. */
+  private Map<ServicePortKey, ServicePortSpec> udpServed = Map.of();
   /** False once {@code conntrack} was found missing: said once, not tried again. */
   private boolean conntrackUsable = true;
 
@@ -158,7 +158,7 @@ final class NatProxy {
           applied = new LinkedHashSet<>(r.chains());
           intact = new LinkedHashSet<>(r.chains());
           generation++;
-          forgetUnservedUdpFlows(ports);
+          forgetUdpFlows(ports);
         })
         .onFailure(e -> {
           // keep every chain we may have left, so that a later render or the stop removes them
@@ -169,34 +169,67 @@ final class NatProxy {
   }
 
   /**
-   * Drops the kernel's connection-tracking entries of UDP ports that have just got endpoints, as kube-proxy
-   * does. A datagram sent to a cluster IP before its rules were in place (a client quicker than the node) is
-   * tracked as a flow to that address itself, not translated; the kernel sends the flow's later datagrams
-   * the same way for as long as they keep coming (UDP has no end of flow to wait for), so such a client was
-   * never answered. A port that had no endpoints rejects its datagrams, which leaves no entry.
+   * Drops the kernel's connection-tracking entries of UDP flows the new rules no longer describe, as kube-proxy
+   * does; the nat table is only asked for a flow's first packet, and a UDP flow lasts as long as its datagrams
+   * keep coming (it has no end to wait for). Two kinds:
+   * <ul>
+   *   <li>of a port that has just got endpoints: a datagram sent to a cluster IP before its rules were in
+   *   place (a client quicker than the node) is tracked as a flow to that address itself, untranslated, and
+   *   that client was never answered (a port without endpoints rejects its datagrams, which leaves no entry);
+   *   <li>to an endpoint taken out of a port: its clients kept sending to it (a pod gone, say).
+   * </ul>
+   * Node-port flows alike.
    */
-  private void forgetUnservedUdpFlows(Collection<ServicePortSpec> ports) {
-    Set<ServicePortKey> served = new java.util.HashSet<>();
+  private void forgetUdpFlows(Collection<ServicePortSpec> ports) {
+    Map<ServicePortKey, ServicePortSpec> now = new HashMap<>();
     for (ServicePortSpec s : ports) {
-      if (!"UDP".equalsIgnoreCase(s.key().protocol()) || s.backends().isEmpty()) {
-        continue;
-      }
-      served.add(s.key());
-      if (!udpServed.contains(s.key()) && conntrackUsable) {
-        List<String> command = List.of("conntrack", "-D", "-p", "udp", "--orig-dst", s.clusterIp(),
-            "--dport", Integer.toString(s.port()));
-        // exits 1 when there was nothing to delete
-        runner.run(command).onFailure(e -> {
-          if (conntrackUsable) {
-            conntrackUsable = false;
-            LOG.warn("cannot run conntrack ({}): a UDP client that sent to a service before its rules were in place"
-                + " waits for its flow to go quiet for 30 s before it reaches an endpoint; install conntrack"
-                + " (Debian: conntrack)", e.getMessage());
-          }
-        });
+      if ("UDP".equalsIgnoreCase(s.key().protocol()) && !s.backends().isEmpty()) {
+        now.put(s.key(), s);
       }
     }
-    udpServed = served;
+    for (ServicePortSpec s : now.values()) {
+      if (!udpServed.containsKey(s.key())) {
+        forget(List.of("--orig-dst", s.clusterIp(), "--dport", Integer.toString(s.port())));
+        if (s.nodePort() > 0) {
+          forget(List.of("--dport", Integer.toString(s.nodePort())));
+        }
+      }
+    }
+    for (ServicePortSpec before : udpServed.values()) {
+      ServicePortSpec after = now.get(before.key());
+      for (Backend gone : before.backends()) {
+        if (after != null && after.backends().contains(gone)) {
+          continue;
+        }
+        List<String> toGone = List.of("--reply-src", gone.host(), "--reply-port-src", Integer.toString(gone.port()));
+        forget(concat(List.of("--orig-dst", before.clusterIp(), "--dport", Integer.toString(before.port())), toGone));
+        if (before.nodePort() > 0) {
+          forget(concat(List.of("--dport", Integer.toString(before.nodePort())), toGone));
+        }
+      }
+    }
+    udpServed = now;
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> out = new ArrayList<>(a);
+    out.addAll(b);
+    return out;
+  }
+
+  /** {@code conntrack -D -p udp} with {@code match}; exits 1 when nothing matched, which is no error. */
+  private void forget(List<String> match) {
+    if (!conntrackUsable) {
+      return;
+    }
+    runner.run(concat(List.of("conntrack", "-D", "-p", "udp"), match)).onFailure(e -> {
+      if (conntrackUsable) {
+        conntrackUsable = false;
+        LOG.warn("cannot run conntrack ({}): a UDP client whose flow the rules no longer describe (one that sent to a"
+            + " service before its rules were in place, or to an endpoint since gone) reaches an endpoint only after"
+            + " its flow has been quiet for 30 s; install conntrack (Debian: conntrack)", e.getMessage());
+      }
+    });
   }
 
   /**

@@ -336,6 +336,72 @@ class IptablesProxyIT {
 
   @Test
   @Order(3)
+  void aUdpClientOfAnEndpointTakenOutReachesTheOneLeft() throws Exception {
+    try (java.net.DatagramSocket a = namedUdpEcho("a"); java.net.DatagramSocket b = namedUdpEcho("b");
+         java.net.DatagramSocket from = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+      client.services().resource(new ServiceBuilder().withNewMetadata().withName("two-echo").endMetadata().withNewSpec()
+          .addNewPort().withName("udp").withProtocol("UDP").withPort(5353).endPort().endSpec().build()).create();
+      client.endpoints().resource(udpEndpoints("two-echo", a, b)).create();
+      String ip = svc("two-echo").getSpec().getClusterIP();
+      from.setSoTimeout(500);
+      String first = Wait.forValue("an answer through " + ip + ":5353", Duration.ofSeconds(60), () -> askOnce(from, ip));
+      java.net.DatagramSocket gone = first.equals("a") ? a : b;
+      java.net.DatagramSocket left = gone == a ? b : a;
+      String leftName = gone == a ? "b" : "a";
+      // the endpoint that answered goes away; the same socket (the same flow for the kernel) keeps asking
+      client.endpoints().resource(udpEndpoints("two-echo", left)).update();
+      gone.close();
+      Wait.until("the endpoint left answers the same client", Duration.ofSeconds(60),
+          () -> leftName.equals(askOnce(from, ip)));
+      client.services().withName("two-echo").delete();
+    }
+  }
+
+  /** A UDP server on {@link #ADDRESS} answering every datagram with {@code name}. */
+  private static java.net.DatagramSocket namedUdpEcho(String name) throws IOException {
+    java.net.DatagramSocket s = new java.net.DatagramSocket(new InetSocketAddress(ADDRESS, 0));
+    Thread t = new Thread(() -> {
+      byte[] buf = new byte[512];
+      byte[] answer = name.getBytes(StandardCharsets.UTF_8);
+      while (!s.isClosed()) {
+        try {
+          java.net.DatagramPacket p = new java.net.DatagramPacket(buf, buf.length);
+          s.receive(p);
+          s.send(new java.net.DatagramPacket(answer, answer.length, p.getSocketAddress()));
+        } catch (IOException e) {
+          return;
+        }
+      }
+    }, "udp-" + name);
+    t.setDaemon(true);
+    t.start();
+    return s;
+  }
+
+  private static Endpoints udpEndpoints(String name, java.net.DatagramSocket... servers) {
+    EndpointsBuilder b = new EndpointsBuilder().withNewMetadata().withName(name).endMetadata();
+    for (java.net.DatagramSocket server : servers) {
+      b.addNewSubset().withAddresses(new EndpointAddressBuilder().withIp(ADDRESS).build())
+          .addNewPort().withName("udp").withProtocol("UDP").withPort(server.getLocalPort()).endPort().endSubset();
+    }
+    return b.build();
+  }
+
+  /** One datagram to ip:5353 from {@code from}, and the answer's text (null: none within the socket's timeout). */
+  private static String askOnce(java.net.DatagramSocket from, String ip) throws IOException {
+    byte[] msg = "who".getBytes(StandardCharsets.UTF_8);
+    from.send(new java.net.DatagramPacket(msg, msg.length, InetAddress.getByName(ip), 5353));
+    java.net.DatagramPacket reply = new java.net.DatagramPacket(new byte[512], 512);
+    try {
+      from.receive(reply);
+    } catch (java.net.SocketTimeoutException e) {
+      return null;
+    }
+    return new String(reply.getData(), 0, reply.getLength(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  @Order(3)
   void aUdpServiceAnswersThroughTheKernel() throws Exception {
     try (java.net.DatagramSocket echo = ServiceChecks.udpEchoAnswersThroughTheService(client, "echo", ADDRESS)) {
       Wait.until("the datagrams counted", Duration.ofSeconds(30),

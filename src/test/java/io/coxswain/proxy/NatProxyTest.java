@@ -250,6 +250,31 @@ class NatProxyTest {
   }
 
   @Test
+  void theUdpFlowsToAnEndpointTakenOutAreForgottenAtTheClusterIpAndTheNodePort() throws Exception {
+    Recorder r = new Recorder();
+    NatProxy nat = new NatProxy(r, "iptables", MINE, new SimpleMeterRegistry());
+    await(nat.start());
+    ServicePortKey key = new ServicePortKey("default", "dns", "", "UDP");
+    Backend a = new Backend("127.0.21.2", 40001);
+    Backend b = new Backend("127.0.21.3", 40002);
+    nat.apply(List.of(new ServicePortSpec(key, "127.121.0.7", 53, 31053, 0, List.of(a, b))));
+    assertTrue(r.ran.contains("conntrack -D -p udp --orig-dst 127.121.0.7 --dport 53"), r.ran.toString());
+    assertTrue(r.ran.contains("conntrack -D -p udp --dport 31053"), "its node port too: " + r.ran);
+
+    r.ran.clear();
+    nat.apply(List.of(new ServicePortSpec(key, "127.121.0.7", 53, 31053, 0, List.of(b))));
+    assertEquals(List.of("iptables-restore --noflush",
+        "conntrack -D -p udp --orig-dst 127.121.0.7 --dport 53 --reply-src 127.0.21.2 --reply-port-src 40001",
+        "conntrack -D -p udp --dport 31053 --reply-src 127.0.21.2 --reply-port-src 40001"), r.ran);
+
+    r.ran.clear();
+    nat.apply(List.of()); // the service gone: its last endpoint's flows with it
+    assertEquals(List.of("iptables-restore --noflush",
+        "conntrack -D -p udp --orig-dst 127.121.0.7 --dport 53 --reply-src 127.0.21.3 --reply-port-src 40002",
+        "conntrack -D -p udp --dport 31053 --reply-src 127.0.21.3 --reply-port-src 40002"), r.ran);
+  }
+
+  @Test
   void withoutConntrackItIsSaidOnceAndNotTriedAgain() throws Exception {
     Recorder r = new Recorder();
     r.noConntrack = true;
