@@ -188,7 +188,8 @@ final class NatProxy {
       }
     }
     for (ServicePortSpec s : now.values()) {
-      if (!udpServed.containsKey(s.key())) {
+      ServicePortSpec was = udpServed.get(s.key());
+      if (was == null || !was.clusterIp().equals(s.clusterIp()) || was.nodePort() != s.nodePort()) {
         forget(List.of("--orig-dst", s.clusterIp(), "--dport", Integer.toString(s.port())));
         if (s.nodePort() > 0) {
           forget(List.of("--dport", Integer.toString(s.nodePort())));
@@ -198,7 +199,8 @@ final class NatProxy {
     for (ServicePortSpec before : udpServed.values()) {
       ServicePortSpec after = now.get(before.key());
       for (Backend gone : before.backends()) {
-        if (after != null && after.backends().contains(gone)) {
+        if (after != null && after.clusterIp().equals(before.clusterIp()) && after.nodePort() == before.nodePort()
+            && after.backends().contains(gone)) {
           continue;
         }
         List<String> toGone = List.of("--reply-src", gone.host(), "--reply-port-src", Integer.toString(gone.port()));

@@ -268,9 +268,17 @@ class NatProxyTest {
         "conntrack -D -p udp --dport 31053 --reply-src 127.0.21.2 --reply-port-src 40001"), r.ran);
 
     r.ran.clear();
+    nat.apply(List.of(new ServicePortSpec(key, "127.121.0.8", 53, 31053, 0, List.of(b)))); // made again, another IP
+    assertEquals(List.of("iptables-restore --noflush",
+        "conntrack -D -p udp --orig-dst 127.121.0.8 --dport 53",
+        "conntrack -D -p udp --dport 31053",
+        "conntrack -D -p udp --orig-dst 127.121.0.7 --dport 53 --reply-src 127.0.21.3 --reply-port-src 40002",
+        "conntrack -D -p udp --dport 31053 --reply-src 127.0.21.3 --reply-port-src 40002"), r.ran);
+
+    r.ran.clear();
     nat.apply(List.of()); // the service gone: its last endpoint's flows with it
     assertEquals(List.of("iptables-restore --noflush",
-        "conntrack -D -p udp --orig-dst 127.121.0.7 --dport 53 --reply-src 127.0.21.3 --reply-port-src 40002",
+        "conntrack -D -p udp --orig-dst 127.121.0.8 --dport 53 --reply-src 127.0.21.3 --reply-port-src 40002",
         "conntrack -D -p udp --dport 31053 --reply-src 127.0.21.3 --reply-port-src 40002"), r.ran);
   }
 
