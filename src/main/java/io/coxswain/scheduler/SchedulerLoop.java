@@ -36,6 +36,16 @@ import java.util.random.RandomGenerator;
 public final class SchedulerLoop {
   public static final String NAME = "default-scheduler";
   private static final int BATCH = 512;
+  /**
+   * Bindings that may be on their way at once: the next batch is decided while the last ones' bindings are
+   * still being written (their pods count as assumed on their nodes), as long as fewer than this are.
+   */
+  private static final int MAX_BINDING = 2 * BATCH;
+  /**
+   * With bindings under way, how long pods wait for more to be taken with them (unless a whole batch waits):
+   * each batch looks at every node and bound pod once, so pods that come one by one are not taken one by one.
+   */
+  private static final long GATHER_MS = 20;
   private static final long MIN_BACKOFF_MS = 1000;
   private static final long MAX_BACKOFF_MS = 60_000;
 
@@ -53,8 +63,11 @@ public final class SchedulerLoop {
   private final Map<String, Long> retryAt = new HashMap<>();
   private final Map<String, String> assumed = new HashMap<>();
   private boolean running;
+  /** Bindings sent and not yet answered. */
+  private int binding;
   private boolean stopped;
   private long timer = -1;
+  private long gatherTimer = -1;
 
   public SchedulerLoop(SharedInformers informers, EventRecorder events, RandomGenerator random) {
     this.vertx = informers.vertx();
@@ -129,6 +142,9 @@ public final class SchedulerLoop {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
+    if (gatherTimer >= 0) {
+      vertx.cancelTimer(gatherTimer);
+    }
   }
 
   /** Pods waiting for a node (queued or backing off). */
@@ -166,8 +182,29 @@ public final class SchedulerLoop {
   }
 
   private void kick() {
-    if (running || stopped || pending.isEmpty() || !pods.hasSynced() || !nodes.hasSynced()) {
+    if (running || stopped || pending.isEmpty() || !pods.hasSynced() || !nodes.hasSynced() || binding >= MAX_BINDING) {
       return;
+    }
+    if (binding > 0 && pending.size() < BATCH) {
+      // bindings under way and less than a batch waiting: more pods are taken with these in a while
+      if (gatherTimer < 0) {
+        gatherTimer = vertx.setTimer(GATHER_MS, id -> {
+          gatherTimer = -1;
+          startBatch();
+        });
+      }
+      return;
+    }
+    startBatch();
+  }
+
+  private void startBatch() {
+    if (running || stopped || pending.isEmpty() || binding >= MAX_BINDING) {
+      return;
+    }
+    if (gatherTimer >= 0) {
+      vertx.cancelTimer(gatherTimer);
+      gatherTimer = -1;
     }
     running = true;
     vertx.runOnContext(v -> runBatch());
@@ -209,7 +246,6 @@ public final class SchedulerLoop {
     for (Pod p : batch) {
       byNamespace.computeIfAbsent(p.getMetadata().getNamespace(), n -> new ArrayList<>()).add(p);
     }
-    List<Future<Void>> work = new ArrayList<>();
     for (Map.Entry<String, List<Pod>> group : byNamespace.entrySet()) {
       List<LabelSelector> selectors = new ArrayList<>();
       for (Service s : services.list()) {
@@ -225,21 +261,20 @@ public final class SchedulerLoop {
         ScheduleResult r = results.get(i);
         if (r instanceof ScheduleResult.Scheduled s) {
           podsByNode.computeIfAbsent(s.nodeName(), n -> new ArrayList<>()).add(pod);
-          work.add(bind(pod, s.nodeName()));
+          bind(pod, s.nodeName());
         } else if (r instanceof ScheduleResult.Unschedulable u) {
-          work.add(unschedulable(pod, u.message()));
+          unschedulable(pod, u.message());
         }
       }
     }
-    Future.join(work).onComplete(ar -> {
-      running = false;
-      kick();
-    });
+    running = false;
+    kick();
   }
 
   private Future<Void> bind(Pod pod, String node) {
     String key = Informer.key(pod);
     assumed.put(key, node);
+    binding++;
     return client.bind(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), node)
         .onSuccess(v -> {
           backoff.remove(key);
@@ -252,6 +287,10 @@ public final class SchedulerLoop {
           }
           later(key);
           return Future.failedFuture(err);
+        })
+        .onComplete(ar -> {
+          binding--;
+          kick();
         });
   }
 
