@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Kubelet benchmark: a master on 127.0.9.1 with its local minion on the real Docker engine. COUNT pods
+# Kubelet benchmark: a master on 127.0.9.1 with its local minion on the real Docker engine, started through the
+# launcher (packaging/coxswain) as installed nodes are. COUNT pods
 # (coxswain/busybox:1, sleep 3600) are created with spec.nodeName set, serially; for each, the time from the
 # create request to the pod being Running, p50/p99/total: one curl creates it, a second watches it from the
 # create's resourceVersion until it shows Running (as `kubectl wait` does). Then `docker run -d` of the same
@@ -62,8 +63,8 @@ echo "machine=$(nproc)cpu-$(free -g | awk '/Mem:/{print $2}')GiB"
 echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ,)"
 # every node runs the loopback proxy: the kubelet is measured, not the proxy (the default, auto, would be
 # iptables as root), and no iptables rule outlives a node the clean-up kills
-java -jar "$JAR" --role=master --node-name=kbm1 --address=127.0.9.1 --data-dir="$WORK/m1" --proxy-mode=loopback \
-  >"$WORK/m1.log" 2>&1 &
+env COXSWAIN_JAR="$JAR" XDG_CACHE_HOME="$WORK/cache" packaging/coxswain --role=master --node-name=kbm1 --address=127.0.9.1 \
+  --data-dir="$WORK/m1" --proxy-mode=loopback >"$WORK/m1.log" 2>&1 &
 PIDS+=($!)
 wait_ready $API/readyz 240
 # the master's admin certificate, and a join token for the minions
