@@ -59,6 +59,7 @@ class KvStateMachineKeysTest {
     try (DB db = open(f)) {
       BTreeMap<String, byte[]> map = KvStateMachine.openKeys(db);
       assertEquals("org.mapdb.Serializer#STRING_DELTA", keySerializer(db));
+      assertEquals(String.valueOf(KvStateMachine.KEY_NODE_SIZE), db.nameCatalogParamsFor("keys").get("keys#maxNodeSize"));
       for (String k : keys) {
         assertArrayEquals(b(k), map.get(k), k);
       }
@@ -69,6 +70,29 @@ class KvStateMachineKeysTest {
       assertEquals(sorted.stream().filter(k -> k.startsWith("/registry/pods/ns-1/")).toList(),
           new ArrayList<>(map.subMap("/registry/pods/ns-1/", "/registry/pods/ns-1/\uffff").keySet()));
       assertEquals("/registry/pods/ns-1/web", map.ceilingKey("/registry/pods/ns-1/wea"));
+    }
+  }
+
+  @Test
+  void aStateCreatedWithLargerNodesKeepsThem() {
+    File f = tmp.resolve("kv.db").toFile();
+    try (DB db = open(f)) {
+      BTreeMap<String, byte[]> before = db.treeMap("keys", Serializer.STRING_DELTA, Serializer.BYTE_ARRAY)
+          .valuesOutsideNodesEnable().createOrOpen();
+      for (String k : keys()) {
+        before.put(k, b(k));
+      }
+      db.commit();
+    }
+    try (DB db = open(f)) {
+      BTreeMap<String, byte[]> map = KvStateMachine.openKeys(db);
+      assertEquals("32", db.nameCatalogParamsFor("keys").get("keys#maxNodeSize"));
+      for (String k : keys()) {
+        assertArrayEquals(b(k), map.get(k), k);
+      }
+      map.put("/registry/pods/ns-1/new", b("new"));
+      assertArrayEquals(b("new"), map.get("/registry/pods/ns-1/new"));
+      assertEquals(keys().stream().distinct().count() + 1, map.size());
     }
   }
 
