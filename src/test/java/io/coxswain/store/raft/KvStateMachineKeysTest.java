@@ -59,7 +59,6 @@ class KvStateMachineKeysTest {
     try (DB db = open(f)) {
       BTreeMap<String, byte[]> map = KvStateMachine.openKeys(db);
       assertEquals("org.mapdb.Serializer#STRING_DELTA", keySerializer(db));
-      assertEquals(String.valueOf(KvStateMachine.KEY_NODE_SIZE), db.nameCatalogParamsFor("keys").get("keys#maxNodeSize"));
       for (String k : keys) {
         assertArrayEquals(b(k), map.get(k), k);
       }
@@ -74,46 +73,25 @@ class KvStateMachineKeysTest {
   }
 
   @Test
-  void aStateCreatedWithLargerNodesKeepsThem() {
-    File f = tmp.resolve("kv.db").toFile();
-    writeKeys(f, Serializer.STRING_DELTA);
-    try (DB db = open(f)) {
-      BTreeMap<String, byte[]> map = KvStateMachine.openKeys(db);
-      assertEquals("32", db.nameCatalogParamsFor("keys").get("keys#maxNodeSize"));
-      assertReadAndWritten(map);
-    }
-  }
-
-  @Test
   void aStateCreatedWithPlainKeysIsReadInItsOwnFormat() {
     File f = tmp.resolve("kv.db").toFile();
-    writeKeys(f, Serializer.STRING);
     try (DB db = open(f)) {
-      BTreeMap<String, byte[]> map = KvStateMachine.openKeys(db);
-      assertEquals("org.mapdb.Serializer#STRING", keySerializer(db));
-      assertReadAndWritten(map);
-    }
-  }
-
-  /** A state as an earlier build made it: keys() in a map of MapDB's default node size, with this serializer. */
-  private static void writeKeys(File f, org.mapdb.serializer.GroupSerializer<String> keySerializer) {
-    try (DB db = open(f)) {
-      BTreeMap<String, byte[]> before = db.treeMap("keys", keySerializer, Serializer.BYTE_ARRAY)
+      BTreeMap<String, byte[]> plain = db.treeMap("keys", Serializer.STRING, Serializer.BYTE_ARRAY)
           .valuesOutsideNodesEnable().createOrOpen();
       for (String k : keys()) {
-        before.put(k, b(k));
+        plain.put(k, b(k));
       }
       db.commit();
     }
-  }
-
-  /** Every key of keys() reads back, and a new one is written and read. */
-  private static void assertReadAndWritten(BTreeMap<String, byte[]> map) {
-    for (String k : keys()) {
-      assertArrayEquals(b(k), map.get(k), k);
+    try (DB db = open(f)) {
+      BTreeMap<String, byte[]> map = KvStateMachine.openKeys(db);
+      assertEquals("org.mapdb.Serializer#STRING", keySerializer(db));
+      for (String k : keys()) {
+        assertArrayEquals(b(k), map.get(k), k);
+      }
+      map.put("/registry/pods/ns-1/new", b("new"));
+      assertArrayEquals(b("new"), map.get("/registry/pods/ns-1/new"));
+      assertEquals(keys().stream().distinct().count() + 1, map.size());
     }
-    map.put("/registry/pods/ns-1/new", b("new"));
-    assertArrayEquals(b("new"), map.get("/registry/pods/ns-1/new"));
-    assertEquals(keys().stream().distinct().count() + 1, map.size());
   }
 }
