@@ -310,6 +310,31 @@ class RaftKvStoreClusterTest {
   }
 
   @Test
+  void anOldLeaderCatchesUpAfterTheNewLeaderPurgedTheEndedTerm() throws Exception {
+    RaftKvStore old = leader();
+    long quiet = create(old, "/t/before", b("x")).revision();
+    for (RaftKvStore s : running.values()) {
+      await(() -> s.revision() >= quiet, Duration.ofSeconds(20), "every member to apply the last write");
+    }
+    String oldId = old.memberId();
+    stop(oldId);
+    // the new term begins a new log segment right after the last entry the old leader holds; a snapshot
+    // then purges the ended term's segment, so the new leader keeps neither that entry nor a snapshot ending
+    // on it, and has to send the old leader its snapshot when it comes back
+    RaftKvStore next = leader();
+    for (int i = 0; i < 50; i++) {
+      create(next, "/t/" + i, b("v" + i));
+    }
+    assertTrue(next.takeSnapshot().get(60, TimeUnit.SECONDS) > quiet);
+    TxnResult after = create(next, "/t/after", b("y"));
+
+    RaftKvStore back = start(configs.get(oldId));
+    await(() -> back.revision() >= after.revision(), Duration.ofSeconds(30), "the old leader to catch up");
+    assertEquals(52, back.range("/t/", null, 0, Store.Consistency.LOCAL).get().items().size());
+    assertTrue(hasFileStartingWith(tmp.resolve(oldId), "snapshot."), "the old leader received a snapshot file");
+  }
+
+  @Test
   void wipedMemberCatchesUpFromASnapshot() throws Exception {
     RaftKvStore leader = leader();
     RaftKvStore victim = aFollower();
