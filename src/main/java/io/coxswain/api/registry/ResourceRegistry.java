@@ -31,6 +31,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.CompletionException;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
@@ -45,6 +46,12 @@ public final class ResourceRegistry<T extends HasMetadata> {
   private static final int CAS_RETRIES = 8;
   /** Changes of a resource kept for watchers that resume (a watcher from before them gets its own store watch). */
   private static final int FANOUT_WINDOW = 1024;
+  /**
+   * Slots of {@link #recentlyDecoded}. Few: the store hands an event to its watchers of a prefix one after
+   * the other, and each slot holds the trees of a change, which under load would otherwise outlive a young
+   * collection by the thousand.
+   */
+  private static final int RECENTLY_DECODED = 64;
   private static final Pattern SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
   private static final String NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
@@ -63,9 +70,9 @@ public final class ResourceRegistry<T extends HasMetadata> {
     this.strategy = (Strategy<T>) served.strategy();
     this.store = registry.store();
     this.writes = store;
-    this.fanout = new WatchFanout((after, onChange, onClose) -> storeWatch(null, after, onChange, onClose),
+    this.fanout = new WatchFanout(this::fanoutWatch,
         "pods".equals(served.resource()) ? o -> o.path("spec").path("nodeName").asText("") : null, FANOUT_WINDOW);
-    this.recentlyDecoded = new AtomicReferenceArray<>(1024);
+    this.recentlyDecoded = new AtomicReferenceArray<>(RECENTLY_DECODED);
   }
 
   private ResourceRegistry(ResourceRegistry<T> of, Store writes) {
@@ -280,17 +287,24 @@ public final class ResourceRegistry<T extends HasMetadata> {
                      Consumer<Throwable> onClose) throws CompactedException {
     Watch shared = fanout.subscribe(namespaced() && ns != null && !ns.isEmpty() ? ns : null, nodeName, afterRevision,
         onChange, onClose);
-    return shared != null ? shared : storeWatch(ns, afterRevision, onChange, onClose);
+    return shared != null ? shared : storeWatch(ns, afterRevision, (e, c) -> onChange.accept(c), onClose);
   }
 
-  private Watch storeWatch(String ns, long afterRevision, Consumer<Change> onChange, Consumer<Throwable> onClose)
+  /** The store watch of the whole resource that {@link #fanout} shares among its watchers. */
+  private Watch fanoutWatch(long afterRevision, Consumer<WatchFanout.Delivered> onChange, Consumer<Throwable> onClose)
       throws CompactedException {
+    return storeWatch(null, afterRevision, (e, c) -> onChange.accept(new WatchFanout.Delivered(c, () -> changeOf(e))),
+        onClose);
+  }
+
+  private Watch storeWatch(String ns, long afterRevision, BiConsumer<WatchEvent, Change> onChange,
+                           Consumer<Throwable> onClose) throws CompactedException {
     return store.watch(prefix(ns), afterRevision, new WatchListener() {
       @Override
       public void onEvent(WatchEvent e) {
         Change c = changeOf(e);
         if (c != null) {
-          onChange.accept(c);
+          onChange.accept(e, c);
         }
       }
 

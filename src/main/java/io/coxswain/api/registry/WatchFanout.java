@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * One store watch of a resource shared by all its watchers that resume from a recent revision, as
@@ -21,17 +22,28 @@ import java.util.function.Function;
  * spec.nodeName=<node>}) are found by that value, old or new: a pod change reaches its node's kubelet, not
  * every kubelet's filter. A watcher from before the window gets its own store watch instead
  * ({@link #subscribe} answers null). The first subscriber starts the shared watch at its revision.
+ *
+ * <p>The window does not keep the decoded trees: a tree is many times the size of the stored JSON (a map
+ * entry, a node object and often a string for every field), and the window of a busy resource is made of
+ * changes young enough to be copied at every young collection. It keeps what finds a change's watchers (its
+ * namespace and indexed values) and how to decode it again, which a watcher resuming inside it pays for.
  */
 final class WatchFanout {
   /** Opens the store watch of the whole resource after a revision, delivering decoded changes. */
   interface Source {
-    Watch open(long afterRevision, Consumer<Change> onChange, Consumer<Throwable> onClose) throws CompactedException;
+    Watch open(long afterRevision, Consumer<Delivered> onChange, Consumer<Throwable> onClose) throws CompactedException;
   }
+
+  /** A change as the store watch delivers it: decoded, and how to decode it again (from the stored bytes). */
+  record Delivered(Change change, Supplier<Change> again) {}
+
+  /** A change in the window: what finds its watchers, and how to have it again. */
+  private record Kept(long revision, String namespace, String now, String before, Supplier<Change> again) {}
 
   private final Source source;
   private final Function<ObjectNode, String> index;
   private final int capacity;
-  private final ArrayDeque<Change> window = new ArrayDeque<>();
+  private final ArrayDeque<Kept> window = new ArrayDeque<>();
   private final Map<String, Set<Sub>> byValue = new HashMap<>();
   private final Set<Sub> unindexed = new LinkedHashSet<>();
   private Watch shared;
@@ -67,7 +79,7 @@ final class WatchFanout {
       if (closed || c.revision() <= after) {
         return;
       }
-      if (namespace != null && !namespace.equals(c.object().path("metadata").path("namespace").asText())) {
+      if (namespace != null && !namespace.equals(namespaceOf(c.object()))) {
         return;
       }
       after = c.revision();
@@ -99,9 +111,10 @@ final class WatchFanout {
       return null;
     }
     Sub s = new Sub(namespace, index == null ? null : value, afterRevision, onChange, onClose);
-    for (Change c : window) {
-      if (c.revision() > afterRevision && matchesIndex(s, c)) {
-        s.offer(c);
+    for (Kept k : window) {
+      if (k.revision() > afterRevision && (s.namespace == null || s.namespace.equals(k.namespace()))
+          && (s.value == null || s.value.equals(k.now()) || s.value.equals(k.before()))) {
+        s.offer(k.again().get());
       }
     }
     if (s.value == null) {
@@ -112,8 +125,8 @@ final class WatchFanout {
     return s;
   }
 
-  private boolean matchesIndex(Sub s, Change c) {
-    return s.value == null || s.value.equals(valueOf(c.object())) || s.value.equals(valueOf(c.previous()));
+  private static String namespaceOf(ObjectNode o) {
+    return o.path("metadata").path("namespace").asText();
   }
 
   private String valueOf(ObjectNode o) {
@@ -124,11 +137,14 @@ final class WatchFanout {
     return v == null ? "" : v;
   }
 
-  private synchronized void dispatch(long gen, Change c) {
+  private synchronized void dispatch(long gen, Delivered d) {
     if (gen != generation) {
       return;
     }
-    window.addLast(c);
+    Change c = d.change();
+    String now = valueOf(c.object());
+    String before = valueOf(c.previous());
+    window.addLast(new Kept(c.revision(), namespaceOf(c.object()), now, before, d.again()));
     while (window.size() > capacity) {
       windowStart = window.removeFirst().revision();
     }
@@ -138,8 +154,6 @@ final class WatchFanout {
     if (byValue.isEmpty()) {
       return;
     }
-    String now = valueOf(c.object());
-    String before = valueOf(c.previous());
     offerTo(byValue.get(now), c);
     if (before != null && !before.equals(now)) {
       offerTo(byValue.get(before), c);

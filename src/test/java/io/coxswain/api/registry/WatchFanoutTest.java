@@ -21,11 +21,16 @@ class WatchFanoutTest {
     Consumer<Change> push;
     Consumer<Throwable> end;
     int closed;
+    /** How many times a change was decoded again (for a watcher resuming inside the window). */
+    int again;
 
     @Override
-    public Watch open(long afterRevision, Consumer<Change> onChange, Consumer<Throwable> onClose) {
+    public Watch open(long afterRevision, Consumer<WatchFanout.Delivered> onChange, Consumer<Throwable> onClose) {
       openedAfter.add(afterRevision);
-      push = onChange;
+      push = c -> onChange.accept(new WatchFanout.Delivered(c, () -> {
+        again++;
+        return c;
+      }));
       end = onClose;
       return () -> closed++;
     }
@@ -87,6 +92,23 @@ class WatchFanoutTest {
     assertNotNull(f.subscribe(null, "a", 103, got::add, e -> { }));
     source.push.accept(added("d", "p106", "a", 106));
     assertEquals(List.of(104L, 105L, 106L), revisions(got));
+  }
+
+  @Test
+  void aWatcherResumingInsideTheWindowHasOnlyTheChangesItGetsDecodedAgain() throws Exception {
+    HandSource source = new HandSource();
+    WatchFanout f = fanout(source, 16);
+    f.subscribe(null, null, 10, c -> { }, e -> { });
+    source.push.accept(added("d", "p1", "a", 11));
+    source.push.accept(added("d", "p2", "b", 12));
+    source.push.accept(moved("d", "p2", "b", "a", 13));
+    source.push.accept(added("other", "p3", "a", 14));
+    source.push.accept(moved("d", "p1", "a", "c", 15));
+    assertEquals(0, source.again, "live watchers are handed the change as delivered");
+    List<Change> got = new ArrayList<>();
+    f.subscribe("d", "a", 10, got::add, e -> { });
+    assertEquals(List.of(11L, 13L, 15L), revisions(got));
+    assertEquals(3, source.again, "of the window, only its namespace's changes to or from its node");
   }
 
   @Test
