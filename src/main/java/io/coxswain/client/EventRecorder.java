@@ -7,18 +7,29 @@ import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Records Events about objects the way Kubernetes' recorders do: a repeat of the same reason and message
  * for the same object bumps the existing event's count and lastTimestamp instead of creating another.
  * Recording never fails the caller: errors are swallowed (events are best effort).
+ *
+ * <p>As Kubernetes' event broadcaster, a recorder writes its events a few at a time from a queue of at most
+ * {@link #MAX_QUEUED}, and leaves out what comes while the queue is full: events never compete with the
+ * writes they tell about. When a scheduler binds thousands of pods at once, its Scheduled events wait for
+ * the bindings instead of taking every other write through the store.
  */
 public final class EventRecorder {
   private static final int MAX_REMEMBERED = 4096;
+  /** Event writes waiting their turn, as Kubernetes' broadcaster queues (its default). */
+  static final int MAX_QUEUED = 1000;
+  /** Event writes under way at once. */
+  static final int MAX_WRITING = 4;
   /** Kubernetes' spam filter: per object and event type, a burst of 25 events, then one more every 5 minutes. */
   static final int SPAM_BURST = 25;
   static final long SPAM_REFILL_MS = 300_000;
@@ -41,6 +52,8 @@ public final class EventRecorder {
   };
   private final LongSupplier clock;
   private long dropped;
+  private final ArrayDeque<Supplier<Future<?>>> queued = new ArrayDeque<>();
+  private int writing;
 
   private record Seen(String namespace, String name, int count, String firstTimestamp) {}
 
@@ -59,7 +72,7 @@ public final class EventRecorder {
     this.clock = clock;
   }
 
-  /** Events left out by the spam filter so far. */
+  /** Events left out so far, by the spam filter or because the queue was full. */
   public synchronized long dropped() {
     return dropped;
   }
@@ -104,8 +117,8 @@ public final class EventRecorder {
       int count = previous.count() + 1;
       seen.put(key, new Seen(previous.namespace(), previous.name(), count, previous.firstTimestamp()));
       String patch = "{\"count\":" + count + ",\"lastTimestamp\":\"" + now + "\"}";
-      return client.patch(ResourceKind.EVENTS, previous.namespace(), previous.name(), null,
-          "application/merge-patch+json", patch).<Void>mapEmpty().otherwise((Void) null);
+      return write(() -> client.patch(ResourceKind.EVENTS, previous.namespace(), previous.name(), null,
+          "application/merge-patch+json", patch));
     }
     String name = obj.getMetadata().getName() + "." + Long.toHexString(System.currentTimeMillis() * 1000
         + ThreadLocalRandom.current().nextInt(1000));
@@ -125,6 +138,42 @@ public final class EventRecorder {
         .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
         .build();
     seen.put(key, new Seen(ns, name, 1, now));
-    return client.create(ResourceKind.EVENTS, event).<Void>mapEmpty().otherwise((Void) null);
+    return write(() -> client.create(ResourceKind.EVENTS, event));
+  }
+
+  /** Events waiting to be written (for tests). */
+  synchronized int queued() {
+    return queued.size();
+  }
+
+  /** Writes now when fewer than {@link #MAX_WRITING} are under way, else queues; drops when the queue is full. */
+  private Future<Void> write(Supplier<Future<?>> call) {
+    if (writing < MAX_WRITING) {
+      start(call);
+    } else if (queued.size() < MAX_QUEUED) {
+      queued.add(call);
+    } else {
+      dropped++;
+    }
+    return Future.succeededFuture();
+  }
+
+  private void start(Supplier<Future<?>> call) {
+    writing++;
+    Future<?> f;
+    try {
+      f = call.get();
+    } catch (RuntimeException e) {
+      f = Future.failedFuture(e);
+    }
+    f.onComplete(ar -> written());
+  }
+
+  private synchronized void written() {
+    writing--;
+    Supplier<Future<?>> next = queued.poll();
+    if (next != null) {
+      start(next);
+    }
   }
 }

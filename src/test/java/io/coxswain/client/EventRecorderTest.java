@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.ReplicationControllerBuilder;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,11 +19,18 @@ class EventRecorderTest {
   private static final class Writes implements ClusterClient {
     final List<String> created = new ArrayList<>();
     final List<String> patched = new ArrayList<>();
+    /** When not null, creations are answered only when the test completes these. */
+    List<Promise<Void>> held;
 
     @Override
     @SuppressWarnings("unchecked")
     public <T extends HasMetadata> Future<T> create(ResourceKind<T> kind, T object) {
       created.add(((Event) object).getMessage());
+      if (held != null) {
+        Promise<Void> answer = Promise.promise();
+        held.add(answer);
+        return answer.future().map(v -> object);
+      }
       return Future.succeededFuture(object);
     }
 
@@ -116,5 +124,27 @@ class EventRecorderTest {
     assertEquals(EventRecorder.SPAM_BURST - 1, writes.patched.size());
     assertEquals(true, writes.patched.get(0).contains("\"count\":2"));
     assertEquals(5, events.dropped());
+  }
+
+  @Test
+  void eventsWaitTheirTurnBehindTheWritesUnderWayAndThoseBeyondTheQueueAreLeftOut() {
+    Writes writes = new Writes();
+    writes.held = new ArrayList<>();
+    EventRecorder events = new EventRecorder(writes, "default-scheduler", null, () -> 0L);
+    int beyond = 5;
+    for (int i = 0; i < EventRecorder.MAX_WRITING + EventRecorder.MAX_QUEUED + beyond; i++) {
+      events.normal(rc("p" + i, "u" + i), "Scheduled", "Successfully assigned default/p" + i + " to n1");
+    }
+    assertEquals(EventRecorder.MAX_WRITING, writes.created.size(), "only so many under way at once");
+    assertEquals(EventRecorder.MAX_QUEUED, events.queued());
+    assertEquals(beyond, events.dropped());
+
+    writes.held.get(0).complete();
+    assertEquals(EventRecorder.MAX_WRITING + 1, writes.created.size(), "an answer lets the next one go");
+    assertEquals("Successfully assigned default/p" + EventRecorder.MAX_WRITING + " to n1",
+        writes.created.get(EventRecorder.MAX_WRITING), "in the order recorded");
+    writes.held.get(1).fail("the store is unavailable");
+    assertEquals(EventRecorder.MAX_WRITING + 2, writes.created.size(), "a failed write too");
+    assertEquals(EventRecorder.MAX_QUEUED - 2, events.queued());
   }
 }
