@@ -54,6 +54,7 @@ public final class EventRecorder {
   private long dropped;
   private final ArrayDeque<Supplier<Future<?>>> queued = new ArrayDeque<>();
   private int writing;
+  private boolean draining;
 
   private record Seen(String namespace, String name, int count, String firstTimestamp) {}
 
@@ -102,6 +103,7 @@ public final class EventRecorder {
     return record(obj, "Warning", reason, message);
   }
 
+  /** Completes at once: the event is queued to be written, or left out (see the class). */
   public synchronized Future<Void> record(HasMetadata obj, String type, String reason, String message) {
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     String ns = obj.getMetadata().getNamespace() == null ? "default" : obj.getMetadata().getNamespace();
@@ -117,8 +119,9 @@ public final class EventRecorder {
       int count = previous.count() + 1;
       seen.put(key, new Seen(previous.namespace(), previous.name(), count, previous.firstTimestamp()));
       String patch = "{\"count\":" + count + ",\"lastTimestamp\":\"" + now + "\"}";
-      return write(() -> client.patch(ResourceKind.EVENTS, previous.namespace(), previous.name(), null,
+      write(() -> client.patch(ResourceKind.EVENTS, previous.namespace(), previous.name(), null,
           "application/merge-patch+json", patch));
+      return Future.succeededFuture();
     }
     String name = obj.getMetadata().getName() + "." + Long.toHexString(System.currentTimeMillis() * 1000
         + ThreadLocalRandom.current().nextInt(1000));
@@ -137,8 +140,10 @@ public final class EventRecorder {
         .withReportingComponent(component).withReportingInstance(host == null ? "" : host)
         .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
         .build();
-    seen.put(key, new Seen(ns, name, 1, now));
-    return write(() -> client.create(ResourceKind.EVENTS, event));
+    if (write(() -> client.create(ResourceKind.EVENTS, event))) {
+      seen.put(key, new Seen(ns, name, 1, now)); // a repeat bumps this one's count, so only one to be written
+    }
+    return Future.succeededFuture();
   }
 
   /** Events waiting to be written (for tests). */
@@ -146,34 +151,44 @@ public final class EventRecorder {
     return queued.size();
   }
 
-  /** Writes now when fewer than {@link #MAX_WRITING} are under way, else queues; drops when the queue is full. */
-  private Future<Void> write(Supplier<Future<?>> call) {
-    if (writing < MAX_WRITING) {
-      start(call);
-    } else if (queued.size() < MAX_QUEUED) {
-      queued.add(call);
-    } else {
+  /** Queues a write and starts what may start; false when the queue is full and the write is left out. */
+  private boolean write(Supplier<Future<?>> call) {
+    if (queued.size() >= MAX_QUEUED) {
       dropped++;
+      return false;
     }
-    return Future.succeededFuture();
+    queued.add(call);
+    drain();
+    return true;
   }
 
-  private void start(Supplier<Future<?>> call) {
-    writing++;
-    Future<?> f;
-    try {
-      f = call.get();
-    } catch (RuntimeException e) {
-      f = Future.failedFuture(e);
+  /**
+   * Starts queued writes while fewer than {@link #MAX_WRITING} are under way. A write answered at once (a
+   * failure, most often) comes back here from within the loop, which then goes on: no recursion.
+   */
+  private void drain() {
+    if (draining) {
+      return;
     }
-    f.onComplete(ar -> written());
+    draining = true;
+    try {
+      while (writing < MAX_WRITING && !queued.isEmpty()) {
+        writing++;
+        Future<?> f;
+        try {
+          f = queued.poll().get();
+        } catch (RuntimeException e) {
+          f = Future.failedFuture(e);
+        }
+        f.onComplete(ar -> written());
+      }
+    } finally {
+      draining = false;
+    }
   }
 
   private synchronized void written() {
     writing--;
-    Supplier<Future<?>> next = queued.poll();
-    if (next != null) {
-      start(next);
-    }
+    drain();
   }
 }

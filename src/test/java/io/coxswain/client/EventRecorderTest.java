@@ -21,11 +21,16 @@ class EventRecorderTest {
     final List<String> patched = new ArrayList<>();
     /** When not null, creations are answered only when the test completes these. */
     List<Promise<Void>> held;
+    /** Creations fail at once (a store without quorum answers so). */
+    boolean failing;
 
     @Override
     @SuppressWarnings("unchecked")
     public <T extends HasMetadata> Future<T> create(ResourceKind<T> kind, T object) {
       created.add(((Event) object).getMessage());
+      if (failing) {
+        return Future.failedFuture("the store is unavailable");
+      }
       if (held != null) {
         Promise<Void> answer = Promise.promise();
         held.add(answer);
@@ -146,5 +151,43 @@ class EventRecorderTest {
     writes.held.get(1).fail("the store is unavailable");
     assertEquals(EventRecorder.MAX_WRITING + 2, writes.created.size(), "a failed write too");
     assertEquals(EventRecorder.MAX_QUEUED - 2, events.queued());
+  }
+
+  @Test
+  void anEventLeftOutIsNotRememberedSoItsRepeatIsWrittenAsANewOne() {
+    Writes writes = new Writes();
+    writes.held = new ArrayList<>();
+    EventRecorder events = new EventRecorder(writes, "kubelet", "n1", () -> 0L);
+    for (int i = 0; i < EventRecorder.MAX_WRITING + EventRecorder.MAX_QUEUED; i++) {
+      events.normal(rc("p" + i, "u" + i), "Pulled", "pulled");
+    }
+    ReplicationController late = rc("late", "u-late");
+    events.warning(late, "BackOff", "Back-off restarting failed container");
+    assertEquals(1, events.dropped());
+    List.copyOf(writes.held).forEach(Promise::complete); // the four under way are answered: four queued ones start
+    events.warning(late, "BackOff", "Back-off restarting failed container");
+    for (int i = 0; i < writes.held.size(); i++) {
+      writes.held.get(i).tryComplete();
+    }
+    assertEquals("Back-off restarting failed container", writes.created.get(writes.created.size() - 1),
+        "created, not a count bumped on an event that was never written");
+    assertEquals(0, writes.patched.size());
+  }
+
+  @Test
+  void writesAnsweredAtOnceDrainTheWholeQueue() {
+    Writes writes = new Writes();
+    writes.held = new ArrayList<>();
+    EventRecorder events = new EventRecorder(writes, "kubelet", "n1", () -> 0L);
+    int total = EventRecorder.MAX_WRITING + EventRecorder.MAX_QUEUED;
+    for (int i = 0; i < total; i++) {
+      events.normal(rc("p" + i, "u" + i), "Pulled", "pulled " + i);
+    }
+    assertEquals(EventRecorder.MAX_QUEUED, events.queued());
+    writes.failing = true; // from now on each write fails as soon as it is made
+    List.copyOf(writes.held).forEach(Promise::complete);
+    assertEquals(total, writes.created.size());
+    assertEquals(0, events.queued());
+    assertEquals(0, events.dropped());
   }
 }
