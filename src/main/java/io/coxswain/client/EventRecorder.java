@@ -141,7 +141,8 @@ public final class EventRecorder {
         .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
         .build();
     if (write(() -> client.create(ResourceKind.EVENTS, event))) {
-      seen.put(key, new Seen(ns, name, 1, now)); // a repeat bumps this one's count, so only one to be written
+      // remembered only when queued: a repeat of an event left out is written anew, not counted on nothing
+      seen.put(key, new Seen(ns, name, 1, now));
     }
     return Future.succeededFuture();
   }
