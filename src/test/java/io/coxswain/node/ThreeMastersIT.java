@@ -180,6 +180,18 @@ class ThreeMastersIT {
     // that what else the members said before a failure shows
     masters.forEach((id, p) -> b.append("\n--- ").append(id).append(p.alive() ? "" : " (down)").append(":\n")
         .append(p.tail(60, "GrpcLogAppender")));
+    // and how each live member sees the group now: its term, the leader it knows, its commit and applied index
+    masters.forEach((id, p) -> {
+      if (p.alive()) {
+        String seen;
+        try {
+          seen = members(p).toString();
+        } catch (Exception e) {
+          seen = "no answer: " + e;
+        }
+        b.append("\n--- members as ").append(id).append(" sees them: ").append(seen);
+      }
+    });
     return b.toString();
   }
 
