@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.coxswain.testing.Explain;
 import io.coxswain.testing.NodeProcess;
 import io.coxswain.testing.Wait;
 import io.fabric8.kubernetes.api.model.Endpoints;
@@ -69,7 +70,7 @@ class DefaultProxyModeIT {
     Wait.until("web has a ready endpoint", Duration.ofSeconds(90), () -> {
       Endpoints ep = client.endpoints().withName("web").get();
       return ep != null && ep.getSubsets().stream().mapToInt(x -> x.getAddresses().size()).sum() == 1;
-    });
+    }, () -> Explain.pods(client, master, 80));
   }
 
   @AfterAll

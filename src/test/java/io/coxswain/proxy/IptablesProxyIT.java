@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.coxswain.testing.Explain;
 import io.coxswain.testing.NodeProcess;
 import io.coxswain.testing.Wait;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -78,7 +79,7 @@ class IptablesProxyIT {
       Wait.until(s + " has 3 ready endpoints", Duration.ofSeconds(90), () -> {
         Endpoints ep = client.endpoints().withName(s).get();
         return ep != null && ep.getSubsets().stream().mapToInt(x -> x.getAddresses().size()).sum() == 3;
-      });
+      }, () -> Explain.pods(client, master, 80));
     }
   }
 

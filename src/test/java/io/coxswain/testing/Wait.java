@@ -2,6 +2,7 @@ package io.coxswain.testing;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /** Polls a condition until it holds or a deadline passes: how tests wait, never by sleeping for luck. */
 public final class Wait {
@@ -9,6 +10,14 @@ public final class Wait {
 
   /** Waits for {@code condition} to return true; an exception or false means "not yet". */
   public static void until(String what, Duration timeout, Callable<Boolean> condition) {
+    until(what, timeout, condition, () -> "");
+  }
+
+  /**
+   * As above; on a timeout the failure also carries {@code explain}'s text (what the system looked like then, so
+   * that a failure seen only in CI tells why).
+   */
+  public static void until(String what, Duration timeout, Callable<Boolean> condition, Supplier<String> explain) {
     long deadline = System.nanoTime() + timeout.toNanos();
     Throwable last = null;
     long pause = 20;
@@ -24,7 +33,7 @@ public final class Wait {
       }
       if (System.nanoTime() > deadline) {
         AssertionError err = new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what
-            + (last == null ? "" : " (last error: " + last + ")"));
+            + (last == null ? "" : " (last error: " + last + ")") + explained(explain));
         if (last != null) {
           err.initCause(last);
         }
@@ -37,6 +46,15 @@ public final class Wait {
         throw new AssertionError("interrupted waiting for " + what);
       }
       pause = Math.min(250, pause * 2);
+    }
+  }
+
+  private static String explained(Supplier<String> explain) {
+    try {
+      String text = explain.get();
+      return text == null || text.isEmpty() ? "" : "\n" + text;
+    } catch (RuntimeException e) {
+      return "\n(could not tell more: " + e + ")";
     }
   }
 
