@@ -38,7 +38,9 @@ final class JoinLink implements AutoCloseable {
    */
   JoinLink(PemTrustOptions trust, KeyCertOptions identity) {
     vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
-    HttpClientOptions o = new HttpClientOptions().setSsl(true).setConnectTimeout(5000);
+    // a connection per exchange: a join or renewal makes a handful, seconds apart (a 503 asked again after a
+    // back-off), and none then goes out on a kept-alive connection the master may be closing meanwhile
+    HttpClientOptions o = new HttpClientOptions().setSsl(true).setConnectTimeout(5000).setKeepAlive(false);
     if (trust == null) {
       o.setTrustAll(true).setVerifyHost(false);
     } else {
