@@ -32,6 +32,7 @@ import java.util.stream.Stream;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -85,6 +86,22 @@ final class KvStateMachine extends BaseStateMachine {
   // the newest snapshot, kept here: while there is none, the storage would list its directory on every
   // call, and Ratis asks on every log-appender round and every client request
   private volatile SingleFileSnapshotInfo latestSnapshot;
+
+  /** Told of each client request whose entry this member, as leader, is about to append to its log. */
+  private volatile Consumer<RaftClientRequest> appending = r -> { };
+
+  void onAppending(Consumer<RaftClientRequest> listener) {
+    appending = listener;
+  }
+
+  @Override
+  public TransactionContext preAppendTransaction(TransactionContext trx) throws IOException {
+    RaftClientRequest request = trx.getClientRequest();
+    if (request != null) {
+      appending.accept(request);
+    }
+    return trx;
+  }
 
   KvStateMachine(Path stateDir, int historyLimit, int commitEvery, WatchHub hub, Consumer<Boolean> leadership) {
     this.stateDir = stateDir;

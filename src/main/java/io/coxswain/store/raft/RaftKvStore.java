@@ -26,9 +26,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -36,6 +38,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.ratis.RaftConfigKeys;
@@ -51,11 +54,16 @@ import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.protocol.exceptions.ResourceUnavailableException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
@@ -89,6 +97,13 @@ public final class RaftKvStore implements Store, Membership {
   private final AtomicReference<RaftClient> client = new AtomicReference<>();
   private final ExecutorService admin;
   private final ExecutorService notifier;
+  /** Hands the leader's own writes to its server and takes their replies (see {@link #proposeLocally}). */
+  private final ExecutorService proposer;
+  private final ClientId localClientId = ClientId.randomId();
+  private final AtomicLong localCallIds = new AtomicLong();
+  private final AtomicLong turnedAway = new AtomicLong();
+  /** The call ids of this member's own writes that its server put in its log and that have no reply yet. */
+  private final Set<Long> appendedLocally = ConcurrentHashMap.newKeySet();
   private final List<Consumer<Boolean>> leadershipListeners = new CopyOnWriteArrayList<>();
   private final ReadBarrier barrier;
   private final ProposalBatcher batcher;
@@ -104,8 +119,14 @@ public final class RaftKvStore implements Store, Membership {
     this.hub = new WatchHub("store-" + config.memberId(), 10_000);
     this.notifier = Executors.newSingleThreadExecutor(daemon("store-leadership-" + config.memberId()));
     this.admin = Executors.newSingleThreadExecutor(daemon("store-admin-" + config.memberId()));
+    this.proposer = Executors.newSingleThreadExecutor(daemon("store-propose-" + config.memberId()));
     this.stateMachine = new KvStateMachine(config.dataDir().resolve("state"), config.historyCount(),
         config.commitEvery(), hub, this::onLeadership);
+    stateMachine.onAppending(r -> {
+      if (r.getClientId().equals(localClientId)) {
+        appendedLocally.add(r.getCallId());
+      }
+    });
 
     Files.createDirectories(config.dataDir().resolve("raft"));
     RaftProperties props = serverProperties(config);
@@ -131,6 +152,7 @@ public final class RaftKvStore implements Store, Membership {
       }
       hub.close();
       admin.shutdownNow();
+      proposer.shutdownNow();
       notifier.shutdownNow();
       throw e;
     }
@@ -274,20 +296,110 @@ public final class RaftKvStore implements Store, Membership {
   }
 
   private CompletableFuture<byte[]> propose(KvCommand command) {
+    return propose(command, leader);
+  }
+
+  /** {@link #txn} handed to this member's own server whether it leads or not (tests: the hand-over's fallback). */
+  CompletableFuture<TxnResult> txnThroughOwnServer(Txn txn) {
+    return propose(new KvCommand.TxnCommand(txn, clock.millis()), true).thenApply(KvCodec::decodeTxnResult);
+  }
+
+  /** Writes handed to this member's own server, and how many of them it turned away to the client. */
+  long[] ownServerWrites() {
+    return new long[] {localCallIds.get(), turnedAway.get()};
+  }
+
+  private CompletableFuture<byte[]> propose(KvCommand command, boolean toOwnServer) {
     if (closed.get()) {
       return CompletableFuture.failedFuture(new UnavailableException("store closed"));
     }
     Message message = Message.valueOf(ByteString.copyFrom(KvCodec.encodeCommand(command)));
-    CompletableFuture<RaftClientReply> sent;
+    CompletableFuture<RaftClientReply> sent = toOwnServer ? proposeLocally(message) : proposeViaClient(message);
+    return bounded(sent.thenApply(RaftKvStore::checkReply), "write")
+        .thenApply(reply -> reply.getMessage().getContent().toByteArray());
+  }
+
+  private CompletableFuture<RaftClientReply> proposeViaClient(Message message) {
     RaftClient c = client.get();
     try {
-      sent = c.async().send(message);
+      return renewIfClosed(c, c.async().send(message));
     } catch (RuntimeException e) {
       renewIfClosed(c, CompletableFuture.failedFuture(e));
-      return CompletableFuture.failedFuture(unavailable("write", e));
+      return CompletableFuture.failedFuture(e);
     }
-    return bounded(renewIfClosed(c, sent.thenApply(RaftKvStore::checkReply)), "write")
-        .thenApply(reply -> reply.getMessage().getContent().toByteArray());
+  }
+
+  /**
+   * On the leader, a write is handed to this member's own Raft server, not sent to it through the client's
+   * gRPC stream: no encoding, RPC and decoding of every entry on the way to itself and back, and no
+   * dependence on that connection (whose reset, when another member came back, could hold the writes queued
+   * behind it). The hand-over and the reply run on a thread of their own: the server appends under its lock,
+   * and completes the reply on the thread that applied the entry, which must not wait for the callers.
+   *
+   * <p>A request the server turned away before appending it (it is no longer the leader, or not ready yet
+   * after an election, or its queue of pending writes is full) goes through the client instead, which finds
+   * the leader and retries. Whether it was appended is known from the state machine, which is told of each
+   * entry just before it goes into the log: one that was, when its leader stepped down, may still be committed
+   * by the next leader, so it is not sent again (that could apply it twice) but fails as unavailable with its
+   * outcome unknown, as a write that timed out does. Anything else is the write's outcome as through the
+   * client.
+   */
+  private CompletableFuture<RaftClientReply> proposeLocally(Message message) {
+    RaftClientRequest request = RaftClientRequest.newBuilder()
+        .setClientId(localClientId)
+        .setServerId(selfId)
+        .setGroupId(groupId)
+        .setCallId(localCallIds.incrementAndGet())
+        .setMessage(message)
+        .setType(RaftClientRequest.writeRequestType())
+        .setTimeoutMs(config.requestTimeout().toMillis())
+        .build();
+    CompletableFuture<RaftClientReply> handed;
+    try {
+      handed = CompletableFuture.supplyAsync(() -> {
+        try {
+          return server.submitClientRequestAsync(request);
+        } catch (IOException e) {
+          throw new CompletionException(e);
+        }
+      }, proposer).thenCompose(f -> f);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(new UnavailableException("store closed"));
+    }
+    long callId = request.getCallId();
+    return handed.handleAsync((reply, error) -> {
+      boolean appended = appendedLocally.remove(callId);
+      Throwable failure = error != null ? unwrap(error) : reply.getException();
+      if (failure == null) {
+        return CompletableFuture.completedFuture(reply);
+      }
+      if (!appended && (turnedAway(failure) || error != null && failure instanceof IOException
+          && !(failure instanceof StateMachineException))) {
+        turnedAway.incrementAndGet();
+        return proposeViaClient(message);
+      }
+      if (appended && failure instanceof NotLeaderException) {
+        // in the log of a leader that lost its place: the next leader may commit it or drop it
+        return CompletableFuture.<RaftClientReply>failedFuture(new UnavailableException(
+            "write: the leader stepped down before it committed (its outcome is unknown)", failure));
+      }
+      return error != null ? CompletableFuture.<RaftClientReply>failedFuture(error)
+          : CompletableFuture.completedFuture(reply);
+    }, proposer).thenCompose(f -> f);
+  }
+
+  /** A server's answer for a request it turns away before appending it: another member may take it. */
+  static boolean turnedAway(Throwable e) {
+    return e instanceof NotLeaderException || e instanceof LeaderNotReadyException
+        || e instanceof LeaderSteppingDownException || e instanceof ResourceUnavailableException;
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    Throwable t = e;
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
   }
 
   /** The members a client addresses: the current configuration and this member. */
@@ -359,10 +471,7 @@ public final class RaftKvStore implements Store, Membership {
   }
 
   private Throwable mapFailure(String what, Throwable e) {
-    Throwable cause = e;
-    while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
+    Throwable cause = unwrap(e);
     if (cause instanceof StoreException) {
       return cause;
     }
@@ -565,6 +674,7 @@ public final class RaftKvStore implements Store, Membership {
     }
     hub.close();
     admin.shutdownNow();
+    proposer.shutdownNow();
     if (leader) {
       leader = false;
       for (Consumer<Boolean> l : leadershipListeners) {

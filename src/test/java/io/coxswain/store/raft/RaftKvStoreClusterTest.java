@@ -179,6 +179,29 @@ class RaftKvStoreClusterTest {
     }
   }
 
+  @Test
+  void theLeadersWritesGoToItsOwnServerAndOneTurnedAwayGoesThroughTheClient() throws Exception {
+    RaftKvStore leader = leader();
+    RaftKvStore follower = aFollower();
+    long[] before = leader.ownServerWrites();
+    for (int i = 0; i < 5; i++) {
+      assertTrue(create(leader, "/pods/default/own-" + i, b("v")).succeeded());
+    }
+    long[] after = leader.ownServerWrites();
+    assertEquals(5, after[0] - before[0], "each of the leader's writes handed to its own server");
+    assertEquals(0, after[1] - before[1], "none turned away");
+    assertEquals(0, follower.ownServerWrites()[0], "a follower's writes go through its client");
+    // a follower's server turns the hand-over away before appending: the write goes to the leader instead, once
+    TxnResult r = follower.txnThroughOwnServer(Txn.of(List.of(Compare.absent("/pods/default/turned")),
+        List.of(Op.put("/pods/default/turned", b("v"))))).get(30, TimeUnit.SECONDS);
+    assertTrue(r.succeeded());
+    assertEquals(1, follower.ownServerWrites()[1], "turned away to the client");
+    TxnResult again = create(leader, "/pods/default/turned", b("w"));
+    assertFalse(again.succeeded(), "applied once: the key exists");
+    assertEquals(r.revision(), again.previous().get(0).modRevision());
+    assertEquals(r.revision(), again.previous().get(0).createRevision());
+  }
+
   /** Records revisions a watch delivered. */
   static final class RevisionRecorder implements WatchListener {
     final List<Long> revisions = new CopyOnWriteArrayList<>();
