@@ -102,6 +102,10 @@ public final class RaftKvStore implements Store, Membership {
   private final ClientId localClientId = ClientId.randomId();
   private final AtomicLong localCallIds = new AtomicLong();
   private final AtomicLong turnedAway = new AtomicLong();
+  /** Takes the answers of read barriers (see {@link #readIndexBarrier}). */
+  private final ExecutorService reads;
+  private final ClientId localReadClientId = ClientId.randomId();
+  private final AtomicLong localReadCallIds = new AtomicLong();
   /** The call ids of this member's own writes that its server put in its log and that have no reply yet. */
   private final Set<Long> appendedLocally = ConcurrentHashMap.newKeySet();
   private final List<Consumer<Boolean>> leadershipListeners = new CopyOnWriteArrayList<>();
@@ -120,6 +124,7 @@ public final class RaftKvStore implements Store, Membership {
     this.notifier = Executors.newSingleThreadExecutor(daemon("store-leadership-" + config.memberId()));
     this.admin = Executors.newSingleThreadExecutor(daemon("store-admin-" + config.memberId()));
     this.proposer = Executors.newSingleThreadExecutor(daemon("store-propose-" + config.memberId()));
+    this.reads = Executors.newCachedThreadPool(daemon("store-read-" + config.memberId()));
     this.stateMachine = new KvStateMachine(config.dataDir().resolve("state"), config.historyCount(),
         config.commitEvery(), hub, this::onLeadership);
     stateMachine.onAppending(r -> {
@@ -153,6 +158,7 @@ public final class RaftKvStore implements Store, Membership {
       hub.close();
       admin.shutdownNow();
       proposer.shutdownNow();
+      reads.shutdownNow();
       notifier.shutdownNow();
       throw e;
     }
@@ -161,11 +167,7 @@ public final class RaftKvStore implements Store, Membership {
     this.batcher = new ProposalBatcher(this::propose, 4, 256);
     // a read-index barrier on this member (the server's read option is LINEARIZABLE); the unordered form,
     // since an ordered read-only request addressed to one server stalls the client's ordered stream
-    this.barrier = new ReadBarrier(() -> {
-      RaftClient c = client.get();
-      return renewIfClosed(c, c.async().sendReadOnlyUnordered(Message.EMPTY, selfId)
-          .thenApply(RaftKvStore::checkReply));
-    });
+    this.barrier = new ReadBarrier(this::readIndexBarrier);
   }
 
   /** Starts this member (blocking: binds the peer port and opens the data dir). */
@@ -386,6 +388,44 @@ public final class RaftKvStore implements Store, Membership {
       return error != null ? CompletableFuture.<RaftClientReply>failedFuture(error)
           : CompletableFuture.completedFuture(reply);
     }, proposer).thenCompose(f -> f);
+  }
+
+  /**
+   * A linearizable read's barrier: this member's server gets the read index (from its own leader state, or
+   * asking the leader when it follows) and answers once it has applied that far. Handed to the server directly,
+   * not sent to it through the client's RPC; a failure there is asked again through the client, which retries
+   * (the unordered form, since an ordered read-only request addressed to one server stalls the client's ordered
+   * stream). The answer is taken on a thread of its own: the reads waiting for it run their lookups there, not
+   * on the server's applying thread.
+   */
+  private CompletableFuture<RaftClientReply> readIndexBarrier() {
+    RaftClientRequest request = RaftClientRequest.newBuilder()
+        .setClientId(localReadClientId)
+        .setServerId(selfId)
+        .setGroupId(groupId)
+        .setCallId(localReadCallIds.incrementAndGet())
+        .setMessage(Message.EMPTY)
+        .setType(RaftClientRequest.readRequestType())
+        .setTimeoutMs(config.requestTimeout().toMillis())
+        .build();
+    CompletableFuture<RaftClientReply> handed;
+    try {
+      handed = server.submitClientRequestAsync(request);
+    } catch (IOException | RuntimeException e) {
+      handed = CompletableFuture.failedFuture(e);
+    }
+    try {
+      return handed.handleAsync((reply, error) -> {
+        if (error == null && reply.isSuccess()) {
+          return CompletableFuture.completedFuture(reply);
+        }
+        RaftClient c = client.get();
+        return renewIfClosed(c, c.async().sendReadOnlyUnordered(Message.EMPTY, selfId)
+            .thenApply(RaftKvStore::checkReply));
+      }, reads).thenCompose(f -> f);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(new UnavailableException("store closed"));
+    }
   }
 
   /** A server's answer for a request it turns away before appending it: another member may take it. */
@@ -675,6 +715,7 @@ public final class RaftKvStore implements Store, Membership {
     hub.close();
     admin.shutdownNow();
     proposer.shutdownNow();
+    reads.shutdownNow();
     if (leader) {
       leader = false;
       for (Consumer<Boolean> l : leadershipListeners) {
