@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -120,11 +119,11 @@ public final class Scheduler {
     }
     ResourceRequests requests = ResourceRequests.of(pod);
     List<HostPort> ports = HostPort.of(pod);
-    List<NodeState> feasible = new ArrayList<>();
     Map<String, List<String>> reasons = new TreeMap<>();
     // as kube-scheduler does: in a large cluster, stop filtering once enough nodes fit (half of them at most,
     // fewer the larger the cluster, at least 100), starting at a random node so that all are used in turn
     int toFind = feasibleNodesToFind(order.size());
+    List<NodeState> feasible = new ArrayList<>(toFind);
     int start = order.size() > toFind ? random.nextInt(order.size()) : 0;
     for (int i = 0; i < order.size() && feasible.size() < toFind; i++) {
       NodeState node = order.get((start + i) % order.size());
@@ -150,17 +149,17 @@ public final class Scheduler {
     }
     String namespace = Pods.namespace(pod);
     String controller = controllerKey(namespace, Pods.controllerOf(pod));
-    Map<NodeState, Integer> peers = new LinkedHashMap<>();
+    int[] peers = new int[feasible.size()];
     int maxPeers = 0;
-    for (NodeState node : feasible) {
-      int count = node.peers(namespace, controller, services);
-      peers.put(node, count);
-      maxPeers = Math.max(maxPeers, count);
+    for (int i = 0; i < peers.length; i++) {
+      peers[i] = feasible.get(i).peers(namespace, controller, services);
+      maxPeers = Math.max(maxPeers, peers[i]);
     }
     long best = Long.MIN_VALUE;
     List<NodeState> top = new ArrayList<>();
-    for (NodeState node : feasible) {
-      long score = node.leastRequestedScore(scoringRequests) + spreadScore(peers.get(node), maxPeers);
+    for (int i = 0; i < peers.length; i++) {
+      NodeState node = feasible.get(i);
+      long score = node.leastRequestedScore(scoringRequests) + spreadScore(peers[i], maxPeers);
       if (score > best) {
         best = score;
         top.clear();
