@@ -7,6 +7,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -39,6 +40,20 @@ public final class KvState {
   private long revision;
   private long compacted;
   private long historyCount;
+  /**
+   * The entries of the last {@value #RECENT} keys written ({@link #DELETED} for a key deleted), in front of
+   * {@code keys}: a write's compare most often reads a key written a moment before (a pod created, then bound,
+   * then its status), and a MapDB lookup decodes a whole tree node of keys for it. Changed by applies only,
+   * under the owner's write lock; reads share it under its read lock, as they share {@code keys}.
+   */
+  private final Map<String, byte[]> recent = new LinkedHashMap<>(RECENT * 4 / 3 + 1) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, byte[]> eldest) {
+      return size() > RECENT;
+    }
+  };
+  private static final int RECENT = 2048;
+  private static final byte[] DELETED = new byte[0];
 
   /** What one command did: the txn result (null for a compaction) and the events it produced. */
   public record Applied(TxnResult txnResult, long compactedRevision, List<WatchEvent> events) {}
@@ -164,11 +179,13 @@ public final class KvState {
         long created = prev == null ? rev : prev.createRevision();
         byte[] entry = encodeEntry(created, rev, value);
         keys.put(op.key(), entry);
+        remember(op.key(), entry);
         read.put(op.key(), entry);
         events.add(new WatchEvent(WatchEvent.Type.PUT, op.key(), value, prev == null ? null : prev.value(), rev, created));
         previousMods.add(prev == null ? 0L : prev.modRevision());
       } else if (prev != null) {
         keys.remove(op.key());
+        remember(op.key(), null);
         read.put(op.key(), null);
         events.add(new WatchEvent(WatchEvent.Type.DELETE, op.key(), null, prev.value(), rev, prev.createRevision()));
         previousMods.add(prev.modRevision());
@@ -190,9 +207,24 @@ public final class KvState {
     if (read.containsKey(key)) {
       return read.get(key);
     }
-    byte[] cur = keys.get(key);
+    byte[] cur = lookup(key);
     read.put(key, cur);
     return cur;
+  }
+
+  /** The key's encoded entry, or null. */
+  private byte[] lookup(String key) {
+    byte[] cur = recent.get(key);
+    if (cur != null) {
+      return cur == DELETED ? null : cur;
+    }
+    return keys.get(key);
+  }
+
+  /** Remembers {@code entry} (null: deleted) as the key's latest, the most recent of {@link #recent}. */
+  private void remember(String key, byte[] entry) {
+    recent.remove(key);
+    recent.put(key, entry == null ? DELETED : entry);
   }
 
   private long compactBefore(long cutoffMillis) {
@@ -232,7 +264,7 @@ public final class KvState {
   // ---- reads ----
 
   public Optional<KeyValue> get(String key) {
-    byte[] cur = keys.get(key);
+    byte[] cur = lookup(key);
     return cur == null ? Optional.empty() : Optional.of(decodeEntry(key, cur));
   }
 
@@ -385,6 +417,7 @@ public final class KvState {
     long comp = in.readLong();
     long count = in.readLong();
     keys.clear();
+    recent.clear();
     history.clear();
     while (in.readBoolean()) {
       String k = in.readUTF();

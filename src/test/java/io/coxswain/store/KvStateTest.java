@@ -288,6 +288,34 @@ class KvStateTest {
     assertEquals(s.apply(put("n", "1")).txnResult().revision(), t.apply(put("n", "1")).txnResult().revision());
   }
 
+  @Test
+  void keysWrittenLongAgoAndJustNowReadTheSameAsTheMapHoldsThem() throws Exception {
+    KvState s = fresh(100);
+    // written, deleted, rewritten: the latest wins whether the key is among the last written or not
+    s.apply(create("old", "1"));
+    s.apply(del("old"));
+    s.apply(create("old", "2"));
+    s.apply(create("gone", "x"));
+    s.apply(del("gone"));
+    for (int i = 0; i < 5000; i++) {
+      s.apply(put("filler/" + i, "v"));
+    }
+    assertEquals("2", new String(s.get("old").orElseThrow().value(), StandardCharsets.UTF_8));
+    assertTrue(s.get("gone").isEmpty());
+    assertTrue(s.apply(cas("old", s.get("old").orElseThrow().modRevision(), "3")).txnResult().succeeded());
+    assertTrue(s.get("filler/4999").isPresent());
+    s.apply(del("filler/4999"));
+    assertTrue(s.get("filler/4999").isEmpty(), "a key deleted just now");
+    assertFalse(s.apply(cas("filler/4999", 1, "x")).txnResult().succeeded());
+    assertTrue(s.apply(create("filler/4999", "again")).txnResult().succeeded());
+    // an import replaces what was written before it, the last written keys too
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    fresh(100).exportTo(new DataOutputStream(bytes));
+    s.importFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+    assertTrue(s.get("filler/4999").isEmpty());
+    assertTrue(s.get("old").isEmpty());
+  }
+
   static String show(RangeResult r) {
     StringBuilder out = new StringBuilder();
     for (KeyValue kv : r.items()) {
