@@ -101,7 +101,7 @@ public final class RaftKvStore implements Store, Membership {
   private final ExecutorService proposer;
   private final ClientId localClientId = ClientId.randomId();
   private final AtomicLong localCallIds = new AtomicLong();
-  private final AtomicLong turnedAway = new AtomicLong();
+  private final AtomicLong sentOnToClient = new AtomicLong();
   /** Takes the answers of read barriers (see {@link #readIndexBarrier}). */
   private final ExecutorService reads;
   private final ClientId localReadClientId = ClientId.randomId();
@@ -308,7 +308,7 @@ public final class RaftKvStore implements Store, Membership {
 
   /** Writes handed to this member's own server, and how many of them it turned away to the client. */
   long[] ownServerWrites() {
-    return new long[] {localCallIds.get(), turnedAway.get()};
+    return new long[] {localCallIds.get(), sentOnToClient.get()};
   }
 
   private CompletableFuture<byte[]> propose(KvCommand command, boolean toOwnServer) {
@@ -347,15 +347,8 @@ public final class RaftKvStore implements Store, Membership {
    * client.
    */
   private CompletableFuture<RaftClientReply> proposeLocally(Message message) {
-    RaftClientRequest request = RaftClientRequest.newBuilder()
-        .setClientId(localClientId)
-        .setServerId(selfId)
-        .setGroupId(groupId)
-        .setCallId(localCallIds.incrementAndGet())
-        .setMessage(message)
-        .setType(RaftClientRequest.writeRequestType())
-        .setTimeoutMs(config.requestTimeout().toMillis())
-        .build();
+    RaftClientRequest request = ownServerRequest(localClientId, localCallIds.incrementAndGet(), message,
+        RaftClientRequest.writeRequestType());
     CompletableFuture<RaftClientReply> handed;
     try {
       handed = CompletableFuture.supplyAsync(() -> {
@@ -377,7 +370,7 @@ public final class RaftKvStore implements Store, Membership {
       }
       if (!appended && (turnedAway(failure) || error != null && failure instanceof IOException
           && !(failure instanceof StateMachineException))) {
-        turnedAway.incrementAndGet();
+        sentOnToClient.incrementAndGet();
         return proposeViaClient(message);
       }
       if (appended && failure instanceof NotLeaderException) {
@@ -399,33 +392,37 @@ public final class RaftKvStore implements Store, Membership {
    * on the server's applying thread.
    */
   private CompletableFuture<RaftClientReply> readIndexBarrier() {
-    RaftClientRequest request = RaftClientRequest.newBuilder()
-        .setClientId(localReadClientId)
-        .setServerId(selfId)
-        .setGroupId(groupId)
-        .setCallId(localReadCallIds.incrementAndGet())
-        .setMessage(Message.EMPTY)
-        .setType(RaftClientRequest.readRequestType())
-        .setTimeoutMs(config.requestTimeout().toMillis())
-        .build();
+    RaftClientRequest request = ownServerRequest(localReadClientId, localReadCallIds.incrementAndGet(),
+        Message.EMPTY, RaftClientRequest.readRequestType());
     CompletableFuture<RaftClientReply> handed;
     try {
       handed = server.submitClientRequestAsync(request);
     } catch (IOException | RuntimeException e) {
       handed = CompletableFuture.failedFuture(e);
     }
-    try {
-      return handed.handleAsync((reply, error) -> {
-        if (error == null && reply.isSuccess()) {
-          return CompletableFuture.completedFuture(reply);
-        }
-        RaftClient c = client.get();
-        return renewIfClosed(c, c.async().sendReadOnlyUnordered(Message.EMPTY, selfId)
-            .thenApply(RaftKvStore::checkReply));
-      }, reads).thenCompose(f -> f);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      return CompletableFuture.failedFuture(new UnavailableException("store closed"));
-    }
+    // once the store is closed, the executor refuses the answer and the barrier fails with that
+    return handed.handleAsync((reply, error) -> {
+      if (error == null && reply.isSuccess()) {
+        return CompletableFuture.completedFuture(reply);
+      }
+      RaftClient c = client.get();
+      return renewIfClosed(c, c.async().sendReadOnlyUnordered(Message.EMPTY, selfId)
+          .thenApply(RaftKvStore::checkReply));
+    }, reads).thenCompose(f -> f);
+  }
+
+  /** A request addressed to this member's own server, bounded by the store's request timeout. */
+  private RaftClientRequest ownServerRequest(ClientId clientId, long callId, Message message,
+                                             RaftClientRequest.Type type) {
+    return RaftClientRequest.newBuilder()
+        .setClientId(clientId)
+        .setServerId(selfId)
+        .setGroupId(groupId)
+        .setCallId(callId)
+        .setMessage(message)
+        .setType(type)
+        .setTimeoutMs(config.requestTimeout().toMillis())
+        .build();
   }
 
   /** A server's answer for a request it turns away before appending it: another member may take it. */
