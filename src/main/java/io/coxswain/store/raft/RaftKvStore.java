@@ -114,6 +114,8 @@ public final class RaftKvStore implements Store, Membership {
   private final Clock clock;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean leader;
+  /** The term {@link #leader} was last told in (on the notifier thread; -1 when not leading). */
+  private long notifiedTerm = -1;
 
   private RaftKvStore(RaftStoreConfig config, Clock clock) throws IOException {
     this.config = config;
@@ -304,6 +306,14 @@ public final class RaftKvStore implements Store, Membership {
   /** {@link #txn} handed to this member's own server whether it leads or not (tests: the hand-over's fallback). */
   CompletableFuture<TxnResult> txnThroughOwnServer(Txn txn) {
     return propose(new KvCommand.TxnCommand(txn, clock.millis()), true).thenApply(KvCodec::decodeTxnResult);
+  }
+
+  /** Asks this member, leading, to step down (tests: a leader elected again with no other between). */
+  void stepDown() throws IOException {
+    RaftClientReply reply = client.get().admin().transferLeadership(null, selfId, config.requestTimeout().toMillis());
+    if (!reply.isSuccess()) {
+      throw reply.getException() != null ? reply.getException() : new IOException("step-down refused");
+    }
   }
 
   /** Writes handed to this member's own server, and how many of them it turned away to the client. */
@@ -566,27 +576,44 @@ public final class RaftKvStore implements Store, Membership {
   @Override
   public void addLeadershipListener(Consumer<Boolean> listener) {
     leadershipListeners.add(listener);
-    boolean now = leader;
-    notifier.execute(() -> listener.accept(now));
+    // read on the notifier, where it is written: a change told meanwhile is not followed by the older state
+    notifier.execute(() -> listener.accept(leader));
   }
 
+  /**
+   * Tells the listeners of a change of leader. Ratis tells of each leader elected, not of a leader stepping
+   * down: a leader that stepped down (it lost its followers' heartbeats, or met a higher term) and was then
+   * elected again, with no other leader between, is told of only as leader again. Its listeners are then told
+   * false and true in turn, since the components they run act for the term they started in (their writes are
+   * fenced by it) and must start again for the new one.
+   */
   private void onLeadership(boolean isLeader) {
     if (closed.get()) {
       return;
     }
     notifier.execute(() -> {
-      if (leader == isLeader) {
+      long term = isLeader ? leaderTerm() : -1;
+      if (leader == isLeader && (!isLeader || term == notifiedTerm)) {
         return;
       }
-      leader = isLeader;
-      for (Consumer<Boolean> l : leadershipListeners) {
-        try {
-          l.accept(isLeader);
-        } catch (RuntimeException e) {
-          LOG.warn("leadership listener failed", e);
-        }
+      if (leader && isLeader) {
+        LOG.info("elected again in term {} (led in term {}): leader components start again", term, notifiedTerm);
+        tell(false);
       }
+      leader = isLeader;
+      notifiedTerm = term;
+      tell(isLeader);
     });
+  }
+
+  private void tell(boolean isLeader) {
+    for (Consumer<Boolean> l : leadershipListeners) {
+      try {
+        l.accept(isLeader);
+      } catch (RuntimeException e) {
+        LOG.warn("leadership listener failed", e);
+      }
+    }
   }
 
   // ---- Membership ----
