@@ -85,6 +85,17 @@ public final class NodeHeartbeat {
   private final long periodMs;
   private long timer = -1;
   private volatile boolean registered;
+  /** The beat under way (null: none): the next one waits for it, unless it has taken longer than a beat may. */
+  private volatile Future<Void> beating;
+  private volatile long beatStarted;
+  /** The runtime's health being asked (null: not now); a runtime that hangs is asked once, not at every beat. */
+  private volatile Future<RuntimeHealth> asking;
+  private volatile long askedSince;
+  private volatile RuntimeHealth lastHealth;
+  /** How long a runtime that answered before may take to answer again before the node is NotReady for it. */
+  static final long RUNTIME_GRACE_MS = 30_000;
+  /** Why the last beat failed (null: it succeeded), so that the log says it once, not at every beat. */
+  private volatile String lastFailure;
   private volatile Supplier<Map<String, String>> annotations = Map::of;
 
   public NodeHeartbeat(Vertx vertx, ClusterClient client, String nodeName, String address, int kubeletPort,
@@ -113,9 +124,79 @@ public final class NodeHeartbeat {
 
   /** Registers the Node (or takes over an existing one of the same name) and starts beating. */
   public Future<Void> start() {
-    Future<Void> first = beat();
-    timer = vertx.setPeriodic(periodMs, id -> beat());
+    Future<Void> first = beatOnce();
+    timer = vertx.setPeriodic(periodMs, id -> beatOnce());
     return first;
+  }
+
+  /**
+   * How long one beat may take before the next starts anyway (a master that took the request and never
+   * answered), and how long the runtime may take to say how it is before the node reports it as not answering.
+   */
+  long patienceMs() {
+    return Math.max(1_000, 2 * periodMs);
+  }
+
+  /** A beat, unless the last one is still under way and has not yet used up its patience. */
+  Future<Void> beatOnce() {
+    long now = System.nanoTime();
+    if (beating != null && !beating.isComplete() && now - beatStarted < patienceMs() * 1_000_000) {
+      return beating;
+    }
+    beatStarted = now;
+    Future<Void> b = beat().timeout(patienceMs(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .onSuccess(v -> {
+          if (!registered) {
+            LOG.info("node {} registered with the API", nodeName);
+          } else if (lastFailure != null) {
+            LOG.info("node {} reports its status again", nodeName);
+          }
+          registered = true;
+          lastFailure = null;
+        })
+        .onFailure(err -> {
+          String why = err instanceof java.util.concurrent.TimeoutException
+              ? "no answer within " + patienceMs() / 1000 + " s" : err.getMessage() == null ? err.toString() : err.getMessage();
+          if (!why.equals(lastFailure)) {
+            LOG.warn("{} node {} failed: {}; trying again every {} s", registered ? "reporting the status of" : "registering",
+                nodeName, why, Math.max(1, periodMs / 1000));
+          } else {
+            LOG.debug("heartbeat of node {} failed: {}", nodeName, why);
+          }
+          lastFailure = why;
+        });
+    beating = b;
+    return b;
+  }
+
+  /**
+   * The runtime's health, asked on a worker. A runtime slow to answer keeps its last health for up to
+   * {@value #RUNTIME_GRACE_MS} ms (a busy engine is not a dead one); one that has never answered, or not for
+   * that long, is reported as not answering, so that the Node is registered (NotReady) and says why.
+   */
+  private Future<RuntimeHealth> runtimeHealth() {
+    if (asking == null) {
+      askedSince = System.nanoTime();
+      Future<RuntimeHealth> a = vertx.executeBlocking(health::get, false);
+      asking = a;
+      a.onComplete(x -> {
+        if (x.succeeded()) {
+          lastHealth = x.result();
+        }
+        asking = null;
+      });
+    }
+    return asking.timeout(patienceMs() / 2, java.util.concurrent.TimeUnit.MILLISECONDS).recover(err -> {
+      long waited = (System.nanoTime() - askedSince) / 1_000_000;
+      RuntimeHealth last = lastHealth;
+      if (err instanceof java.util.concurrent.TimeoutException && last != null && waited < RUNTIME_GRACE_MS) {
+        return Future.succeededFuture(last);
+      }
+      return Future.succeededFuture(new RuntimeHealth("docker", "unknown", false,
+          err instanceof java.util.concurrent.TimeoutException
+              ? "the runtime has not answered for " + Math.max(1, waited / 1000) + " s"
+              : "asking the runtime failed: " + err.getMessage()));
+    });
   }
 
   public void stop() {
@@ -130,7 +211,7 @@ public final class NodeHeartbeat {
 
   /** One heartbeat: create the Node when missing, else write its status. Health is read off the event loop. */
   Future<Void> beat() {
-    return vertx.executeBlocking(health::get, false).compose(h -> client.get(ResourceKind.NODES, null, nodeName)
+    return runtimeHealth().compose(h -> client.get(ResourceKind.NODES, null, nodeName)
         .recover(err -> err instanceof ApiException api && api.isNotFound()
             ? client.create(ResourceKind.NODES, newNode(h)).compose(created -> Future.succeededFuture(created))
             : Future.failedFuture(err))
@@ -163,9 +244,7 @@ public final class NodeHeartbeat {
             return client.update(ResourceKind.NODES, n, "status");
           });
         }))
-        .<Void>mapEmpty()
-        .onSuccess(v -> registered = true)
-        .onFailure(err -> LOG.debug("heartbeat of node {} failed: {}", nodeName, err.toString()));
+        .<Void>mapEmpty();
   }
 
   Node newNode(RuntimeHealth h) {
