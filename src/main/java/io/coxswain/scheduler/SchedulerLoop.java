@@ -34,6 +34,7 @@ import java.util.random.RandomGenerator;
  * again with back-off, or sooner when nodes change or pods go away.
  */
 public final class SchedulerLoop {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SchedulerLoop.class);
   public static final String NAME = "default-scheduler";
   private static final int BATCH = 512;
   /**
@@ -207,11 +208,21 @@ public final class SchedulerLoop {
       gatherTimer = -1;
     }
     running = true;
-    vertx.runOnContext(v -> runBatch());
+    vertx.runOnContext(v -> {
+      List<Pod> batch = new ArrayList<>();
+      try {
+        runBatch(batch);
+      } catch (RuntimeException e) {
+        // a fault in one batch must not stop scheduling for good: its pods are tried again after a back-off
+        LOG.error("scheduling {} pods failed; trying them again", batch.size(), e);
+        batch.forEach(p -> later(Informer.key(p)));
+        running = false;
+        kick();
+      }
+    });
   }
 
-  private void runBatch() {
-    List<Pod> batch = new ArrayList<>();
+  private void runBatch(List<Pod> batch) {
     for (Iterator<String> it = pending.iterator(); it.hasNext() && batch.size() < BATCH; ) {
       String key = it.next();
       it.remove();
