@@ -67,6 +67,11 @@ class DefaultProxyModeIT {
         .withRequestRetryBackoffLimit(3).build()).build();
     client.replicationControllers().resource(IptablesProxyIT.webRc(1)).create();
     client.services().resource(IptablesProxyIT.service("web", "None")).create();
+    Wait.until("node " + NODE + " is Ready", Duration.ofSeconds(60), () -> {
+      io.fabric8.kubernetes.api.model.Node n = client.nodes().withName(NODE).get();
+      return n != null && n.getStatus().getConditions().stream()
+          .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }, () -> Explain.pods(client, master, 80));
     Wait.until("web has a ready endpoint", Duration.ofSeconds(90), () -> {
       Endpoints ep = client.endpoints().withName("web").get();
       return ep != null && ep.getSubsets().stream().mapToInt(x -> x.getAddresses().size()).sum() == 1;
