@@ -175,18 +175,22 @@ public final class NodeHeartbeat {
    * that long, is reported as not answering, so that the Node is registered (NotReady) and says why.
    */
   private Future<RuntimeHealth> runtimeHealth() {
-    if (asking == null) {
+    Future<RuntimeHealth> a = asking;
+    if (a == null) {
       askedSince = System.nanoTime();
-      Future<RuntimeHealth> a = vertx.executeBlocking(health::get, false);
-      asking = a;
-      a.onComplete(x -> {
+      a = vertx.executeBlocking(health::get, false);
+      Future<RuntimeHealth> mine = a;
+      asking = mine;
+      mine.onComplete(x -> {
         if (x.succeeded()) {
           lastHealth = x.result();
         }
-        asking = null;
+        if (asking == mine) {
+          asking = null;
+        }
       });
     }
-    return asking.timeout(patienceMs() / 2, java.util.concurrent.TimeUnit.MILLISECONDS).recover(err -> {
+    return a.timeout(patienceMs() / 2, java.util.concurrent.TimeUnit.MILLISECONDS).recover(err -> {
       long waited = (System.nanoTime() - askedSince) / 1_000_000;
       RuntimeHealth last = lastHealth;
       if (err instanceof java.util.concurrent.TimeoutException && last != null && waited < RUNTIME_GRACE_MS) {
