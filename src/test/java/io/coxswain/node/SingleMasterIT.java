@@ -94,6 +94,53 @@ class SingleMasterIT {
     assertEquals(0, again.stop(), again.tail(40));
   }
 
+  /**
+   * A master paused (SIGSTOP) for longer than Raft lets a leader go unheard steps down when it wakes and is
+   * elected again in a new term, with no other leader between. Its controllers write fenced by the term they
+   * started in: they must start again for the new one, or the cluster is left without a working replication
+   * manager (its writes refused for good) while every other part answers.
+   */
+  @Test
+  void aMasterPausedLongerThanALeaderMayLeadsAgainAndItsControllersWork() throws Exception {
+    NodeProcess master = NodeProcess.master(root, "single-m3", "127.0.4.3", 6443, 2380, "--local-minion=false");
+    started.add(master);
+    master.start().awaitReady(Duration.ofSeconds(60));
+    try (KubernetesClient k = client(master)) {
+      k.replicationControllers().resource(new io.fabric8.kubernetes.api.model.ReplicationControllerBuilder()
+          .withNewMetadata().withName("paused").endMetadata()
+          .withNewSpec().withReplicas(1).addToSelector("app", "paused").withNewTemplate()
+          .withNewMetadata().addToLabels("app", "paused").endMetadata()
+          .withNewSpec().addNewContainer().withName("c").withImage("coxswain/busybox:1").endContainer().endSpec()
+          .endTemplate().endSpec().build()).create();
+      io.coxswain.testing.Wait.until("the replication manager creates the first pod", Duration.ofSeconds(30),
+          () -> k.pods().withLabel("app", "paused").list().getItems().size() == 1);
+
+      signal("STOP", master.pid());
+      try {
+        // the stimulus itself: Ratis steps a leader down after a pause of more than 10 s
+        Thread.sleep(12_000);
+      } finally {
+        signal("CONT", master.pid());
+      }
+      io.coxswain.testing.Wait.until("the master is elected again in a new term", Duration.ofSeconds(60),
+          () -> master.tail(400).contains("elected again in term"), () -> master.tail(40));
+
+      k.replicationControllers().withName("paused").edit(rc -> {
+        rc.getSpec().setReplicas(3);
+        return rc;
+      });
+      io.coxswain.testing.Wait.until("the replication manager of the new term creates two more pods",
+          Duration.ofSeconds(60), () -> k.pods().withLabel("app", "paused").list().getItems().size() == 3,
+          () -> master.tail(40));
+    }
+    assertEquals(0, master.stop(), master.tail(40));
+  }
+
+  static void signal(String name, long pid) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
+    assertEquals(0, kill.waitFor(), "kill -" + name + " " + pid);
+  }
+
   @Test
   void helpAndVersionPrintAndExitZero() throws Exception {
     Run help = run("--help");
