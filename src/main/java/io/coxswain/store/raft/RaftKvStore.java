@@ -188,7 +188,10 @@ public final class RaftKvStore implements Store, Membership {
     RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, true);
     RaftServerConfigKeys.Read.setTimeout(p, TimeDuration.valueOf(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
-    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotEvery());
+    // each member a little later than every: members that snapshot at the same index stall together, and the
+    // group with them (each snapshot holds its member's applying for a while)
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotEvery()
+        + java.util.concurrent.ThreadLocalRandom.current().nextLong(config.snapshotEvery() / 2 + 1));
     RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
     // closing commits MapDB with its applied index; a restart replays the log after the last snapshot and
     // skips what MapDB holds, so no snapshot export is needed on the way down
