@@ -71,11 +71,11 @@ class DefaultProxyModeIT {
       io.fabric8.kubernetes.api.model.Node n = client.nodes().withName(NODE).get();
       return n != null && n.getStatus().getConditions().stream()
           .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-    }, () -> Explain.pods(client, master, 80));
+    }, () -> Explain.pods(client, master, 40));
     Wait.until("web has a ready endpoint", Duration.ofSeconds(90), () -> {
       Endpoints ep = client.endpoints().withName("web").get();
       return ep != null && ep.getSubsets().stream().mapToInt(x -> x.getAddresses().size()).sum() == 1;
-    }, () -> Explain.pods(client, master, 80));
+    }, () -> Explain.pods(client, master, 40));
   }
 
   @AfterAll

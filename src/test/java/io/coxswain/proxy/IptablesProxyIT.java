@@ -79,7 +79,7 @@ class IptablesProxyIT {
       Wait.until(s + " has 3 ready endpoints", Duration.ofSeconds(90), () -> {
         Endpoints ep = client.endpoints().withName(s).get();
         return ep != null && ep.getSubsets().stream().mapToInt(x -> x.getAddresses().size()).sum() == 3;
-      }, () -> Explain.pods(client, master, 80));
+      }, () -> Explain.pods(client, master, 40));
     }
   }
 

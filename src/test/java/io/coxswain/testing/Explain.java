@@ -56,7 +56,7 @@ public final class Explain {
 
   /** As above, then the node's busy threads (see {@link #threads}) and the last {@code lines} of its log. */
   public static String pods(KubernetesClient client, NodeProcess node, int lines) {
-    return pods(client) + threads(node.pid(), 30) + "log of " + node + ":\n" + node.tail(lines);
+    return pods(client) + threads(node.pid(), 20) + "log of " + node + ":\n" + node.tail(lines);
   }
 
   /** Frames that mean a thread is idle: waiting for work or for the network, not held up. */
