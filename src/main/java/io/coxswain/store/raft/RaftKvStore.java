@@ -206,6 +206,10 @@ public final class RaftKvStore implements Store, Membership {
     RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 2);
     RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf(Math.max(1L << 20, 2 * config.logSegmentBytes())));
     RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
+    // a member paused for long (a VM suspended or migrated, a debugger, SIGSTOP) would by default shut its
+    // Raft server down on waking after a minute, leaving a master that answers but can never read or write
+    // again; woken, it steps down if it led (after 10 s) and catches up like any member that was away
+    RaftServerConfigKeys.setCloseThreshold(p, TimeDuration.valueOf(3650, TimeUnit.DAYS));
     RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(300, TimeUnit.MILLISECONDS));
     RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(600, TimeUnit.MILLISECONDS));
     RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(150, TimeUnit.MILLISECONDS));
