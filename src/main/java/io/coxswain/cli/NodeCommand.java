@@ -153,8 +153,9 @@ public final class NodeCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       node.stop();
       stopped.countDown();
-      // a SIGTERM'd JVM would exit 143; a clean stop is a success, so say so (after the node is down)
-      Runtime.getRuntime().halt(0);
+      // a SIGTERM'd JVM would exit 143; a clean stop is a success, so say so (after the node is down), unless
+      // the node ended itself for a failure
+      Runtime.getRuntime().halt(io.coxswain.node.NodeExit.code());
     }, "coxswain-shutdown"));
     return 0;
   }

@@ -203,6 +203,12 @@ public final class Master implements RunningNode {
           store.compactHistory();
         }
       }));
+      timers.add(vertx.setPeriodic(2000, id -> {
+        String failure = store.serverFailure();
+        if (failure != null) {
+          NodeExit.fail("the store cannot go on: " + failure);
+        }
+      }));
     });
 
     if (config.localMinion()) {

@@ -315,6 +315,24 @@ public final class RaftKvStore implements Store, Membership {
     return propose(new KvCommand.TxnCommand(txn, clock.millis()), true).thenApply(KvCodec::decodeTxnResult);
   }
 
+  /**
+   * Why this member's Raft server stopped though the store was not closed (a failure of its log's disk, say),
+   * or null while it runs: the store can then never read or write again.
+   */
+  public String serverFailure() {
+    if (closed.get()) {
+      return null;
+    }
+    org.apache.ratis.util.LifeCycle.State s = server.getLifeCycleState();
+    return s.isClosingOrClosed() || s == org.apache.ratis.util.LifeCycle.State.EXCEPTION
+        ? "its Raft server is " + s.name().toLowerCase(java.util.Locale.ROOT) : null;
+  }
+
+  /** Closes this member's Raft server alone, as a failure in it would (tests). */
+  void closeServerOnly() throws IOException {
+    server.close();
+  }
+
   /** Asks this member, leading, to step down (tests: a leader elected again with no other between). */
   void stepDown() throws IOException {
     RaftClientReply reply = client.get().admin().transferLeadership(null, selfId, config.requestTimeout().toMillis());

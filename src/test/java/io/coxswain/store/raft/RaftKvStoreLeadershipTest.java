@@ -56,4 +56,19 @@ class RaftKvStoreLeadershipTest {
       assertTrue(new TermFencedStore(store, store.leaderTerm()).txn(put("/after-new")).get().succeeded());
     }
   }
+
+  @Test
+  void aRaftServerThatStoppedUnderTheStoreIsReported() throws Exception {
+    RaftStoreConfig c = RaftStoreConfig.bootstrap("lone", tmp.resolve("lone"), "127.0.0.1",
+        RaftKvStoreClusterTest.freePort(), "lone-group").withRequestTimeout(Duration.ofSeconds(3));
+    try (RaftKvStore store = RaftKvStore.start(c)) {
+      RaftKvStoreClusterTest.await(store::isLeader, Duration.ofSeconds(20), "the member to lead");
+      assertEquals(null, store.serverFailure());
+      store.closeServerOnly();
+      String failure = store.serverFailure();
+      assertTrue(failure != null && failure.startsWith("its Raft server is clos"), String.valueOf(failure));
+      store.close();
+      assertEquals(null, store.serverFailure(), "a store closed on purpose is no failure");
+    }
+  }
 }
