@@ -181,6 +181,14 @@ public final class NodeProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** Waits for the process to end by itself; its exit code. */
+  public int awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("the node still runs after " + timeout.toSeconds() + " s:\n" + tail(40));
+    }
+    return process.exitValue();
+  }
+
   /** SIGKILL: no chance to clean up. */
   public void kill() throws InterruptedException {
     if (process != null) {

@@ -324,8 +324,19 @@ public final class RaftKvStore implements Store, Membership {
       return null;
     }
     org.apache.ratis.util.LifeCycle.State s = server.getLifeCycleState();
-    return s.isClosingOrClosed() || s == org.apache.ratis.util.LifeCycle.State.EXCEPTION
-        ? "its Raft server is " + s.name().toLowerCase(java.util.Locale.ROOT) : null;
+    if (s.isClosingOrClosed() || s == org.apache.ratis.util.LifeCycle.State.EXCEPTION) {
+      return "its Raft server is " + s.name().toLowerCase(java.util.Locale.ROOT);
+    }
+    // the group's member alone stops when applying fails (its state's disk full, say)
+    org.apache.ratis.util.LifeCycle.State d;
+    try {
+      d = server.getDivision(groupId).getInfo().getLifeCycleState();
+    } catch (IOException e) {
+      return s == org.apache.ratis.util.LifeCycle.State.RUNNING ? "its Raft group member is gone: " + e.getMessage()
+          : null;
+    }
+    return d.isClosingOrClosed() || d == org.apache.ratis.util.LifeCycle.State.EXCEPTION
+        ? "its Raft group member is " + d.name().toLowerCase(java.util.Locale.ROOT) + " (see the errors above)" : null;
   }
 
   /** Closes this member's Raft server alone, as a failure in it would (tests). */
@@ -557,6 +568,10 @@ public final class RaftKvStore implements Store, Membership {
     if (cause instanceof TimeoutException) {
       return new UnavailableException(what + " got no quorum within " + config.requestTimeout().toMillis()
           + " ms (its outcome is unknown)", cause);
+    }
+    if (cause instanceof java.util.concurrent.RejectedExecutionException || cause instanceof AlreadyClosedException) {
+      // the store, or the Raft member under it, is stopping: its executors refuse work
+      return new UnavailableException(what + " failed: the store is stopping", cause);
     }
     return new UnavailableException(what + " failed: " + cause, cause);
   }
