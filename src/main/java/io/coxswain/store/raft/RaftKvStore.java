@@ -196,6 +196,10 @@ public final class RaftKvStore implements Store, Membership {
     // closing commits MapDB with its applied index; a restart replays the log after the last snapshot and
     // skips what MapDB holds, so no snapshot export is needed on the way down
     RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, false);
+    // a power cut in the middle of a write leaves the open segment with a torn last entry: it was never
+    // flushed, so never acknowledged nor counted towards a commit, and it is dropped on the next start (with a
+    // warning) rather than refusing to start; Ratis still refuses a closed segment that is short of entries
+    RaftServerConfigKeys.Log.setCorruptionPolicy(p, RaftServerConfigKeys.Log.CorruptionPolicy.WARN_AND_RETURN);
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
     RaftServerConfigKeys.Log.setPurgeGap(p, 1);
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.logSegmentBytes()));
