@@ -185,6 +185,46 @@ class SingleMasterIT {
     assertEquals(0, again.stop(), again.tail(40));
   }
 
+  /**
+   * A master whose MapDB state file was damaged while it was down (here: its header overwritten after a
+   * SIGKILL) moves it aside and rebuilds it from the Raft log, where it refused to start; every object is back.
+   */
+  @Test
+  void aMasterWhoseStateFileWasDamagedRebuildsItFromTheLog() throws Exception {
+    NodeProcess master = NodeProcess.master(root, "single-m7", "127.0.4.7", 6443, 2380, "--local-minion=false");
+    started.add(master);
+    master.start().awaitReady(Duration.ofSeconds(60));
+    Set<String> created = new TreeSet<>();
+    try (KubernetesClient k = client(master)) {
+      for (int i = 0; i < 30; i++) {
+        k.pods().resource(pod("kept-" + i)).create();
+        created.add("kept-" + i);
+      }
+    }
+    master.kill();
+    Path state;
+    try (var files = Files.walk(master.dataDir())) {
+      state = files.filter(f -> f.getFileName().toString().equals("kv.db")).findFirst().orElseThrow();
+    }
+    try (var ch = java.nio.channels.FileChannel.open(state, java.nio.file.StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(new byte[64]), 0);
+    }
+
+    NodeProcess again = NodeProcess.master(root, "single-m7", "127.0.4.7", 6443, 2380, "--local-minion=false");
+    started.add(again);
+    again.start().awaitReady(Duration.ofSeconds(60));
+    assertTrue(again.tail(400).contains("cannot be read"), again.tail(60));
+    try (KubernetesClient k = client(again)) {
+      Set<String> found = k.pods().withLabel("it", "single").list().getItems().stream()
+          .map(p -> p.getMetadata().getName()).filter(n -> n.startsWith("kept-"))
+          .collect(Collectors.toCollection(TreeSet::new));
+      assertEquals(created, found);
+      k.pods().resource(pod("after-rebuild")).create();
+      assertEquals("after-rebuild", k.pods().withName("after-rebuild").get().getMetadata().getName());
+    }
+    assertEquals(0, again.stop(), again.tail(40));
+  }
+
   static void signal(String name, long pid) throws IOException, InterruptedException {
     Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
     assertEquals(0, kill.waitFor(), "kill -" + name + " " + pid);

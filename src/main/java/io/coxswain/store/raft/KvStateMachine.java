@@ -125,7 +125,7 @@ final class KvStateMachine extends BaseStateMachine {
     storage.init(raftStorage);
     lock.writeLock().lock();
     try {
-      openDb();
+      openOrRebuildDb(raftStorage);
       SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
       latestSnapshot = snapshot;
       if (snapshot != null) {
@@ -359,6 +359,57 @@ final class KvStateMachine extends BaseStateMachine {
     commitLocked();
     LOG.info("state loaded from snapshot {} (applied index {})", file, dbAppliedIndex);
   }
+
+  /**
+   * Opens the MapDB state; one that cannot be read (its file damaged, by a power cut or a disk) is moved aside
+   * and rebuilt: from the latest snapshot and the Raft log after it, which together hold every committed entry,
+   * or from the whole log when no snapshot was ever taken. When neither holds everything (the log purged and
+   * no snapshot left), the member refuses to start, saying how to restore it.
+   */
+  private void openOrRebuildDb(RaftStorage raftStorage) throws IOException {
+    try {
+      openDb();
+      return;
+    } catch (RuntimeException damaged) {
+      if (db != null && !db.isClosed()) {
+        try {
+          db.close();
+        } catch (RuntimeException ignored) {
+          // it is being replaced
+        }
+      }
+      db = null;
+      if (storage.loadLatestSnapshot() == null && firstLogIndex(raftStorage) > 0) {
+        throw new IOException("the store's state in " + stateDir + " cannot be read (" + damaged.getMessage()
+            + "), and neither a snapshot nor the Raft log holds every entry: restore the data dir from a snapshot"
+            + " ('snapshot restore'), or start this master afresh and join it to the others", damaged);
+      }
+      Path aside = stateDir.resolveSibling(stateDir.getFileName() + ".damaged-" + System.currentTimeMillis());
+      Files.move(stateDir, aside);
+      LOG.warn("the store's state in {} cannot be read ({}): moved to {} and rebuilt from {}", stateDir,
+          damaged.getMessage(), aside, storage.loadLatestSnapshot() == null ? "the Raft log"
+              : "the latest snapshot and the Raft log after it");
+    }
+    openDb();
+  }
+
+  /** The lowest index in this member's Raft log files (0 when the log was never purged, or holds nothing). */
+  static long firstLogIndex(RaftStorage raftStorage) throws IOException {
+    Path dir = raftStorage.getStorageDir().getCurrentDir().toPath();
+    long first = Long.MAX_VALUE;
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.toList()) {
+        java.util.regex.Matcher m = LOG_FILE.matcher(f.getFileName().toString());
+        if (m.matches()) {
+          first = Math.min(first, Long.parseLong(m.group(1) != null ? m.group(1) : m.group(2)));
+        }
+      }
+    }
+    return first == Long.MAX_VALUE ? 0 : first;
+  }
+
+  private static final java.util.regex.Pattern LOG_FILE =
+      java.util.regex.Pattern.compile("log_(?:(\\d+)-\\d+|inprogress_(\\d+))");
 
   private void openDb() throws IOException {
     Files.createDirectories(stateDir);
