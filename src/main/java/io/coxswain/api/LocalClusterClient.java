@@ -85,7 +85,12 @@ public final class LocalClusterClient implements ClusterClient {
     if (Vertx.currentContext() == apiContext) {
       run.run();
     } else {
-      apiContext.runOnContext(v -> run.run());
+      try {
+        apiContext.runOnContext(v -> run.run());
+      } catch (java.util.concurrent.RejectedExecutionException stopping) {
+        // the node is stopping (a component still starting called in): the call fails, nothing is logged
+        done.completeExceptionally(new io.coxswain.store.UnavailableException("the API server is stopping"));
+      }
     }
     return Future.fromCompletionStage(done, caller).recover(err -> Future.failedFuture(clientError(err)));
   }
