@@ -637,6 +637,9 @@ public final class RaftKvStore implements Store, Membership {
     }
     notifier.execute(() -> {
       long term = isLeader ? leaderTerm() : -1;
+      if (isLeader && term < 0) {
+        return; // no longer leading by now: the next election is told in its turn
+      }
       if (leader == isLeader && (!isLeader || term == notifiedTerm)) {
         return;
       }
