@@ -138,6 +138,49 @@ class SingleMasterIT {
     assertEquals(0, master.stop(), master.tail(40));
   }
 
+  /** A master named {@code name} on {@code address}, started, that created 30 pods named {@code prefix}-N. */
+  static NodeProcess masterWithPods(String name, String address, String prefix, Set<String> created)
+      throws Exception {
+    NodeProcess master = NodeProcess.master(root, name, address, 6443, 2380, "--local-minion=false");
+    started.add(master);
+    master.start().awaitReady(Duration.ofSeconds(60));
+    try (KubernetesClient k = client(master)) {
+      for (int i = 0; i < 30; i++) {
+        k.pods().resource(pod(prefix + "-" + i)).create();
+        created.add(prefix + "-" + i);
+      }
+    }
+    return master;
+  }
+
+  /** The first file under the node's data dir whose name {@code matches}. */
+  static Path fileOf(NodeProcess node, java.util.function.Predicate<String> matches) throws IOException {
+    try (var files = Files.walk(node.dataDir())) {
+      return files.filter(f -> matches.test(f.getFileName().toString())).findFirst().orElseThrow();
+    }
+  }
+
+  /**
+   * Starts the master on its data dir again; checks that its log says {@code said}, that it holds the pods
+   * named {@code prefix}-N (checked by {@code kept}) and that it takes a new one; then stops it cleanly.
+   */
+  static void startsAgain(NodeProcess before, String said, String prefix,
+                          java.util.function.Consumer<Set<String>> kept) throws Exception {
+    NodeProcess again = NodeProcess.master(root, before.dataDir().getFileName().toString(),
+        before.apiAddress().substring(0, before.apiAddress().lastIndexOf(':')), 6443, 2380, "--local-minion=false");
+    started.add(again);
+    again.start().awaitReady(Duration.ofSeconds(60));
+    assertTrue(again.tail(400).contains(said), again.tail(60));
+    try (KubernetesClient k = client(again)) {
+      kept.accept(k.pods().withLabel("it", "single").list().getItems().stream()
+          .map(p -> p.getMetadata().getName()).filter(n -> n.startsWith(prefix + "-"))
+          .collect(Collectors.toCollection(TreeSet::new)));
+      k.pods().resource(pod("after-" + prefix)).create();
+      assertEquals("after-" + prefix, k.pods().withName("after-" + prefix).get().getMetadata().getName());
+    }
+    assertEquals(0, again.stop(), again.tail(40));
+  }
+
   /**
    * A power cut in the middle of a write leaves the Raft log's open segment with a torn last entry (here: its
    * last 40 bytes zeroed after a SIGKILL). The master starts again, dropping that entry with a warning, where
@@ -145,21 +188,10 @@ class SingleMasterIT {
    */
   @Test
   void aMasterWhoseLastLogEntryWasTornStartsAgain() throws Exception {
-    NodeProcess master = NodeProcess.master(root, "single-m6", "127.0.4.6", 6443, 2380, "--local-minion=false");
-    started.add(master);
-    master.start().awaitReady(Duration.ofSeconds(60));
     Set<String> created = new TreeSet<>();
-    try (KubernetesClient k = client(master)) {
-      for (int i = 0; i < 30; i++) {
-        k.pods().resource(pod("torn-" + i)).create();
-        created.add("torn-" + i);
-      }
-    }
+    NodeProcess master = masterWithPods("single-m6", "127.0.4.6", "torn", created);
     master.kill();
-    Path open;
-    try (var files = Files.walk(master.dataDir())) {
-      open = files.filter(f -> f.getFileName().toString().startsWith("log_inprogress_")).findFirst().orElseThrow();
-    }
+    Path open = fileOf(master, n -> n.startsWith("log_inprogress_"));
     byte[] segment = Files.readAllBytes(open);
     int end = segment.length;
     while (end > 0 && segment[end - 1] == 0) {
@@ -168,21 +200,9 @@ class SingleMasterIT {
     assertTrue(end > 40, "entries in " + open);
     java.util.Arrays.fill(segment, end - 40, end, (byte) 0);
     Files.write(open, segment);
-
-    NodeProcess again = NodeProcess.master(root, "single-m6", "127.0.4.6", 6443, 2380, "--local-minion=false");
-    started.add(again);
-    again.start().awaitReady(Duration.ofSeconds(60));
-    assertTrue(again.tail(400).contains("Failed to read segment file"), again.tail(60));
-    try (KubernetesClient k = client(again)) {
-      Set<String> found = k.pods().withLabel("it", "single").list().getItems().stream()
-          .map(p -> p.getMetadata().getName()).filter(n -> n.startsWith("torn-"))
-          .collect(Collectors.toCollection(TreeSet::new));
-      // the torn entry is the last write: one of these creates, or a write of the master's own after them
-      assertTrue(created.containsAll(found) && found.size() >= created.size() - 1, "found " + found);
-      k.pods().resource(pod("after-tear")).create();
-      assertEquals("after-tear", k.pods().withName("after-tear").get().getMetadata().getName());
-    }
-    assertEquals(0, again.stop(), again.tail(40));
+    // the torn entry is the last write: one of these creates, or a write of the master's own after them
+    startsAgain(master, "Failed to read segment file", "torn", found ->
+        assertTrue(created.containsAll(found) && found.size() >= created.size() - 1, "found " + found));
   }
 
   /**
@@ -191,38 +211,14 @@ class SingleMasterIT {
    */
   @Test
   void aMasterWhoseStateFileWasDamagedRebuildsItFromTheLog() throws Exception {
-    NodeProcess master = NodeProcess.master(root, "single-m7", "127.0.4.7", 6443, 2380, "--local-minion=false");
-    started.add(master);
-    master.start().awaitReady(Duration.ofSeconds(60));
     Set<String> created = new TreeSet<>();
-    try (KubernetesClient k = client(master)) {
-      for (int i = 0; i < 30; i++) {
-        k.pods().resource(pod("kept-" + i)).create();
-        created.add("kept-" + i);
-      }
-    }
+    NodeProcess master = masterWithPods("single-m7", "127.0.4.7", "kept", created);
     master.kill();
-    Path state;
-    try (var files = Files.walk(master.dataDir())) {
-      state = files.filter(f -> f.getFileName().toString().equals("kv.db")).findFirst().orElseThrow();
-    }
-    try (var ch = java.nio.channels.FileChannel.open(state, java.nio.file.StandardOpenOption.WRITE)) {
+    try (var ch = java.nio.channels.FileChannel.open(fileOf(master, "kv.db"::equals),
+        java.nio.file.StandardOpenOption.WRITE)) {
       ch.write(java.nio.ByteBuffer.wrap(new byte[64]), 0);
     }
-
-    NodeProcess again = NodeProcess.master(root, "single-m7", "127.0.4.7", 6443, 2380, "--local-minion=false");
-    started.add(again);
-    again.start().awaitReady(Duration.ofSeconds(60));
-    assertTrue(again.tail(400).contains("cannot be read"), again.tail(60));
-    try (KubernetesClient k = client(again)) {
-      Set<String> found = k.pods().withLabel("it", "single").list().getItems().stream()
-          .map(p -> p.getMetadata().getName()).filter(n -> n.startsWith("kept-"))
-          .collect(Collectors.toCollection(TreeSet::new));
-      assertEquals(created, found);
-      k.pods().resource(pod("after-rebuild")).create();
-      assertEquals("after-rebuild", k.pods().withName("after-rebuild").get().getMetadata().getName());
-    }
-    assertEquals(0, again.stop(), again.tail(40));
+    startsAgain(master, "cannot be read", "kept", found -> assertEquals(created, found));
   }
 
   static void signal(String name, long pid) throws IOException, InterruptedException {

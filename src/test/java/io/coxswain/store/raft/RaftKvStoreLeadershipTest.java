@@ -29,12 +29,17 @@ class RaftKvStoreLeadershipTest {
     return new Txn(List.of(), List.of(Op.put(key, key.getBytes(StandardCharsets.UTF_8))), List.of());
   }
 
+  /** A one-member group of its own, started and leading. */
+  private RaftKvStore leadingAlone(String id) throws Exception {
+    RaftKvStore store = RaftKvStore.start(RaftStoreConfig.bootstrap(id, tmp.resolve(id), "127.0.0.1",
+        RaftKvStoreClusterTest.freePort(), id + "-group").withRequestTimeout(Duration.ofSeconds(3)));
+    RaftKvStoreClusterTest.await(store::isLeader, Duration.ofSeconds(20), "the member to lead");
+    return store;
+  }
+
   @Test
   void aLeaderElectedAgainIsToldItStoppedAndLeadsAgainInTheNewTerm() throws Exception {
-    RaftStoreConfig c = RaftStoreConfig.bootstrap("solo", tmp.resolve("solo"), "127.0.0.1",
-        RaftKvStoreClusterTest.freePort(), "solo-group").withRequestTimeout(Duration.ofSeconds(3));
-    try (RaftKvStore store = RaftKvStore.start(c)) {
-      RaftKvStoreClusterTest.await(store::isLeader, Duration.ofSeconds(20), "the member to lead");
+    try (RaftKvStore store = leadingAlone("solo")) {
       List<Boolean> told = new CopyOnWriteArrayList<>();
       store.addLeadershipListener(told::add);
       RaftKvStoreClusterTest.await(() -> !told.isEmpty() && told.get(told.size() - 1), Duration.ofSeconds(5),
@@ -59,10 +64,7 @@ class RaftKvStoreLeadershipTest {
 
   @Test
   void aRaftServerThatStoppedUnderTheStoreIsReported() throws Exception {
-    RaftStoreConfig c = RaftStoreConfig.bootstrap("lone", tmp.resolve("lone"), "127.0.0.1",
-        RaftKvStoreClusterTest.freePort(), "lone-group").withRequestTimeout(Duration.ofSeconds(3));
-    try (RaftKvStore store = RaftKvStore.start(c)) {
-      RaftKvStoreClusterTest.await(store::isLeader, Duration.ofSeconds(20), "the member to lead");
+    try (RaftKvStore store = leadingAlone("lone")) {
       assertEquals(null, store.serverFailure());
       store.closeServerOnly();
       String failure = store.serverFailure();
