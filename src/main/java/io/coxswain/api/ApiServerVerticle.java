@@ -829,6 +829,8 @@ public final class ApiServerVerticle extends VerticleBase {
     return ApiException.internal(c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + firstLine(c.getMessage())));
   }
 
+  private final EncodedEvents watchEvents = new EncodedEvents();
+
   // for WatchStream
   ApiServerConfig apiConfig() {
     return config;
@@ -840,6 +842,10 @@ public final class ApiServerVerticle extends VerticleBase {
 
   io.vertx.core.Context vertxContext() {
     return context;
+  }
+
+  EncodedEvents watchEvents() {
+    return watchEvents;
   }
 
   io.vertx.core.Vertx vertxInstance() {

@@ -44,6 +44,10 @@ final class WatchStream {
   private long bookmarkTimer = -1;
   private long timeoutTimer = -1;
   private int queuedWhileFull;
+  /** Events sent but not yet written (chunked HTTP), and whether their flush is queued on the context. */
+  private Buffer outgoing;
+  private int outgoingEvents;
+  private boolean flushQueued;
   private boolean columnsSent;
   private boolean done;
 
@@ -125,7 +129,7 @@ final class WatchStream {
             open();
             for (ObjectNode o : ar.result().items()) {
               if (matches(o)) {
-                write("ADDED", o);
+                write("ADDED", o, false);
               }
             }
           });
@@ -200,7 +204,11 @@ final class WatchStream {
     if (type == null) {
       return;
     }
-    write(type, type.equals("DELETED") && !c.type().equals("DELETED") ? withRevision(c.previous(), c.revision()) : c.object());
+    if (type.equals("DELETED") && !c.type().equals("DELETED")) {
+      write(type, withRevision(c.previous(), c.revision()), false);
+    } else {
+      write(type, c.object(), true);
+    }
   }
 
   private static ObjectNode withRevision(ObjectNode o, long revision) {
@@ -231,25 +239,39 @@ final class WatchStream {
     writeRaw("BOOKMARK", o);
   }
 
-  private void write(String type, ObjectNode object) {
-    JsonNode out = object;
+  /**
+   * Sends an object as an event; {@code shared}: the change's own object, the instance every watcher of the
+   * change is handed, whose encoding the watchers then share (as Kubernetes' watch cache serializes an
+   * object once for all its watchers).
+   */
+  private void write(String type, ObjectNode object, boolean shared) {
     if (table) {
-      out = TableRenderer.table(api.tables(), resource, List.of(object), includeObject,
-          object.path("metadata").path("resourceVersion").asText(null), null, !columnsSent);
+      writeRaw(type, TableRenderer.table(api.tables(), resource, List.of(object), includeObject,
+          object.path("metadata").path("resourceVersion").asText(null), null, !columnsSent));
       columnsSent = true;
+      return;
     }
-    writeRaw(type, out);
+    if (!done) {
+      send(shared ? api.watchEvents().encoded(type, object, WatchStream::encode) : encode(type, object));
+    }
   }
 
   private void writeRaw(String type, JsonNode object) {
-    if (done) {
-      return;
+    if (!done) {
+      send(encode(type, object));
     }
+  }
+
+  static byte[] encode(String type, JsonNode object) {
     ObjectNode event = Json.MAPPER.createObjectNode();
     event.put("type", type);
     event.set("object", object);
-    byte[] bytes = Json.bytes(event);
-    Buffer line = Buffer.buffer(bytes.length + 1).appendBytes(bytes).appendByte((byte) '\n');
+    return Json.bytes(event);
+  }
+
+  /** Sends an encoded event ({@code {"type":...,"object":...}}), or keeps it until the answer starts. */
+  private void send(byte[] event) {
+    Buffer line = Buffer.buffer(event.length + 1).appendBytes(event).appendByte((byte) '\n');
     if (!opened) {
       pending.add(line);
       if (pending.size() > api.apiConfig().maxQueuedEvents()) {
@@ -261,19 +283,45 @@ final class WatchStream {
   }
 
   private void send(Buffer line) {
-    boolean full = websocket ? socket.writeQueueFull() : resp.writeQueueFull();
-    if (full) {
-      queuedWhileFull++;
+    if (websocket) {
+      if (socket.writeQueueFull() && ++queuedWhileFull > api.apiConfig().maxQueuedEvents()) {
+        drop();
+        return;
+      }
+      socket.writeTextMessage(line.toString(java.nio.charset.StandardCharsets.UTF_8));
+      return;
+    }
+    // the events of one burst (a batch of writes applied together reaches every watcher as queued tasks)
+    // go out as one write: one TLS record and one flush, not one of each per event
+    if (outgoing == null) {
+      outgoing = Buffer.buffer(line.length() * 2);
+    }
+    outgoing.appendBuffer(line);
+    outgoingEvents++;
+    if (!flushQueued) {
+      flushQueued = true;
+      context.runOnContext(v -> flush());
+    }
+  }
+
+  /** Writes the events gathered since the last flush. */
+  private void flush() {
+    flushQueued = false;
+    Buffer out = outgoing;
+    int events = outgoingEvents;
+    outgoing = null;
+    outgoingEvents = 0;
+    if (out == null || resp.closed() || resp.ended()) {
+      return;
+    }
+    if (resp.writeQueueFull()) {
+      queuedWhileFull += events;
       if (queuedWhileFull > api.apiConfig().maxQueuedEvents()) {
         drop();
         return;
       }
     }
-    if (websocket) {
-      socket.writeTextMessage(line.toString(java.nio.charset.StandardCharsets.UTF_8));
-    } else if (!resp.closed()) {
-      resp.write(line);
-    }
+    resp.write(out);
   }
 
   /** A client that does not read is dropped instead of buffering without bound. */
@@ -301,6 +349,7 @@ final class WatchStream {
       if (!resp.headWritten()) {
         open();
       }
+      flush();
       resp.end();
     }
   }

@@ -370,6 +370,46 @@ class ApiServerIT {
   }
 
   @Test
+  void watchersOfABurstOfWritesEachGetEveryEventWholeAndInOrder() throws Exception {
+    String from = Long.toString(server.store.revision());
+    List<CompletableFuture<HttpResponse<String>>> watches = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      watches.add(http.sendAsync(HttpRequest.newBuilder(URI.create(server.url()
+          + "/api/v1/namespaces/default/pods?watch=true&timeoutSeconds=4&labelSelector=burst%3Dyes&resourceVersion=" + from))
+          .build(), HttpResponse.BodyHandlers.ofString()));
+    }
+    List<CompletableFuture<Pod>> creates = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      Pod p = pod("burst-" + i, "busybox");
+      p.getMetadata().getLabels().put("burst", "yes");
+      creates.add(CompletableFuture.supplyAsync(() -> client.pods().resource(p).create()));
+    }
+    List<Long> written = new ArrayList<>();
+    for (var f : creates) {
+      written.add(Long.parseLong(f.join().getMetadata().getResourceVersion()));
+    }
+    java.util.Collections.sort(written);
+    String first = null;
+    for (var w : watches) {
+      HttpResponse<String> r = w.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals(200, r.statusCode(), r.body());
+      List<Long> seen = new ArrayList<>();
+      for (String line : r.body().split("\n")) {
+        var event = Json.tree(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals("ADDED", event.path("type").asText(), line);
+        seen.add(Long.parseLong(event.path("object").path("metadata").path("resourceVersion").asText()));
+      }
+      assertEquals(written, seen);
+      if (first == null) {
+        first = r.body();
+      } else {
+        assertEquals(first, r.body());
+      }
+    }
+    client.pods().withLabel("burst", "yes").withGracePeriod(0).delete();
+  }
+
+  @Test
   void tooOldResourceVersionIs410() throws Exception {
     for (int i = 0; i < 1100; i++) {
       server.store.txn(io.coxswain.store.Txn.of(List.of(), List.of(io.coxswain.store.Op.put("/registry/filler/x", new byte[] {1})))).join();
