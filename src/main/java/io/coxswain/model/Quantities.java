@@ -20,8 +20,29 @@ public final class Quantities {
 
   private Quantities() {}
 
+  /**
+   * Values parsed lately: a cluster's pods repeat a handful of quantities ({@code 100m}, {@code 128Mi}), which
+   * the scheduler and the kubelets read for every pod on every pass. Emptied when it grows past its bound.
+   */
+  private static final int PARSED_LIMIT = 1024;
+  private static final java.util.concurrent.ConcurrentHashMap<String, BigDecimal> PARSED =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   /** The exact value of a quantity string; throws IllegalArgumentException with Kubernetes' wording if invalid. */
   public static BigDecimal parse(String text) {
+    BigDecimal known = text == null ? null : PARSED.get(text);
+    if (known != null) {
+      return known;
+    }
+    BigDecimal value = parseText(text);
+    if (PARSED.size() >= PARSED_LIMIT) {
+      PARSED.clear();
+    }
+    PARSED.put(text, value);
+    return value;
+  }
+
+  private static BigDecimal parseText(String text) {
     String error = error(text);
     if (error != null) {
       throw new IllegalArgumentException(error);

@@ -61,4 +61,17 @@ class QuantitiesTest {
     assertEquals(67108864L, Quantities.value(new Quantity("64", "Mi")));
     assertEquals(250L, Quantities.milliValue(new Quantity("250m")));
   }
+
+  @Test
+  void valuesReadAgainAndManyDistinctOnesStayExact() {
+    assertEquals(100L, Quantities.milliValue("100m"));
+    assertEquals(1L, Quantities.value("100m"));
+    // more distinct values than the parsed values kept: each is still its own
+    for (int i = 1; i <= 3000; i++) {
+      assertEquals(i * 1048576L, Quantities.value(i + "Mi"), i + "Mi");
+    }
+    assertEquals(100L, Quantities.milliValue("100m"));
+    assertThrows(IllegalArgumentException.class, () -> Quantities.parse("1Mb"));
+    assertThrows(IllegalArgumentException.class, () -> Quantities.parse("1Mb"));
+  }
 }
