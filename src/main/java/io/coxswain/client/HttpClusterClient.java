@@ -286,17 +286,15 @@ public final class HttpClusterClient implements ClusterClient, AutoCloseable {
         return;
       }
       try {
-        JsonNode event = Json.tree(line.getBytes());
-        String type = event.path("type").asText();
-        if ("ERROR".equals(type)) {
-          Status s = Json.MAPPER.convertValue(event.path("object"), Status.class);
+        WatchLine<T> event = WatchLine.parse(line.getBytes(), kind.type());
+        if ("ERROR".equals(event.type())) {
+          Status s = Json.MAPPER.convertValue(event.tree(), Status.class);
           int code = s.getCode() == null ? 500 : s.getCode();
           end.handle(new ApiException(code, s.getReason(), s.getMessage(), s));
           resp.request().connection().close();
           return;
         }
-        T obj = Json.MAPPER.convertValue(event.path("object"), kind.type());
-        handler.handle(new ObjectEvent<>(ObjectEvent.Type.valueOf(type), obj));
+        handler.handle(new ObjectEvent<>(ObjectEvent.Type.valueOf(event.type()), event.object()));
       } catch (RuntimeException e) {
         end.handle(e);
         resp.request().connection().close();
