@@ -29,9 +29,9 @@ import java.util.function.Supplier;
 
 /**
  * The master's own components' view of the cluster, in-process: the same registries (strategies,
- * validation, the store) as an HTTP request, without TLS, HTTP or the JSON text between them. Every
- * registry call runs on the API server's context, as a request would; results come back on the caller's
- * context as the model objects. Errors are the {@link io.coxswain.client.ApiException}s an HTTP client
+ * validation, the store) as an HTTP request, without TLS, HTTP or the JSON text between them. A registry
+ * call runs on the caller's thread (a watch subscribes on the API server's context, as an HTTP watch does);
+ * results come back on the caller's context as the model objects. Errors are the {@link io.coxswain.client.ApiException}s an HTTP client
  * would get. Components on a master act as the master itself: no authentication or authorization applies.
  */
 public final class LocalClusterClient implements ClusterClient {
@@ -65,7 +65,28 @@ public final class LocalClusterClient implements ClusterClient {
     return writes == null ? r : views.computeIfAbsent(kind.resource(), k -> r.writingTo(writes));
   }
 
-  /** Runs {@code call} on the API's context; its result, or its error as the client's exception, on the caller's. */
+  /**
+   * Runs a registry call on the caller's own thread; its result, or its error as the client's exception, comes
+   * back on the caller's context. The registries are safe to call from any thread (their work continues on the
+   * store's threads anyway), and the API's one context is then left to HTTP: the controllers' calls, queued
+   * there behind every request and every watch event, waited there hundreds of milliseconds under a burst of
+   * creations, and held the requests behind them as long.
+   */
+  private <R> Future<R> callHere(Supplier<CompletableFuture<R>> call) {
+    Context caller = Vertx.currentContext() == null ? apiContext : Vertx.currentContext();
+    CompletableFuture<R> done;
+    try {
+      done = call.get();
+    } catch (RuntimeException e) {
+      done = CompletableFuture.failedFuture(e);
+    }
+    return Future.fromCompletionStage(done, caller).recover(err -> Future.failedFuture(clientError(err)));
+  }
+
+  /**
+   * Runs {@code call} on the API's context (a watch's subscription, which must come in order with the API's
+   * watch events); its result, or its error as the client's exception, on the caller's.
+   */
   private <R> Future<R> call(Supplier<CompletableFuture<R>> call) {
     Context caller = Vertx.currentContext() == null ? apiContext : Vertx.currentContext();
     CompletableFuture<R> done = new CompletableFuture<>();
@@ -119,13 +140,13 @@ public final class LocalClusterClient implements ClusterClient {
 
   @Override
   public <T extends HasMetadata> Future<T> get(ResourceKind<T> kind, String namespace, String name) {
-    return this.<ObjectNode>call(() -> cast(registry(kind).get(nsFor(kind, namespace), name, Store.Consistency.LINEARIZABLE)))
+    return this.<ObjectNode>callHere(() -> cast(registry(kind).get(nsFor(kind, namespace), name, Store.Consistency.LINEARIZABLE)))
         .map(o -> decode(o, kind.type()));
   }
 
   @Override
   public <T extends HasMetadata> Future<ObjectList<T>> list(ResourceKind<T> kind, String namespace, ListOptions options) {
-    return call(() -> {
+    return callHere(() -> {
       ResourceRegistry<?> r = registry(kind);
       ListQuery q = new ListQuery(ObjectFilter.parse(options.labelSelector(), options.fieldSelector(), kind.resource()),
           options.limit() == null ? 0 : options.limit(), options.continueToken(), options.resourceVersion(), null);
@@ -142,7 +163,7 @@ public final class LocalClusterClient implements ClusterClient {
   @Override
   public <T extends HasMetadata> Future<T> create(ResourceKind<T> kind, T object) {
     ObjectNode body = Json.MAPPER.valueToTree(object);
-    return this.<ObjectNode>call(() -> cast(registry(kind).create(nsFor(kind, namespaceOf(object)), body)))
+    return this.<ObjectNode>callHere(() -> cast(registry(kind).create(nsFor(kind, namespaceOf(object)), body)))
         .map(o -> decode(o, kind.type()));
   }
 
@@ -150,14 +171,14 @@ public final class LocalClusterClient implements ClusterClient {
   public <T extends HasMetadata> Future<T> update(ResourceKind<T> kind, T object, String subresource) {
     ObjectNode body = Json.MAPPER.valueToTree(object);
     String name = object.getMetadata().getName();
-    return this.<ObjectNode>call(() -> cast(registry(kind).update(nsFor(kind, namespaceOf(object)), name, body, subresource)))
+    return this.<ObjectNode>callHere(() -> cast(registry(kind).update(nsFor(kind, namespaceOf(object)), name, body, subresource)))
         .map(o -> decode(o, kind.type()));
   }
 
   @Override
   public <T extends HasMetadata> Future<T> patch(ResourceKind<T> kind, String namespace, String name, String subresource,
                                                   String contentType, String patch) {
-    return this.<ObjectNode>call(() -> {
+    return this.<ObjectNode>callHere(() -> {
       JsonNode p = ApiServerVerticle.parseJson(io.vertx.core.buffer.Buffer.buffer(patch), "patch");
       return cast(registry(kind).patch(nsFor(kind, namespace), name, contentType, p, subresource));
     }).map(o -> decode(o, kind.type()));
@@ -167,13 +188,13 @@ public final class LocalClusterClient implements ClusterClient {
   public Future<Void> delete(ResourceKind<?> kind, String namespace, String name, Long gracePeriodSeconds,
                              String propagationPolicy) {
     DeleteRequest opts = new DeleteRequest(gracePeriodSeconds, propagationPolicy, null, null);
-    return this.<ObjectNode>call(() -> cast(registry(kind).delete(nsFor(kind, namespace), name, opts))).mapEmpty();
+    return this.<ObjectNode>callHere(() -> cast(registry(kind).delete(nsFor(kind, namespace), name, opts))).mapEmpty();
   }
 
   @Override
   public Future<Void> bind(String namespace, String pod, String node) {
     ObjectNode binding = ClusterClient.binding(namespace, pod, node);
-    return this.<ObjectNode>call(() -> cast(registry(ResourceKind.PODS).bind(namespace, pod, binding))).mapEmpty();
+    return this.<ObjectNode>callHere(() -> cast(registry(ResourceKind.PODS).bind(namespace, pod, binding))).mapEmpty();
   }
 
   @Override
