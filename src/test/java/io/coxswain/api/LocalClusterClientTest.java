@@ -66,6 +66,41 @@ class LocalClusterClientTest {
   }
 
   @Test
+  void aComponentsCallsNeitherWaitForTheApiContextNorLeaveTheirOwn() throws Exception {
+    awaitNamespaces();
+    io.vertx.core.Context component = server.verticle.vertxInstance().getOrCreateContext();
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch apiBusy = new java.util.concurrent.CountDownLatch(1);
+    // the API's event loop is held by a long task (a burst of requests, say)
+    server.verticle.vertxContext().runOnContext(v -> {
+      apiBusy.countDown();
+      try {
+        release.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    try {
+      assertTrue(apiBusy.await(10, TimeUnit.SECONDS));
+      java.util.concurrent.CompletableFuture<io.vertx.core.Context> answeredOn = new java.util.concurrent.CompletableFuture<>();
+      java.util.concurrent.CompletableFuture<Pod> made = new java.util.concurrent.CompletableFuture<>();
+      component.runOnContext(v -> client.create(ResourceKind.PODS, pod("busy-1", "web")).onComplete(ar -> {
+        answeredOn.complete(io.vertx.core.Vertx.currentContext());
+        if (ar.succeeded()) {
+          made.complete(ar.result());
+        } else {
+          made.completeExceptionally(ar.cause());
+        }
+      }));
+      assertEquals("busy-1", made.get(10, TimeUnit.SECONDS).getMetadata().getName());
+      assertTrue(answeredOn.get(10, TimeUnit.SECONDS) == component, "the answer comes on the caller's context");
+      assertEquals(1, release.getCount(), "answered while the API's event loop was still held");
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
   void createsThroughTheStrategiesAndAnswersErrorsAsAnHttpClientWould() throws Exception {
     awaitNamespaces();
     Pod made = await(client.create(ResourceKind.PODS, pod("web-1", "web")));
