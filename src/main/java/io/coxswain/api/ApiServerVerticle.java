@@ -155,6 +155,7 @@ public final class ApiServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    componentCalls.shutdown();
     return server == null ? Future.succeededFuture() : server.close();
   }
 
@@ -830,6 +831,11 @@ public final class ApiServerVerticle extends VerticleBase {
   }
 
   private final EncodedEvents watchEvents = new EncodedEvents();
+  private final java.util.concurrent.ExecutorService componentCalls = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "api-components");
+    t.setDaemon(true);
+    return t;
+  });
 
   // for WatchStream
   ApiServerConfig apiConfig() {
@@ -846,6 +852,15 @@ public final class ApiServerVerticle extends VerticleBase {
 
   EncodedEvents watchEvents() {
     return watchEvents;
+  }
+
+  /**
+   * The thread on which the master's own components' registry calls run, in the order they were made: off the
+   * API's event loop, where a burst of them queued HTTP requests behind it, and off the components' own, where
+   * the replication manager's creations held the scheduler's batches back.
+   */
+  java.util.concurrent.Executor componentCalls() {
+    return componentCalls;
   }
 
   io.vertx.core.Vertx vertxInstance() {
