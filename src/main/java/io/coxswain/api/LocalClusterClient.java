@@ -31,8 +31,9 @@ import java.util.function.Supplier;
  * The master's own components' view of the cluster, in-process: the same registries (strategies,
  * validation, the store) as an HTTP request, without TLS, HTTP or the JSON text between them. A registry
  * call runs on the API server's thread for its components (a watch subscribes on the API server's context,
- * as an HTTP watch does); results come back on the caller's context as the model objects. Errors are the {@link io.coxswain.client.ApiException}s an HTTP client
- * would get. Components on a master act as the master itself: no authentication or authorization applies.
+ * as an HTTP watch does); results come back on the caller's context as the model objects. Errors are the
+ * {@link io.coxswain.client.ApiException}s an HTTP client would get. Components on a master act as the master
+ * itself: no authentication or authorization applies.
  */
 public final class LocalClusterClient implements ClusterClient {
   private final ApiServerVerticle api;

@@ -16,7 +16,8 @@ import java.io.UncheckedIOException;
  *
  * @param type   the event's type ("" when absent)
  * @param object the object read into its class (null for an ERROR)
- * @param tree   the object as a tree when it was not read into its class (else null)
+ * @param tree   the object as a tree when it was not read into its class (a missing object: a missing node),
+ *               else null
  */
 record WatchLine<T>(String type, T object, JsonNode tree) {
 
