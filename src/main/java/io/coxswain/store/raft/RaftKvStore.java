@@ -26,11 +26,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -102,6 +104,14 @@ public final class RaftKvStore implements Store, Membership {
   private final ClientId localClientId = ClientId.randomId();
   private final AtomicLong localCallIds = new AtomicLong();
   private final AtomicLong sentOnToClient = new AtomicLong();
+  /**
+   * Call ids of this member's own writes whose outcome it has (none is sent again: a write turned away goes
+   * on through the client under a call id of its own). The next own write names them, and the server drops
+   * their replies from its retry cache, as Ratis' client does for the calls it has answers to; otherwise
+   * each reply (a batch's results, with the objects' previous values) stayed there for the cache's minute,
+   * outliving the young generation and filling the old one.
+   */
+  private final Queue<Long> repliedLocally = new ConcurrentLinkedQueue<>();
   /** Takes the answers of read barriers (see {@link #readIndexBarrier}). */
   private final ExecutorService reads;
   private final ClientId localReadClientId = ClientId.randomId();
@@ -356,6 +366,11 @@ public final class RaftKvStore implements Store, Membership {
     }
   }
 
+  /** The replies this member's Raft server keeps for clients that may send a call again (tests). */
+  long retryCacheSize() throws IOException {
+    return server.getDivision(groupId).getRetryCache().getStatistics().size();
+  }
+
   /** Writes handed to this member's own server, and how many of them it turned away to the client. */
   long[] ownServerWrites() {
     return new long[] {localCallIds.get(), sentOnToClient.get()};
@@ -398,7 +413,7 @@ public final class RaftKvStore implements Store, Membership {
    */
   private CompletableFuture<RaftClientReply> proposeLocally(Message message) {
     RaftClientRequest request = ownServerRequest(localClientId, localCallIds.incrementAndGet(), message,
-        RaftClientRequest.writeRequestType());
+        RaftClientRequest.writeRequestType(), drain(repliedLocally));
     CompletableFuture<RaftClientReply> handed;
     try {
       handed = CompletableFuture.supplyAsync(() -> {
@@ -413,6 +428,7 @@ public final class RaftKvStore implements Store, Membership {
     }
     long callId = request.getCallId();
     return handed.handleAsync((reply, error) -> {
+      repliedLocally.add(callId);
       boolean appended = appendedLocally.remove(callId);
       Throwable failure = error != null ? unwrap(error) : reply.getException();
       if (failure == null) {
@@ -443,7 +459,7 @@ public final class RaftKvStore implements Store, Membership {
    */
   private CompletableFuture<RaftClientReply> readIndexBarrier() {
     RaftClientRequest request = ownServerRequest(localReadClientId, localReadCallIds.incrementAndGet(),
-        Message.EMPTY, RaftClientRequest.readRequestType());
+        Message.EMPTY, RaftClientRequest.readRequestType(), List.of());
     CompletableFuture<RaftClientReply> handed;
     try {
       handed = server.submitClientRequestAsync(request);
@@ -462,8 +478,17 @@ public final class RaftKvStore implements Store, Membership {
   }
 
   /** A request addressed to this member's own server, bounded by the store's request timeout. */
+  /** What {@code ids} holds now, taken out of it. */
+  private static List<Long> drain(Queue<Long> ids) {
+    List<Long> out = new ArrayList<>();
+    for (Long id = ids.poll(); id != null; id = ids.poll()) {
+      out.add(id);
+    }
+    return out;
+  }
+
   private RaftClientRequest ownServerRequest(ClientId clientId, long callId, Message message,
-                                             RaftClientRequest.Type type) {
+                                             RaftClientRequest.Type type, List<Long> repliedCallIds) {
     return RaftClientRequest.newBuilder()
         .setClientId(clientId)
         .setServerId(selfId)
@@ -472,6 +497,7 @@ public final class RaftKvStore implements Store, Membership {
         .setMessage(message)
         .setType(type)
         .setTimeoutMs(config.requestTimeout().toMillis())
+        .setRepliedCallIds(repliedCallIds)
         .build();
   }
 

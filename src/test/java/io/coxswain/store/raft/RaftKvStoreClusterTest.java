@@ -202,6 +202,23 @@ class RaftKvStoreClusterTest {
     assertEquals(r.revision(), again.previous().get(0).createRevision());
   }
 
+  @Test
+  void theLeaderKeepsNoRepliesToItsOwnWritesOnceItHasThem() throws Exception {
+    RaftKvStore leader = leader();
+    for (int i = 0; i < 60; i++) {
+      assertTrue(create(leader, "/pods/default/replied-" + i, b("v")).succeeded());
+    }
+    // each own write names the ones answered before it, and the server drops their replies: what is left is
+    // the last one and the last call of each member's client, not the 60 replies for the cache's minute
+    await(() -> {
+      try {
+        return leader.retryCacheSize() < 10;
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }, Duration.ofSeconds(5), "the leader's retry cache to drop the replies to its own writes");
+  }
+
   /** Records revisions a watch delivered. */
   static final class RevisionRecorder implements WatchListener {
     final List<Long> revisions = new CopyOnWriteArrayList<>();
