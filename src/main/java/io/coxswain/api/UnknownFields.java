@@ -53,18 +53,24 @@ public final class UnknownFields {
    */
   public List<String> strip(JsonNode body, Class<?> type) {
     List<String> found = new ArrayList<>();
-    walk(body, mapper.constructType(type), "", found);
+    walk(body, mapper.constructType(type), new StringBuilder(), found);
     return found;
   }
 
-  private void walk(JsonNode node, JavaType type, String path, List<String> found) {
+  /**
+   * {@code path} is where {@code node} is, built up and cut back as the walk goes: a path is made into a
+   * string only for a field that is reported, not for each of the body's fields.
+   */
+  private void walk(JsonNode node, JavaType type, StringBuilder path, List<String> found) {
     if (node == null || type == null) {
       return;
     }
+    int at = path.length();
     if (node.isArray() && (type.isCollectionLikeType() || type.isArrayType())) {
       int i = 0;
       for (JsonNode element : node) {
-        walk(element, type.getContentType(), path + "[" + i++ + "]", found);
+        walk(element, type.getContentType(), path.append('[').append(i++).append(']'), found);
+        path.setLength(at);
       }
       return;
     }
@@ -75,6 +81,7 @@ public final class UnknownFields {
       for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         walk(e.getValue(), type.getContentType(), dot(path, e.getKey()), found);
+        path.setLength(at);
       }
       return;
     }
@@ -90,16 +97,17 @@ public final class UnknownFields {
       }
       JavaType child = known.get(name);
       if (child == null) {
-        found.add(dot(path, name));
+        found.add(dot(path, name).toString());
         it.remove();
       } else {
         walk(e.getValue(), child, dot(path, name), found);
       }
+      path.setLength(at);
     }
   }
 
-  private static String dot(String path, String name) {
-    return path.isEmpty() ? name : path + "." + name;
+  private static StringBuilder dot(StringBuilder path, String name) {
+    return path.isEmpty() ? path.append(name) : path.append('.').append(name);
   }
 
   /** The JSON properties of a model class and their types; null when the type is not a model bean. */
