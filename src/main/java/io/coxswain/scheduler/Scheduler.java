@@ -40,26 +40,12 @@ public final class Scheduler {
   /** Below this many nodes every node is examined for every pod. */
   static final int MIN_FEASIBLE_NODES_TO_FIND = 100;
 
-  private final Map<String, NodeState> nodes = new TreeMap<>();
-  /** The nodes in name order, to examine from any of them round. */
-  private final List<NodeState> order;
+  private final Snapshot snapshot;
   private final List<LabelSelector> serviceSelectors;
 
-  private Scheduler(List<Node> nodeList, Map<String, List<Pod>> podsByNode, List<LabelSelector> serviceSelectors,
-                    Footprints footprints) {
+  private Scheduler(Snapshot snapshot, List<LabelSelector> serviceSelectors) {
+    this.snapshot = snapshot;
     this.serviceSelectors = serviceSelectors == null ? List.of() : List.copyOf(serviceSelectors);
-    Footprints known = footprints == null ? new Footprints() : footprints;
-    for (Node node : nodeList) {
-      String name = node.getMetadata().getName();
-      NodeState state = new NodeState(node, known);
-      for (Pod pod : podsByNode == null ? List.<Pod>of() : podsByNode.getOrDefault(name, List.of())) {
-        if (!Pods.isTerminal(pod)) {
-          state.add(pod);
-        }
-      }
-      nodes.put(name, state);
-    }
-    order = new ArrayList<>(nodes.values());
   }
 
   /** The bound, non-terminal pods grouped by node name: the {@code podsByNode} the schedule methods take. */
@@ -82,7 +68,7 @@ public final class Scheduler {
   /** Schedules one pod; {@code serviceSelectors} are the selectors of the services in the pod's namespace. */
   public static ScheduleResult schedule(Pod pod, List<Node> nodes, Map<String, List<Pod>> podsByNode,
       List<LabelSelector> serviceSelectors, RandomGenerator random) {
-    return new Scheduler(nodes, podsByNode, serviceSelectors, null).place(pod, random);
+    return new Scheduler(Snapshot.of(nodes, podsByNode), serviceSelectors).place(pod, random);
   }
 
   /**
@@ -91,22 +77,22 @@ public final class Scheduler {
    */
   public static List<ScheduleResult> scheduleAll(List<Pod> pods, List<Node> nodes,
       Map<String, List<Pod>> podsByNode, List<LabelSelector> serviceSelectors, RandomGenerator random) {
-    return scheduleAll(pods, nodes, podsByNode, serviceSelectors, random, null);
+    return scheduleAll(pods, Snapshot.of(nodes, podsByNode), serviceSelectors, random);
   }
 
   /**
-   * As above, taking what each bound pod asks of its node from {@code footprints} (null: computed anew), which
-   * a caller scheduling batch after batch keeps between them.
+   * Schedules pods in order against a snapshot its caller keeps up to date, each decision seeing the ones
+   * before it: every pod placed is added to the snapshot on its node (the caller takes it out again if its
+   * binding fails). Results are in the order of {@code pods}.
    */
-  public static List<ScheduleResult> scheduleAll(List<Pod> pods, List<Node> nodes,
-      Map<String, List<Pod>> podsByNode, List<LabelSelector> serviceSelectors, RandomGenerator random,
-      Footprints footprints) {
-    Scheduler scheduler = new Scheduler(nodes, podsByNode, serviceSelectors, footprints);
-    List<ScheduleResult> results = new ArrayList<>();
+  public static List<ScheduleResult> scheduleAll(List<Pod> pods, Snapshot snapshot,
+      List<LabelSelector> serviceSelectors, RandomGenerator random) {
+    Scheduler scheduler = new Scheduler(snapshot, serviceSelectors);
+    List<ScheduleResult> results = new ArrayList<>(pods.size());
     for (Pod pod : pods) {
       ScheduleResult result = scheduler.place(pod, random);
       if (result instanceof ScheduleResult.Scheduled s) {
-        scheduler.nodes.get(s.nodeName()).add(pod);
+        snapshot.add(s.nodeName(), pod);
       }
       results.add(result);
     }
@@ -114,7 +100,8 @@ public final class Scheduler {
   }
 
   private ScheduleResult place(Pod pod, RandomGenerator random) {
-    if (nodes.isEmpty()) {
+    List<NodeState> order = snapshot.order();
+    if (order.isEmpty()) {
       return new ScheduleResult.Unschedulable(Map.of(), "0/0 nodes are available: no nodes available to schedule pods.");
     }
     ResourceRequests requests = ResourceRequests.of(pod);
@@ -135,7 +122,7 @@ public final class Scheduler {
       }
     }
     if (feasible.isEmpty()) {
-      return new ScheduleResult.Unschedulable(reasons, message(nodes.size(), reasons));
+      return new ScheduleResult.Unschedulable(reasons, message(order.size(), reasons));
     }
     if (feasible.size() == 1) {
       return new ScheduleResult.Scheduled(feasible.get(0).name);
@@ -219,10 +206,10 @@ public final class Scheduler {
         }
       }
     }
-    boolean pods = node.podCount + 1 > node.allocatablePods;
-    boolean cpu = requests.cpuMilli() > 0 && node.requested.cpuMilli() + requests.cpuMilli() > node.allocatableCpuMilli;
+    boolean pods = node.podCount() + 1 > node.allocatablePods;
+    boolean cpu = requests.cpuMilli() > 0 && node.requestedCpuMilli + requests.cpuMilli() > node.allocatableCpuMilli;
     boolean memory = requests.memoryBytes() > 0
-        && node.requested.memoryBytes() + requests.memoryBytes() > node.allocatableMemoryBytes;
+        && node.requestedMemoryBytes + requests.memoryBytes() > node.allocatableMemoryBytes;
     if (!pods && !cpu && !memory) {
       return List.of();
     }
@@ -278,47 +265,19 @@ public final class Scheduler {
   }
 
   /** What a pod takes from the node it is bound to. */
-  record Footprint(Pod pod, String namespace, String controller, ResourceRequests requested,
-                   ResourceRequests requestedNonZero, List<HostPort> hostPorts) {
+  record Footprint(Pod pod, String key, String namespace, String controller, boolean peer,
+                   ResourceRequests requested, ResourceRequests requestedNonZero, List<HostPort> hostPorts) {
     static Footprint of(Pod pod) {
       String namespace = Pods.namespace(pod);
-      return new Footprint(pod, namespace, controllerKey(namespace, Pods.controllerOf(pod)), ResourceRequests.of(pod),
-          ResourceRequests.nonZeroOf(pod), List.copyOf(HostPort.of(pod)));
+      String controller = controllerKey(namespace, Pods.controllerOf(pod));
+      return new Footprint(pod, keyOf(pod), namespace, controller, controller != null && !Pods.isBeingDeleted(pod),
+          ResourceRequests.of(pod), ResourceRequests.nonZeroOf(pod), List.copyOf(HostPort.of(pod)));
     }
-  }
 
-  /**
-   * The footprints of pods, each computed once per pod object: kept by uid and used again while the pod is
-   * the very same object (an informer replaces a changed pod with a new one; a pod's quantities are parsed
-   * again only then). Every batch of a scheduler counts all the bound pods of the cluster onto their nodes;
-   * with 10,000 pods, parsing their requests again for each batch took half of its time. Not thread-safe.
-   */
-  public static final class Footprints {
-    private final Map<String, Footprint> byUid = new java.util.HashMap<>();
-
-    Footprint of(Pod pod) {
+    /** What tells one pod from another on a node: its uid, else its namespace and name. */
+    static String keyOf(Pod pod) {
       String uid = pod.getMetadata() == null ? null : pod.getMetadata().getUid();
-      Footprint known = uid == null ? null : byUid.get(uid);
-      if (known != null && known.pod() == pod) {
-        return known;
-      }
-      Footprint f = Footprint.of(pod);
-      if (uid != null) {
-        byUid.put(uid, f);
-      }
-      return f;
-    }
-
-    /** Drops the pod's footprint (it was deleted). */
-    public void forget(Pod pod) {
-      if (pod.getMetadata() != null && pod.getMetadata().getUid() != null) {
-        byUid.remove(pod.getMetadata().getUid());
-      }
-    }
-
-    /** Pods whose footprint is kept. */
-    public int size() {
-      return byUid.size();
+      return uid != null ? uid : Pods.namespace(pod) + "/" + (pod.getMetadata() == null ? null : pod.getMetadata().getName());
     }
   }
 
@@ -357,29 +316,138 @@ public final class Scheduler {
     }
   }
 
-  /** One node of the snapshot with what its pods already take. Mutable, private to one scheduling run. */
+  /**
+   * The nodes and what the pods counted on each take from it, kept by its owner as nodes and pods change (a
+   * pod counts on the node it is bound to, or assumed on while its binding is on its way), so that a batch
+   * does not count every pod of the cluster onto its node again. Pods may be counted on a node the snapshot
+   * does not know (yet, or any more): they count once it does, and no pod is placed there meanwhile. Not
+   * thread-safe.
+   */
+  public static final class Snapshot {
+    private final Map<String, NodeState> byName = new TreeMap<>();
+    /** The known nodes in name order; null when it is to be made again. */
+    private List<NodeState> order;
+
+    /** The nodes, and the non-terminal pods of {@code podsByNode} on them. */
+    public static Snapshot of(List<Node> nodes, Map<String, List<Pod>> podsByNode) {
+      Snapshot s = new Snapshot();
+      for (Node node : nodes) {
+        String name = node.getMetadata().getName();
+        s.setNode(node);
+        for (Pod pod : podsByNode == null ? List.<Pod>of() : podsByNode.getOrDefault(name, List.of())) {
+          if (!Pods.isTerminal(pod)) {
+            s.add(name, pod);
+          }
+        }
+      }
+      return s;
+    }
+
+    /** A node added or changed: what it offers is read again, what its pods take stays. */
+    public void setNode(Node node) {
+      String name = node.getMetadata().getName();
+      NodeState state = byName.computeIfAbsent(name, NodeState::new);
+      if (state.node == null) {
+        order = null;
+      }
+      state.set(node);
+    }
+
+    /** A node gone: nothing is placed on it; the pods still counted there are taken out as they go. */
+    public void removeNode(String name) {
+      NodeState state = byName.get(name);
+      if (state == null) {
+        return;
+      }
+      if (state.node != null) {
+        state.node = null;
+        order = null;
+      }
+      if (state.pods.isEmpty()) {
+        byName.remove(name);
+      }
+    }
+
+    /** Counts the pod on the node (in place of what was counted there for the same pod). */
+    public void add(String nodeName, Pod pod) {
+      byName.computeIfAbsent(nodeName, NodeState::new).add(Footprint.of(pod));
+    }
+
+    /** Stops counting the pod on the node. */
+    public void remove(String nodeName, Pod pod) {
+      NodeState state = byName.get(nodeName);
+      if (state == null) {
+        return;
+      }
+      state.remove(Footprint.keyOf(pod));
+      if (state.node == null && state.pods.isEmpty()) {
+        byName.remove(nodeName);
+      }
+    }
+
+    /** Pods counted on the node, known or not (tests). */
+    int podCount(String nodeName) {
+      NodeState state = byName.get(nodeName);
+      return state == null ? 0 : state.pods.size();
+    }
+
+    /**
+     * What the snapshot holds, node by node in name order: a comparable summary of each known node's counts,
+     * requests, host ports and controllers' pods, for comparing a kept snapshot with one made afresh (tests).
+     */
+    String summary() {
+      StringBuilder sb = new StringBuilder();
+      for (NodeState n : order()) {
+        sb.append(n.name).append(": pods=").append(n.pods.size()).append(" cpu=").append(n.requestedCpuMilli)
+            .append(" mem=").append(n.requestedMemoryBytes).append(" nzcpu=").append(n.requestedNonZeroCpuMilli)
+            .append(" nzmem=").append(n.requestedNonZeroMemoryBytes).append(" ports=")
+            .append(n.hostPorts.stream().map(HostPort::toString).sorted().toList())
+            .append(" controllers=").append(new TreeMap<>(n.byController)).append(" pods=")
+            .append(new java.util.TreeSet<>(n.pods.keySet())).append('\n');
+      }
+      return sb.toString();
+    }
+
+    List<NodeState> order() {
+      if (order == null) {
+        List<NodeState> known = new ArrayList<>(byName.size());
+        for (NodeState n : byName.values()) {
+          if (n.node != null) {
+            known.add(n);
+          }
+        }
+        order = known;
+      }
+      return order;
+    }
+  }
+
+  /** One node of a snapshot with what the pods counted on it take. */
   private static final class NodeState {
-    final Node node;
     final String name;
-    final long allocatableCpuMilli;
-    final long allocatableMemoryBytes;
-    final long allocatablePods;
-    final boolean ready;
-    final boolean unschedulable;
-    /** The node's pods by namespace, and how many (not being deleted) each controller has here. */
-    final Map<String, List<Pod>> podsByNamespace = new java.util.HashMap<>();
+    /** Null while the snapshot does not know the node. */
+    Node node;
+    long allocatableCpuMilli;
+    long allocatableMemoryBytes;
+    long allocatablePods;
+    boolean ready;
+    boolean unschedulable;
+    /** The pods counted here, by {@link Footprint#keyOf}. */
+    final Map<String, Footprint> pods = new java.util.HashMap<>();
+    /** How many pods (not being deleted) each controller has here. */
     final Map<String, Integer> byController = new java.util.HashMap<>();
     final List<HostPort> hostPorts = new ArrayList<>();
-    ResourceRequests requested = ResourceRequests.ZERO;
-    ResourceRequests requestedNonZero = ResourceRequests.ZERO;
-    int podCount;
+    long requestedCpuMilli;
+    long requestedMemoryBytes;
+    long requestedNonZeroCpuMilli;
+    long requestedNonZeroMemoryBytes;
 
-    private final Footprints footprints;
+    NodeState(String name) {
+      this.name = name;
+    }
 
-    NodeState(Node node, Footprints footprints) {
+    void set(Node node) {
       this.node = node;
-      this.footprints = footprints;
-      this.name = node.getMetadata().getName();
       this.allocatableCpuMilli = allocatable(node, "cpu", true);
       this.allocatableMemoryBytes = allocatable(node, "memory", false);
       this.allocatablePods = allocatable(node, "pods", false);
@@ -387,21 +455,46 @@ public final class Scheduler {
       this.unschedulable = node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
     }
 
-    void add(Pod pod) {
-      Footprint f = footprints.of(pod);
-      podsByNamespace.computeIfAbsent(f.namespace(), n -> new ArrayList<>()).add(pod);
-      if (f.controller() != null && !Pods.isBeingDeleted(pod)) {
-        byController.merge(f.controller(), 1, Integer::sum);
+    int podCount() {
+      return pods.size();
+    }
+
+    void add(Footprint f) {
+      Footprint before = pods.put(f.key(), f);
+      if (before != null) {
+        take(before, -1);
       }
-      podCount++;
-      requested = requested.plus(f.requested());
-      requestedNonZero = requestedNonZero.plus(f.requestedNonZero());
-      hostPorts.addAll(f.hostPorts());
+      take(f, 1);
+    }
+
+    void remove(String key) {
+      Footprint before = pods.remove(key);
+      if (before != null) {
+        take(before, -1);
+      }
+    }
+
+    /** Adds ({@code sign} 1) or takes away (-1) what the pod takes here. */
+    private void take(Footprint f, int sign) {
+      if (f.peer()) {
+        byController.merge(f.controller(), sign, (a, b) -> a + b == 0 ? null : a + b);
+      }
+      requestedCpuMilli += sign * f.requested().cpuMilli();
+      requestedMemoryBytes += sign * f.requested().memoryBytes();
+      requestedNonZeroCpuMilli += sign * f.requestedNonZero().cpuMilli();
+      requestedNonZeroMemoryBytes += sign * f.requestedNonZero().memoryBytes();
+      for (HostPort p : f.hostPorts()) {
+        if (sign > 0) {
+          hostPorts.add(p);
+        } else {
+          hostPorts.remove(p);
+        }
+      }
     }
 
     long leastRequestedScore(ResourceRequests pod) {
-      return (leastRequested(requestedNonZero.cpuMilli() + pod.cpuMilli(), allocatableCpuMilli)
-          + leastRequested(requestedNonZero.memoryBytes() + pod.memoryBytes(), allocatableMemoryBytes)) / 2;
+      return (leastRequested(requestedNonZeroCpuMilli + pod.cpuMilli(), allocatableCpuMilli)
+          + leastRequested(requestedNonZeroMemoryBytes + pod.memoryBytes(), allocatableMemoryBytes)) / 2;
     }
 
     private static long leastRequested(long requested, long capacity) {
@@ -420,11 +513,12 @@ public final class Scheduler {
         return controller == null ? 0 : byController.getOrDefault(controller, 0);
       }
       int count = 0;
-      for (Pod other : podsByNamespace.getOrDefault(namespace, List.of())) {
-        if (Pods.isBeingDeleted(other)) {
+      for (Footprint f : pods.values()) {
+        Pod other = f.pod();
+        if (!namespace.equals(f.namespace()) || Pods.isBeingDeleted(other)) {
           continue;
         }
-        boolean peer = controller != null && controller.equals(controllerKey(namespace, Pods.controllerOf(other)));
+        boolean peer = controller != null && controller.equals(f.controller());
         if (!peer) {
           Map<String, String> labels = Pods.labels(other);
           for (LabelSelector s : services) {

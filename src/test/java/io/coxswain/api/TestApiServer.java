@@ -8,10 +8,10 @@ import java.time.Duration;
  * An API server on a MemoryStore at 127.0.0.1 on a free port, in this JVM. {@code main} keeps one running
  * for trying kubectl by hand.
  */
-final class TestApiServer implements AutoCloseable {
-  final Vertx vertx;
+public final class TestApiServer implements AutoCloseable {
+  public final Vertx vertx;
   final MemoryStore store;
-  final ApiServerVerticle verticle;
+  public final ApiServerVerticle verticle;
 
   TestApiServer(ApiServerConfig config) {
     vertx = Vertx.vertx();
@@ -20,7 +20,7 @@ final class TestApiServer implements AutoCloseable {
     vertx.deployVerticle(verticle).await();
   }
 
-  TestApiServer() {
+  public TestApiServer() {
     this(ApiServerConfig.defaults("127.0.0.1", 0).withBookmarkInterval(Duration.ofSeconds(1)));
   }
 

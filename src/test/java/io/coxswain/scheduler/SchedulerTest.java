@@ -272,23 +272,46 @@ class SchedulerTest {
     assertEquals(1, podsByNode.size());
   }
 
-  /** Footprints kept between batches follow the pods: a changed pod counts as it is now, a forgotten one not. */
+  /** A kept snapshot follows each pod: a changed pod counts as it is now, a removed one not at all. */
   @Test
-  void footprintsKeptBetweenBatchesFollowEachPodObject() {
-    List<Node> nodes = List.of(node("n1", "2", "4Gi"));
-    Scheduler.Footprints footprints = new Scheduler.Footprints();
+  void aKeptSnapshotCountsEachPodAsItIsNow() {
+    Scheduler.Snapshot snapshot = Scheduler.Snapshot.of(List.of(node("n1", "2", "4Gi")), Map.of());
     Pod small = pod("a", "1", null).editMetadata().withUid("u-a").endMetadata().build();
-    Pod next = pod("b", "1", null).build();
+    Pod next = pod("b", "1", null).editMetadata().withUid("u-b").endMetadata().build();
+    snapshot.add("n1", small);
     assertEquals(List.of(new ScheduleResult.Scheduled("n1")),
-        Scheduler.scheduleAll(List.of(next), nodes, Map.of("n1", List.of(small)), List.of(), FIRST, footprints));
-    assertEquals(1, footprints.size());
-    // the same pod (uid) as a new object asking for more: counted with its new requests
+        Scheduler.scheduleAll(List.of(next), snapshot, List.of(), FIRST));
+    assertEquals(2, snapshot.podCount("n1"), "the placed pod counts on its node from then on");
+    // the same pod (uid) as a new object asking for more: counted with its new requests, in place of the old
     Pod grown = pod("a", "2", null).editMetadata().withUid("u-a").endMetadata().build();
+    snapshot.remove("n1", next);
+    snapshot.add("n1", grown);
+    assertEquals(1, snapshot.podCount("n1"));
     assertEquals("0/1 nodes are available: 1 Insufficient cpu.", ((ScheduleResult.Unschedulable) Scheduler.scheduleAll(
-        List.of(next), nodes, Map.of("n1", List.of(grown)), List.of(), FIRST, footprints).get(0)).message());
-    assertEquals(1, footprints.size());
-    footprints.forget(grown);
-    assertEquals(0, footprints.size());
+        List.of(next), snapshot, List.of(), FIRST).get(0)).message());
+    snapshot.remove("n1", grown);
+    assertEquals(0, snapshot.podCount("n1"));
+    assertEquals(List.of(new ScheduleResult.Scheduled("n1")),
+        Scheduler.scheduleAll(List.of(next), snapshot, List.of(), FIRST));
+  }
+
+  /** Pods counted on a node the snapshot does not know count once it does; nothing is placed on a removed one. */
+  @Test
+  void podsOnANodeNotKnownYetCountWhenItComes() {
+    Scheduler.Snapshot snapshot = new Scheduler.Snapshot();
+    snapshot.add("n1", pod("a", "2", null).editMetadata().withUid("u-a").endMetadata().build());
+    Pod next = pod("b", "1", null).editMetadata().withUid("u-b").endMetadata().build();
+    assertEquals("0/0 nodes are available: no nodes available to schedule pods.",
+        ((ScheduleResult.Unschedulable) Scheduler.scheduleAll(List.of(next), snapshot, List.of(), FIRST).get(0)).message());
+    snapshot.setNode(node("n1", "2", "4Gi"));
+    assertEquals("0/1 nodes are available: 1 Insufficient cpu.", ((ScheduleResult.Unschedulable) Scheduler.scheduleAll(
+        List.of(next), snapshot, List.of(), FIRST).get(0)).message());
+    snapshot.setNode(node("n2", "2", "4Gi"));
+    assertEquals(List.of(new ScheduleResult.Scheduled("n2")), Scheduler.scheduleAll(List.of(next), snapshot, List.of(), FIRST));
+    snapshot.remove("n2", next);
+    snapshot.removeNode("n2");
+    assertEquals("0/1 nodes are available: 1 Insufficient cpu.", ((ScheduleResult.Unschedulable) Scheduler.scheduleAll(
+        List.of(next), snapshot, List.of(), FIRST).get(0)).message());
   }
 
   @Test
