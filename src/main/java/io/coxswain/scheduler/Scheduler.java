@@ -391,23 +391,6 @@ public final class Scheduler {
       return state == null ? 0 : state.pods.size();
     }
 
-    /**
-     * What the snapshot holds, node by node in name order: a comparable summary of each known node's counts,
-     * requests, host ports and controllers' pods, for comparing a kept snapshot with one made afresh (tests).
-     */
-    String summary() {
-      StringBuilder sb = new StringBuilder();
-      for (NodeState n : order()) {
-        sb.append(n.name).append(": pods=").append(n.pods.size()).append(" cpu=").append(n.requestedCpuMilli)
-            .append(" mem=").append(n.requestedMemoryBytes).append(" nzcpu=").append(n.requestedNonZeroCpuMilli)
-            .append(" nzmem=").append(n.requestedNonZeroMemoryBytes).append(" ports=")
-            .append(n.hostPorts.stream().map(HostPort::toString).sorted().toList())
-            .append(" controllers=").append(new TreeMap<>(n.byController)).append(" pods=")
-            .append(new java.util.TreeSet<>(n.pods.keySet())).append('\n');
-      }
-      return sb.toString();
-    }
-
     List<NodeState> order() {
       if (order == null) {
         List<NodeState> known = new ArrayList<>(byName.size());

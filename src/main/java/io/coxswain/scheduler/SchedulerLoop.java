@@ -239,8 +239,7 @@ public final class SchedulerLoop {
     for (Iterator<String> it = pending.iterator(); it.hasNext() && batch.size() < BATCH; ) {
       String key = it.next();
       it.remove();
-      String[] parts = key.split("/", 2);
-      Pod pod = pods.get(parts[0], parts[1]);
+      Pod pod = cached(key);
       if (pod != null && (pod.getSpec().getNodeName() == null || pod.getSpec().getNodeName().isEmpty())) {
         batch.add(pod);
       }
