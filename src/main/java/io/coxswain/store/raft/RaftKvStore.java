@@ -108,8 +108,9 @@ public final class RaftKvStore implements Store, Membership {
    * Call ids of this member's own writes whose outcome it has (none is sent again: a write turned away goes
    * on through the client under a call id of its own). The next own write names them, and the server drops
    * their replies from its retry cache, as Ratis' client does for the calls it has answers to; otherwise
-   * each reply (a batch's results, with the objects' previous values) stayed there for the cache's minute,
-   * outliving the young generation and filling the old one.
+   * each reply (a batch's results, with the objects' previous values) stayed there for the cache's minute
+   * (in the scheduler benchmark the leader's live heap at its last full collections: 239-243 MB with the
+   * calls named, 312-346 MB without).
    */
   private final Queue<Long> repliedLocally = new ConcurrentLinkedQueue<>();
   /** Takes the answers of read barriers (see {@link #readIndexBarrier}). */
@@ -477,7 +478,6 @@ public final class RaftKvStore implements Store, Membership {
     }, reads).thenCompose(f -> f);
   }
 
-  /** A request addressed to this member's own server, bounded by the store's request timeout. */
   /** What {@code ids} holds now, taken out of it. */
   private static List<Long> drain(Queue<Long> ids) {
     List<Long> out = new ArrayList<>();
@@ -487,6 +487,10 @@ public final class RaftKvStore implements Store, Membership {
     return out;
   }
 
+  /**
+   * A request addressed to this member's own server, bounded by the store's request timeout, naming the calls
+   * of the same client whose replies the server need not keep any more.
+   */
   private RaftClientRequest ownServerRequest(ClientId clientId, long callId, Message message,
                                              RaftClientRequest.Type type, List<Long> repliedCallIds) {
     return RaftClientRequest.newBuilder()
