@@ -86,7 +86,7 @@ class SchedulerLoopTest {
   }
 
   private Pod create(String name, String cpu, String nodeName) throws Exception {
-    Pod pod = SchedulerTest.pod(name, cpu, null).editMetadata().withNamespace("default").endMetadata()
+    Pod pod = SchedulerTest.pod(name, cpu, null)
         .editSpec().withNodeName(nodeName).endSpec().build();
     return await(client.create(ResourceKind.PODS, pod));
   }
