@@ -79,7 +79,7 @@ master 3 $API1
 wait_ready https://$NET.3:$API_PORT/readyz 60
 OURS=$(java src/bench/java/LoadGen.java pods bench "$SECONDS_RUN" "$CLIENTS" "$SERVERS" "$WARM_SECONDS")
 echo "$OURS"
-sleep 5 # idle: let the collectors settle before reading resident memory
+sleep 10 # idle: a node gives its heap back after 5 s of quiet (IdleHeapTrim); read resident memory after that
 echo "master_idle_rss_mb=$(( $(awk '/VmRSS/{print $2}' /proc/$M1_PID/status) / 1024 ))"
 # failover: kill the leader during a stream of writes
 LEADER=$(curl -sf "${TLS[@]}" https://$API1/coxswain/v1/members | python3 -c 'import json,sys; print([m["id"] for m in json.load(sys.stdin)["members"] if m["leader"]][0])')

@@ -194,6 +194,7 @@ public final class Master implements RunningNode {
     store.addLeadershipListener(leader::leadershipChanged);
     leader.leadershipChanged(store.isLeader());
 
+    IdleHeapTrim.ensureStarted();
     MasterEndpoints endpoints = new MasterEndpoints(local);
     ctx.runOnContext(v -> {
       timers.add(vertx.setPeriodic(100, 5000, id -> reconcileEndpoints(endpoints)));

@@ -86,6 +86,7 @@ public final class Minion implements RunningNode {
     try {
       Minion m = startOn(vertx, config, true, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
       m.dataDirLock = lock;
+      IdleHeapTrim.ensureStarted();
       return m;
     } catch (Exception e) {
       lock.close();

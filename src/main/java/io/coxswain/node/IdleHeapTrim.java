@@ -1,0 +1,133 @@
+package io.coxswain.node;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gives a node's heap back to the machine once the node goes quiet. Under load a node's heap grows (a master's
+ * young generation alone reaches ~150 MB while pods are written, and its old generation keeps 40-50 % free
+ * after a collection), and a JVM keeps what it grew: the pages stay resident while the node idles for hours.
+ * When the process has allocated little for a few seconds, this runs one full collection with the heap's free
+ * ratios lowered for it (the collector then uncommits all but a tenth above the live data), and puts the ratios
+ * back, so the next burst grows the heap as before. One per process (the heap is the process's), on a daemon
+ * thread of its own; at most once per quiet spell, and only when the heap grew since the last trim.
+ */
+public final class IdleHeapTrim {
+  private static final Logger LOG = LoggerFactory.getLogger(IdleHeapTrim.class);
+  private static final AtomicBoolean STARTED = new AtomicBoolean();
+  /** Seconds of little allocation before the heap is trimmed. */
+  static final int QUIET_SECONDS = 5;
+  /** Free share of the heap kept by a trim's collection, in percent. */
+  static final int TRIM_MAX_FREE = 10;
+
+  private IdleHeapTrim() {}
+
+  /** Starts the process's trimmer, once; later calls do nothing. */
+  public static void ensureStarted() {
+    if (!STARTED.compareAndSet(false, true)) {
+      return;
+    }
+    java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    if (!(threads instanceof com.sun.management.ThreadMXBean hotspot)
+        || !hotspot.isThreadAllocatedMemorySupported() || !hotspot.isThreadAllocatedMemoryEnabled()) {
+      LOG.debug("no allocation counts in this JVM: the heap is not trimmed at idle");
+      return;
+    }
+    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    Quiet quiet = new Quiet(QUIET_SECONDS);
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "coxswain-idle-heap-trim");
+      t.setDaemon(true);
+      t.setPriority(Thread.MIN_PRIORITY);
+      return t;
+    });
+    long[] last = {hotspot.getTotalThreadAllocatedBytes()};
+    timer.scheduleWithFixedDelay(() -> {
+      long now = hotspot.getTotalThreadAllocatedBytes();
+      long allocated = now - last[0];
+      last[0] = now;
+      if (quiet.tick(allocated, memory.getHeapMemoryUsage().getCommitted())) {
+        long before = memory.getHeapMemoryUsage().getCommitted();
+        if (!trim()) {
+          timer.shutdown();
+          return;
+        }
+        long after = memory.getHeapMemoryUsage().getCommitted();
+        quiet.trimmed(after);
+        // the allocation of the collection's own bookkeeping is not the node's
+        last[0] = hotspot.getTotalThreadAllocatedBytes();
+        LOG.debug("quiet for {} s: heap trimmed, committed {} -> {} MB", QUIET_SECONDS, before >> 20, after >> 20);
+      }
+    }, 1, 1, TimeUnit.SECONDS);
+  }
+
+  /**
+   * One full collection with the heap's free ratios at 0-{@value #TRIM_MAX_FREE} %, then the ratios as they
+   * were. False when this JVM does not let them be changed (nothing was collected then).
+   */
+  static boolean trim() {
+    HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+    String min;
+    String max;
+    try {
+      min = vm.getVMOption("MinHeapFreeRatio").getValue();
+      max = vm.getVMOption("MaxHeapFreeRatio").getValue();
+      vm.setVMOption("MinHeapFreeRatio", "0"); // first: the minimum may never exceed the maximum
+      vm.setVMOption("MaxHeapFreeRatio", Integer.toString(TRIM_MAX_FREE));
+    } catch (RuntimeException e) {
+      LOG.debug("the heap's free ratios cannot be changed here ({}): the heap is not trimmed at idle", e.toString());
+      return false;
+    }
+    try {
+      System.gc();
+    } finally {
+      vm.setVMOption("MaxHeapFreeRatio", max);
+      vm.setVMOption("MinHeapFreeRatio", min);
+    }
+    return true;
+  }
+
+  /**
+   * When to trim, from each second's allocation: after {@code seconds} seconds in a row in which the process
+   * allocated less than 1/64 of its committed heap each (a master at idle allocates ~0.2 MB/s against a heap of
+   * 100-300 MB; under load hundreds of MB/s), once per quiet spell, and only if the heap is larger than the last
+   * trim left it by an eighth (a node whose heap did not grow has nothing to give back).
+   */
+  static final class Quiet {
+    private final int seconds;
+    private int quietSeconds;
+    private boolean armed = true;
+    private long committedAfterTrim;
+
+    Quiet(int seconds) {
+      this.seconds = seconds;
+    }
+
+    /** One second's allocation and the heap's committed size: true when the heap should be trimmed now. */
+    boolean tick(long allocatedBytes, long committedBytes) {
+      if (allocatedBytes >= committedBytes / 64) {
+        quietSeconds = 0;
+        armed = true;
+        return false;
+      }
+      quietSeconds++;
+      if (!armed || quietSeconds < seconds) {
+        return false;
+      }
+      armed = false;
+      return committedBytes > committedAfterTrim + (committedAfterTrim >> 3);
+    }
+
+    /** What the heap's committed size was right after a trim. */
+    void trimmed(long committedBytes) {
+      committedAfterTrim = committedBytes;
+    }
+  }
+}

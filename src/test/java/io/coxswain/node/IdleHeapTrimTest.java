@@ -1,0 +1,74 @@
+package io.coxswain.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class IdleHeapTrimTest {
+  private static final long MB = 1L << 20;
+  private static final long HEAP = 256 * MB;
+  private static final long BUSY = 64 * MB;
+  private static final long IDLE = MB / 8;
+
+  @Test
+  void aQuietSpellTrimsOnceAfterItsSeconds() {
+    IdleHeapTrim.Quiet quiet = new IdleHeapTrim.Quiet(3);
+    assertFalse(quiet.tick(BUSY, HEAP));
+    assertFalse(quiet.tick(IDLE, HEAP));
+    assertFalse(quiet.tick(IDLE, HEAP));
+    assertTrue(quiet.tick(IDLE, HEAP), "the third quiet second");
+    quiet.trimmed(100 * MB);
+    assertFalse(quiet.tick(IDLE, 100 * MB), "once per quiet spell");
+    assertFalse(quiet.tick(IDLE, 100 * MB));
+  }
+
+  @Test
+  void aBusySecondStartsTheCountAgain() {
+    IdleHeapTrim.Quiet quiet = new IdleHeapTrim.Quiet(3);
+    assertFalse(quiet.tick(IDLE, HEAP));
+    assertFalse(quiet.tick(IDLE, HEAP));
+    assertFalse(quiet.tick(HEAP / 64, HEAP), "1/64 of the heap in a second is not quiet");
+    assertFalse(quiet.tick(IDLE, HEAP));
+    assertFalse(quiet.tick(IDLE, HEAP));
+    assertTrue(quiet.tick(IDLE, HEAP));
+  }
+
+  @Test
+  void aHeapThatDidNotGrowSinceTheLastTrimIsLeftAlone() {
+    IdleHeapTrim.Quiet quiet = new IdleHeapTrim.Quiet(2);
+    quiet.tick(IDLE, HEAP);
+    assertTrue(quiet.tick(IDLE, HEAP));
+    quiet.trimmed(100 * MB);
+    quiet.tick(BUSY, 110 * MB); // a short burst grew it by less than an eighth
+    quiet.tick(IDLE, 110 * MB);
+    assertFalse(quiet.tick(IDLE, 110 * MB));
+    quiet.tick(BUSY, 160 * MB); // a longer one grew it
+    quiet.tick(IDLE, 160 * MB);
+    assertTrue(quiet.tick(IDLE, 160 * MB));
+  }
+
+  @Test
+  void aTrimGivesTheHeapBackAndPutsTheRatiosBack() {
+    HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+    String min = vm.getVMOption("MinHeapFreeRatio").getValue();
+    String max = vm.getVMOption("MaxHeapFreeRatio").getValue();
+    List<byte[]> burst = new ArrayList<>();
+    for (int i = 0; i < 192; i++) {
+      burst.add(new byte[(int) MB]);
+    }
+    long grown = Runtime.getRuntime().totalMemory();
+    assertTrue(grown >= 192 * MB, "the burst grew the heap: " + (grown >> 20) + " MB");
+    burst = null;
+    assertTrue(IdleHeapTrim.trim());
+    long trimmed = Runtime.getRuntime().totalMemory();
+    assertTrue(trimmed <= grown - 96 * MB, "committed " + (grown >> 20) + " -> " + (trimmed >> 20) + " MB");
+    assertEquals(min, vm.getVMOption("MinHeapFreeRatio").getValue());
+    assertEquals(max, vm.getVMOption("MaxHeapFreeRatio").getValue());
+  }
+}
