@@ -9,6 +9,12 @@
 # Hollow nodes heartbeat every HEARTBEAT (default 20s, not the 3s default: 1,000 nodes at 3 s would be 333
 # Node status writes/s before any pod is created), so the masters get a matching --node-monitor-grace and a
 # long --pod-eviction-timeout. Addresses: 127.0.9.1-3 (masters), 127.0.9.11-12 (hollow minion processes).
+#
+# The hollow minion processes run at CPU priority nice HOLLOW_NICE (default 10; 0 for none). They stand for
+# kubelets on 1,000 other machines, as kubemark's hollow nodes run apart from the master they load; here they
+# share the master's cores, and at equal priority they took ~45 % of the machine in the pod phase. They still
+# do all their work (watches, syncs, every pod's status written Running): the bench prints the time to all
+# Running and the CPU each process used while it ran (cpu_s_*), so what the priority moves stays visible.
 #   usage: bash src/bench/scheduler-bench.sh [NODES] [RCS] [REPLICAS] [MASTER_COUNTS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -17,6 +23,7 @@ RCS=${2:-100}
 REPLICAS=${3:-100}
 MASTER_COUNTS=${4:-"1 3"}
 HEARTBEAT=${HEARTBEAT:-20s}
+HOLLOW_NICE=${HOLLOW_NICE:-10}
 JAR=target/node.jar
 [ -f "$JAR" ] || mvn -B -q -o package -DskipTests
 WORK=$(mktemp -d /tmp/coxswain-sched-bench.XXXX)
@@ -35,6 +42,8 @@ wait_ready() { # url deadline-seconds
   done
 }
 rss_mb() { echo $(( $(awk '/VmRSS/{print $2}' /proc/$1/status) / 1024 )); }
+cpu_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
+HZ=$(getconf CLK_TCK)
 ready_nodes() {
   curl -sf "${TLS[@]}" "https://127.0.9.1:6443/api/v1/nodes" | python3 -c '
 import json,sys
@@ -53,7 +62,7 @@ token() { # role: a join token made by the first master
     -d "{\"role\":\"$1\",\"ttlSeconds\":7200}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
 }
 hollow() { # n count
-  "${LAUNCH[@]}" --role=minion --hollow=$2 --heartbeat="$HEARTBEAT" --node-name=bh$1 --address=127.0.9.1$1 \
+  nice -n "$HOLLOW_NICE" "${LAUNCH[@]}" --role=minion --hollow=$2 --heartbeat="$HEARTBEAT" --node-name=bh$1 --address=127.0.9.1$1 \
     --join=127.0.9.1:6443 --token="$(token minion)" --data-dir="$WORK/run$RUN/h$1" >"$WORK/run$RUN-h$1.log" 2>&1 &
   PIDS+=($!)
   eval "H$1_PID=$!"
@@ -61,7 +70,7 @@ hollow() { # n count
 
 echo "machine=$(nproc)cpu-$(free -g | awk '/Mem:/{print $2}')GiB"
 echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ,)"
-echo "nodes=$NODES pods=$((RCS * REPLICAS)) heartbeat=$HEARTBEAT"
+echo "nodes=$NODES pods=$((RCS * REPLICAS)) heartbeat=$HEARTBEAT hollow_nice=$HOLLOW_NICE"
 FIRST=""
 RUN=0
 for MASTERS in $MASTER_COUNTS; do
@@ -82,8 +91,14 @@ for MASTERS in $MASTER_COUNTS; do
   done
   echo "${p}nodes_ready=$(ready_nodes)"
   echo "${p}load_start=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ,)"
+  MASTER_PIDS=()
+  for n in $(seq 1 "$MASTERS"); do eval "MASTER_PIDS+=(\$M${n}_PID)"; done
+  c0m=$(cpu_ticks "${MASTER_PIDS[@]}")
+  c0h=$(cpu_ticks "$H1_PID" "$H2_PID")
   OUT=$(COXSWAIN_PKI="$PKI" java -cp "$JAR" src/bench/java/io/coxswain/bench/SchedulerBench.java https://127.0.9.1:6443 "$RCS" "$REPLICAS" bench 900 \
     2> >(tee "$WORK/driver$RUN.err" >&2))
+  echo "${p}cpu_s_masters=$(( ($(cpu_ticks "${MASTER_PIDS[@]}") - c0m) / HZ ))" # over the bench's run (ends after the listings)
+  echo "${p}cpu_s_hollows=$(( ($(cpu_ticks "$H1_PID" "$H2_PID") - c0h) / HZ ))"
   echo "$OUT" | sed "s/^/$p/"
   echo "${p}load_end=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ,)"
   echo "${p}master1_rss_mb=$(rss_mb "$M1_PID")"
