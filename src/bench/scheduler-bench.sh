@@ -97,8 +97,9 @@ for MASTERS in $MASTER_COUNTS; do
   c0h=$(cpu_ticks "$H1_PID" "$H2_PID")
   OUT=$(COXSWAIN_PKI="$PKI" java -cp "$JAR" src/bench/java/io/coxswain/bench/SchedulerBench.java https://127.0.9.1:6443 "$RCS" "$REPLICAS" bench 900 \
     2> >(tee "$WORK/driver$RUN.err" >&2))
-  echo "${p}cpu_s_masters=$(( ($(cpu_ticks "${MASTER_PIDS[@]}") - c0m) / HZ ))" # over the bench's run (ends after the listings)
-  echo "${p}cpu_s_hollows=$(( ($(cpu_ticks "$H1_PID" "$H2_PID") - c0h) / HZ ))"
+  # CPU seconds over the bench's run (from before the first create to after the listings)
+  echo "${p}cpu_s_masters=$(awk -v t=$(( $(cpu_ticks "${MASTER_PIDS[@]}") - c0m )) -v hz="$HZ" 'BEGIN{printf "%.1f", t / hz}')"
+  echo "${p}cpu_s_hollows=$(awk -v t=$(( $(cpu_ticks "$H1_PID" "$H2_PID") - c0h )) -v hz="$HZ" 'BEGIN{printf "%.1f", t / hz}')"
   echo "$OUT" | sed "s/^/$p/"
   echo "${p}load_end=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ,)"
   echo "${p}master1_rss_mb=$(rss_mb "$M1_PID")"
