@@ -12,9 +12,9 @@
 #
 # The hollow minion processes run at CPU priority nice HOLLOW_NICE (default 10; 0 for none). They stand for
 # kubelets on 1,000 other machines, as kubemark's hollow nodes run apart from the master they load; here they
-# share the master's cores, and at equal priority they took ~45 % of the machine in the pod phase. They still
+# share the master's cores, and at equal priority they took about 40 % of the machine in the pod phase. They still
 # do all their work (watches, syncs, every pod's status written Running): the bench prints the time to all
-# Running and the CPU each process used while it ran (cpu_s_*), so what the priority moves stays visible.
+# Running and the CPU the masters and the hollow processes used while its client ran (cpu_s_*).
 #   usage: bash src/bench/scheduler-bench.sh [NODES] [RCS] [REPLICAS] [MASTER_COUNTS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
