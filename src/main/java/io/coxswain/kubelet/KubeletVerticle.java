@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -71,12 +72,16 @@ public final class KubeletVerticle extends VerticleBase {
   private Map<ContainerKey, BackOff> backOff = new HashMap<>();
   private final Map<String, String> writtenPorts = new HashMap<>();
 
-  /** A status this kubelet wrote, and the resourceVersion its write gave the pod. */
-  private record Written(JsonNode status, long resourceVersion) {}
+  /**
+   * A status this kubelet wrote, as JSON text, and the resourceVersion its write gave the pod. Text, not a tree:
+   * kept for every pod of the node, a tree was ~3 KB of objects a pod (~16 MB for a hollow process's 5,000).
+   */
+  private record Written(byte[] status, long resourceVersion) {}
 
   /**
    * The last status written, per pod uid: a sync that sees the pod as it was before that write (the watch has
-   * not brought the write yet) does not write the same status again.
+   * not brought the write yet) does not write the same status again. Kept until the pod goes: a sync that began
+   * before the watch brought the write still holds the pod as it was.
    */
   private final Map<String, Written> writtenStatus = new HashMap<>();
 
@@ -463,13 +468,13 @@ public final class KubeletVerticle extends VerticleBase {
         continue;
       }
       Written last = writtenStatus.get(uid);
-      if (last != null && last.status().equals(tree) && revision(pod) < last.resourceVersion()) {
+      if (last != null && revision(pod) < last.resourceVersion() && Arrays.equals(last.status(), Json.bytes(tree))) {
         continue;
       }
       // the pod with its new status, sharing the rest with the informer's object (the client only serializes it)
       Pod copy = new Pod(pod.getApiVersion(), pod.getKind(), pod.getMetadata(), pod.getSpec(), status);
       work.add(client.update(ResourceKind.PODS, copy, "status")
-          .onSuccess(updated -> writtenStatus.put(uid, new Written(tree, revision(updated)))).<Void>mapEmpty()
+          .onSuccess(updated -> writtenStatus.put(uid, new Written(Json.bytes(tree), revision(updated)))).<Void>mapEmpty()
           .recover(err -> err instanceof ApiException a && (a.isConflict() || a.isNotFound())
               ? Future.succeededFuture() : Future.failedFuture(err)));
     }
