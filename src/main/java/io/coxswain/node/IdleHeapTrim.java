@@ -3,6 +3,8 @@ package io.coxswain.node;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -19,16 +21,34 @@ import org.slf4j.LoggerFactory;
  * ratios lowered for it (the collector then uncommits all but a tenth above the live data), and puts the ratios
  * back, so the next burst grows the heap as before. One per process (the heap is the process's), on a daemon
  * thread of its own; at most once per quiet spell, and only when the heap grew since the last trim.
+ *
+ * <p>Memory outside the heap that a component can give back (a master's store lets go of the pages of its
+ * mapped data file) is given back at the start of every quiet spell, through the tasks added with
+ * {@link #onQuiet(Runnable)}, whether the heap grew or not.
  */
 public final class IdleHeapTrim {
   private static final Logger LOG = LoggerFactory.getLogger(IdleHeapTrim.class);
   private static final AtomicBoolean STARTED = new AtomicBoolean();
+  private static final List<Runnable> ON_QUIET = new CopyOnWriteArrayList<>();
   /** Seconds of little allocation before the heap is trimmed. */
   static final int QUIET_SECONDS = 5;
   /** Free share of the heap kept by a trim's collection, in percent. */
   static final int TRIM_MAX_FREE = 10;
 
   private IdleHeapTrim() {}
+
+  /**
+   * Adds a task run on the trimmer's thread at the start of each quiet spell, after the heap's trim if there is
+   * one: it gives back memory outside the heap. A task that throws is logged and kept.
+   */
+  public static void onQuiet(Runnable task) {
+    ON_QUIET.add(task);
+  }
+
+  /** Removes a task added with {@link #onQuiet(Runnable)} (a node that stops). */
+  public static void removeOnQuiet(Runnable task) {
+    ON_QUIET.remove(task);
+  }
 
   /** Starts the process's trimmer, once; later calls do nothing. */
   public static void ensureStarted() {
@@ -50,24 +70,36 @@ public final class IdleHeapTrim {
       return t;
     });
     long[] last = {hotspot.getTotalThreadAllocatedBytes()};
+    boolean[] trimmable = {true}; // false once this JVM refused to change the free ratios
     timer.scheduleWithFixedDelay(() -> {
       try {
         long now = hotspot.getTotalThreadAllocatedBytes();
         long allocated = now - last[0];
         last[0] = now;
-        if (!quiet.tick(allocated, memory.getHeapMemoryUsage().getCommitted())) {
+        Step step = quiet.tick(allocated, memory.getHeapMemoryUsage().getCommitted());
+        if (step == Step.NOTHING) {
           return;
         }
-        long before = memory.getHeapMemoryUsage().getCommitted();
-        if (!trim()) {
-          timer.shutdown();
-          return;
+        if (step == Step.TRIM && trimmable[0]) {
+          long before = memory.getHeapMemoryUsage().getCommitted();
+          if (trim()) {
+            long after = memory.getHeapMemoryUsage().getCommitted();
+            quiet.trimmed(after);
+            LOG.debug("quiet for {} s: heap trimmed, committed {} -> {} MB", QUIET_SECONDS, before >> 20,
+                after >> 20);
+          } else {
+            trimmable[0] = false;
+          }
         }
-        long after = memory.getHeapMemoryUsage().getCommitted();
-        quiet.trimmed(after);
-        // the allocation of the collection's own bookkeeping is not the node's
+        for (Runnable task : ON_QUIET) {
+          try {
+            task.run();
+          } catch (RuntimeException e) {
+            LOG.debug("a task for a quiet spell failed: {}", e.toString());
+          }
+        }
+        // the allocation of the collection's and the tasks' own bookkeeping is not the node's
         last[0] = hotspot.getTotalThreadAllocatedBytes();
-        LOG.debug("quiet for {} s: heap trimmed, committed {} -> {} MB", QUIET_SECONDS, before >> 20, after >> 20);
       } catch (RuntimeException e) { // a failed task would end the schedule without a word
         LOG.warn("the heap is no longer trimmed at idle: {}", e.toString());
         timer.shutdown();
@@ -107,6 +139,16 @@ public final class IdleHeapTrim {
    * 100-300 MB; under load hundreds of MB/s), once per quiet spell, and only if the heap is larger than the last
    * trim left it by an eighth (a node whose heap did not grow has nothing to give back).
    */
+  /** What a second of the schedule calls for. */
+  enum Step {
+    /** Not quiet, or quiet for too short a time, or the spell already began. */
+    NOTHING,
+    /** A quiet spell begins; the heap has not grown since the last trim: only the tasks run. */
+    QUIET,
+    /** A quiet spell begins and the heap grew: trim it, then run the tasks. */
+    TRIM
+  }
+
   static final class Quiet {
     private final int seconds;
     private int quietSeconds;
@@ -117,19 +159,19 @@ public final class IdleHeapTrim {
       this.seconds = seconds;
     }
 
-    /** One second's allocation and the heap's committed size: true when the heap should be trimmed now. */
-    boolean tick(long allocatedBytes, long committedBytes) {
+    /** One second's allocation and the heap's committed size: what to do now. */
+    Step tick(long allocatedBytes, long committedBytes) {
       if (allocatedBytes >= committedBytes / 64) {
         quietSeconds = 0;
         armed = true;
-        return false;
+        return Step.NOTHING;
       }
       quietSeconds++;
       if (!armed || quietSeconds < seconds) {
-        return false;
+        return Step.NOTHING;
       }
       armed = false;
-      return committedBytes > committedAfterTrim + (committedAfterTrim >> 3);
+      return committedBytes > committedAfterTrim + (committedAfterTrim >> 3) ? Step.TRIM : Step.QUIET;
     }
 
     /** What the heap's committed size was right after a trim. */

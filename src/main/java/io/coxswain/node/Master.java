@@ -81,6 +81,14 @@ public final class Master implements RunningNode {
   private LeaderComponents leader;
   private Minion localMinion;
   private final List<Long> timers = new ArrayList<>();
+  /** At the start of each quiet spell the store lets go of its data file's resident pages (IdleHeapTrim). */
+  private final Runnable releasePages = () -> {
+    RaftKvStore s = store;
+    if (s != null) {
+      long advised = s.releaseMappedPages();
+      LOG.debug("quiet: the store's mapped pages released ({} MB of mappings)", advised >> 20);
+    }
+  };
 
   private DataDirLock dataDirLock;
 
@@ -194,6 +202,7 @@ public final class Master implements RunningNode {
     store.addLeadershipListener(leader::leadershipChanged);
     leader.leadershipChanged(store.isLeader());
 
+    IdleHeapTrim.onQuiet(releasePages);
     IdleHeapTrim.ensureStarted();
     MasterEndpoints endpoints = new MasterEndpoints(local);
     ctx.runOnContext(v -> {
@@ -447,6 +456,7 @@ public final class Master implements RunningNode {
 
   @Override
   public void stop() {
+    IdleHeapTrim.removeOnQuiet(releasePages);
     if (localMinion != null) {
       localMinion.stop();
     }

@@ -1,10 +1,10 @@
 package io.coxswain.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import io.coxswain.node.IdleHeapTrim.Step;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,38 +19,40 @@ class IdleHeapTrimTest {
   @Test
   void aQuietSpellTrimsOnceAfterItsSeconds() {
     IdleHeapTrim.Quiet quiet = new IdleHeapTrim.Quiet(3);
-    assertFalse(quiet.tick(BUSY, HEAP));
-    assertFalse(quiet.tick(IDLE, HEAP));
-    assertFalse(quiet.tick(IDLE, HEAP));
-    assertTrue(quiet.tick(IDLE, HEAP), "the third quiet second");
+    assertEquals(Step.NOTHING, quiet.tick(BUSY, HEAP));
+    assertEquals(Step.NOTHING, quiet.tick(IDLE, HEAP));
+    assertEquals(Step.NOTHING, quiet.tick(IDLE, HEAP));
+    assertEquals(Step.TRIM, quiet.tick(IDLE, HEAP), "the third quiet second");
     quiet.trimmed(100 * MB);
-    assertFalse(quiet.tick(IDLE, HEAP), "once per quiet spell, though the heap is larger than the trim left it");
-    assertFalse(quiet.tick(IDLE, HEAP));
+    assertEquals(Step.NOTHING, quiet.tick(IDLE, HEAP),
+        "once per quiet spell, though the heap is larger than the trim left it");
+    assertEquals(Step.NOTHING, quiet.tick(IDLE, HEAP));
   }
 
   @Test
   void aBusySecondStartsTheCountAgain() {
     IdleHeapTrim.Quiet quiet = new IdleHeapTrim.Quiet(3);
-    assertFalse(quiet.tick(IDLE, HEAP));
-    assertFalse(quiet.tick(IDLE, HEAP));
-    assertFalse(quiet.tick(HEAP / 64, HEAP), "1/64 of the heap in a second is not quiet");
-    assertFalse(quiet.tick(IDLE, HEAP));
-    assertFalse(quiet.tick(IDLE, HEAP));
-    assertTrue(quiet.tick(IDLE, HEAP));
+    assertEquals(Step.NOTHING, quiet.tick(IDLE, HEAP));
+    assertEquals(Step.NOTHING, quiet.tick(IDLE, HEAP));
+    assertEquals(Step.NOTHING, quiet.tick(HEAP / 64, HEAP), "1/64 of the heap in a second is not quiet");
+    assertEquals(Step.NOTHING, quiet.tick(IDLE, HEAP));
+    assertEquals(Step.NOTHING, quiet.tick(IDLE, HEAP));
+    assertEquals(Step.TRIM, quiet.tick(IDLE, HEAP));
   }
 
   @Test
-  void aHeapThatDidNotGrowSinceTheLastTrimIsLeftAlone() {
+  void aHeapThatDidNotGrowSinceTheLastTrimIsLeftAloneButTheSpellIsStillTold() {
     IdleHeapTrim.Quiet quiet = new IdleHeapTrim.Quiet(2);
     quiet.tick(IDLE, HEAP);
-    assertTrue(quiet.tick(IDLE, HEAP));
+    assertEquals(Step.TRIM, quiet.tick(IDLE, HEAP));
     quiet.trimmed(100 * MB);
     quiet.tick(BUSY, 110 * MB); // a short burst grew it by less than an eighth
     quiet.tick(IDLE, 110 * MB);
-    assertFalse(quiet.tick(IDLE, 110 * MB));
+    assertEquals(Step.QUIET, quiet.tick(IDLE, 110 * MB), "the tasks for other memory still run");
+    assertEquals(Step.NOTHING, quiet.tick(IDLE, 110 * MB));
     quiet.tick(BUSY, 160 * MB); // a longer one grew it
     quiet.tick(IDLE, 160 * MB);
-    assertTrue(quiet.tick(IDLE, 160 * MB));
+    assertEquals(Step.TRIM, quiet.tick(IDLE, 160 * MB));
   }
 
   @Test

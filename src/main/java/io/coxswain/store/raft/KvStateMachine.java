@@ -463,6 +463,20 @@ final class KvStateMachine extends BaseStateMachine {
     }
   }
 
+  /**
+   * Drops the pages of MapDB's mapped data file from this process's resident memory ({@link MappedPages}); the
+   * read lock keeps MapDB from being closed or replaced meanwhile. Returns the bytes of mappings advised, -1
+   * when pages cannot be released here.
+   */
+  long releaseMappedPages() {
+    lock.readLock().lock();
+    try {
+      return db == null || db.isClosed() ? 0 : MappedPages.release(db);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   /** Registers a watch atomically with respect to applies: replay, then live events. */
   Watch watch(String prefix, long afterRevision, WatchListener listener) throws CompactedException {
     lock.readLock().lock();

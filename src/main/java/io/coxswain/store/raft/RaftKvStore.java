@@ -623,6 +623,14 @@ public final class RaftKvStore implements Store, Membership {
     return stateMachine.read(KvState::revision);
   }
 
+  /**
+   * Lets go of the resident pages of the store's mapped data file (for a member gone quiet: the next reads map
+   * them again from the page cache). Returns the bytes of mappings advised, -1 when that cannot be done here.
+   */
+  public long releaseMappedPages() {
+    return closed.get() ? 0 : stateMachine.releaseMappedPages();
+  }
+
   @Override
   public long compactedRevision() {
     return stateMachine.read(KvState::compactedRevision);
