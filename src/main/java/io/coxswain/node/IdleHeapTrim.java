@@ -13,10 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Gives a node's heap back to the machine once the node goes quiet. Under load a node's heap grows (through the
- * launcher a master's young generation grows up to 512 MB while pods are written, and its old generation keeps
- * 60-70 % free after a full collection), and a JVM keeps what it grew: the pages stay resident while the node
- * idles for hours.
+ * Gives a node's heap back to the machine once the node goes quiet. Under load a node's heap grows (a master's
+ * G1 heap to over a gigabyte while 10,000 pods are written; a minion's serial young generation up to its
+ * bound), and a JVM keeps what it grew: the pages stay resident while the node idles for hours.
  * When the process has allocated little for a few seconds, this runs one full collection with the heap's free
  * ratios lowered for it (the collector then uncommits all but a tenth above the live data), and puts the ratios
  * back, so the next burst grows the heap as before. One per process (the heap is the process's), on a daemon

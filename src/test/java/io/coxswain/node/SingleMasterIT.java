@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.coxswain.testing.NodeProcess;
+import io.coxswain.testing.Wait;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.Config;
@@ -219,6 +220,63 @@ class SingleMasterIT {
       ch.write(java.nio.ByteBuffer.wrap(new byte[64]), 0);
     }
     startsAgain(master, "cannot be read", "kept", found -> assertEquals(created, found));
+  }
+
+  /**
+   * A master that goes quiet after a burst of writes lets go of its store file's pages (IdleHeapTrim, then
+   * MappedPages): they leave the process's resident memory, and every object still reads back from the file.
+   */
+  @Test
+  void aQuietMasterLetsGoOfItsStoreFilesPagesAndKeepsEveryObject() throws Exception {
+    NodeProcess master = NodeProcess.master(root, "single-m8", "127.0.4.8", 6443, 2380, "--local-minion=false");
+    started.add(master);
+    master.start().awaitReady(Duration.ofSeconds(60));
+    Path kv = fileOf(master, "kv.db"::equals).toRealPath();
+    String pad = "p".repeat(8 * 1024);
+    long busiest = 0;
+    try (KubernetesClient k = client(master)) {
+      for (int i = 0; i < 300; i++) {
+        Pod p = pod("quiet-" + i);
+        p.getMetadata().setAnnotations(java.util.Map.of("pad", pad + i));
+        k.pods().resource(p).create();
+        if (i % 50 == 49) {
+          busiest = Math.max(busiest, residentKb(master.pid(), kv));
+        }
+      }
+      long seen = busiest;
+      assertTrue(seen >= 2048, "the writes made the store file's pages resident: " + seen + " KB");
+      Wait.until("the quiet master's store file pages leave its resident memory (were " + seen + " KB)",
+          Duration.ofSeconds(60), () -> residentKb(master.pid(), kv) <= seen / 4,
+          () -> "resident now: " + residentKb(master.pid(), kv) + " KB");
+      List<Pod> pods = k.pods().withLabel("it", "single").list().getItems().stream()
+          .filter(p -> p.getMetadata().getName().startsWith("quiet-")).toList();
+      assertEquals(300, pods.size());
+      for (Pod p : pods) {
+        String n = p.getMetadata().getName().substring("quiet-".length());
+        assertEquals(pad + n, p.getMetadata().getAnnotations().get("pad"), p.getMetadata().getName());
+      }
+      k.pods().resource(pod("quiet-after")).create();
+      assertEquals("quiet-after", k.pods().withName("quiet-after").get().getMetadata().getName());
+    }
+  }
+
+  /** Resident kilobytes of process {@code pid} mapped from {@code file}, from its smaps. */
+  static long residentKb(long pid, Path file) {
+    String path = file.toAbsolutePath().toString();
+    long kb = 0;
+    boolean inFile = false;
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/smaps"))) {
+        if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*")) {
+          inFile = line.endsWith(" " + path);
+        } else if (inFile && line.startsWith("Rss:")) {
+          kb += Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException e) {
+      throw new AssertionError("cannot read the smaps of " + pid, e);
+    }
+    return kb;
   }
 
   static void signal(String name, long pid) throws IOException, InterruptedException {
