@@ -1,6 +1,7 @@
 package io.coxswain.client;
 
 import io.coxswain.model.SharedEmpties;
+import io.coxswain.model.SharedParts;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * update so level-triggered consumers converge even if they missed something.
  *
  * <p>Objects in the cache are shared: consumers must copy one before changing it. Their empty lists and maps
- * are one immutable empty list and map ({@link SharedEmpties}). All callbacks run on the Vert.x context that
+ * are one immutable empty list and map ({@link SharedEmpties}), and pods' equal parts (containers, labels, ...)
+ * one instance among many pods ({@link SharedParts}). All callbacks run on the Vert.x context that
  * called {@link #start()}.
  */
 public final class Informer<T extends HasMetadata> {
@@ -140,7 +142,7 @@ public final class Informer<T extends HasMetadata> {
       backoffMs = 200;
       Map<String, T> fresh = new java.util.HashMap<>();
       for (T obj : list.items()) {
-        fresh.put(key(obj), SharedEmpties.share(obj));
+        fresh.put(key(obj), SharedParts.share(SharedEmpties.share(obj)));
       }
       for (Map.Entry<String, T> e : fresh.entrySet()) {
         T old = cache.put(e.getKey(), e.getValue());
@@ -218,7 +220,7 @@ public final class Informer<T extends HasMetadata> {
     }
     switch (event.type()) {
       case ADDED, MODIFIED -> {
-        SharedEmpties.share(obj);
+        SharedParts.share(SharedEmpties.share(obj));
         T old = cache.put(key(obj), obj);
         if (old == null) {
           handlers.forEach(h -> h.onAdd(obj));
