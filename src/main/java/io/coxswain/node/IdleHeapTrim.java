@@ -132,12 +132,6 @@ public final class IdleHeapTrim {
     return true;
   }
 
-  /**
-   * When to trim, from each second's allocation: after {@code seconds} seconds in a row in which the process
-   * allocated less than 1/64 of its committed heap each (a master at idle allocates ~0.2 MB/s against a heap of
-   * 100-300 MB; under load hundreds of MB/s), once per quiet spell, and only if the heap is larger than the last
-   * trim left it by an eighth (a node whose heap did not grow has nothing to give back).
-   */
   /** What a second of the schedule calls for. */
   enum Step {
     /** Not quiet, or quiet for too short a time, or the spell already began. */
@@ -148,6 +142,12 @@ public final class IdleHeapTrim {
     TRIM
   }
 
+  /**
+   * When to trim, from each second's allocation: after {@code seconds} seconds in a row in which the process
+   * allocated less than 1/64 of its committed heap each (a master at idle allocates ~0.2 MB/s against a heap of
+   * 100-300 MB; under load hundreds of MB/s), once per quiet spell, and only if the heap is larger than the last
+   * trim left it by an eighth (a node whose heap did not grow has nothing to give back).
+   */
   static final class Quiet {
     private final int seconds;
     private int quietSeconds;
