@@ -36,7 +36,7 @@ public final class SharedParts {
   private static final AtomicReferenceArray<Entry> TABLE = new AtomicReferenceArray<>(SLOTS);
 
   /** Fields of a pod's spec whose values may be shared: every list, map and object field. */
-  private static final Field[] SPEC_FIELDS = partFields(PodSpec.class, Set.of());
+  private static final Field[] SPEC_FIELDS = partFields(PodSpec.class);
   private static final Field[] META_FIELDS = fields(ObjectMeta.class, Set.of("labels", "ownerReferences", "finalizers"));
   private static final Field[] STATUS_FIELDS = fields(PodStatus.class, Set.of("conditions", "hostIPs"));
 
@@ -111,13 +111,13 @@ public final class SharedParts {
   }
 
   /** The list, map and object fields of {@code type} (not strings, numbers, booleans or enums), accessible. */
-  private static Field[] partFields(Class<?> type, Set<String> except) {
+  private static Field[] partFields(Class<?> type) {
     List<Field> out = new ArrayList<>();
     for (Field f : type.getDeclaredFields()) {
       Class<?> t = f.getType();
       if (Modifier.isStatic(f.getModifiers()) || Modifier.isFinal(f.getModifiers()) || t.isPrimitive()
           || t == String.class || t.isEnum() || Number.class.isAssignableFrom(t) || t == Boolean.class
-          || except.contains(f.getName()) || f.getName().equals("additionalProperties")) {
+          || f.getName().equals("additionalProperties")) {
         continue;
       }
       f.setAccessible(true);
