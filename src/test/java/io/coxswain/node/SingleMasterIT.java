@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.coxswain.testing.NodeProcess;
+import io.coxswain.testing.ResidentPages;
 import io.coxswain.testing.Wait;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -240,14 +241,14 @@ class SingleMasterIT {
         p.getMetadata().setAnnotations(java.util.Map.of("pad", pad + i));
         k.pods().resource(p).create();
         if (i % 50 == 49) {
-          busiest = Math.max(busiest, residentKb(master.pid(), kv));
+          busiest = Math.max(busiest, ResidentPages.residentKb(master.pid(), kv));
         }
       }
       long seen = busiest;
       assertTrue(seen >= 2048, "the writes made the store file's pages resident: " + seen + " KB");
       Wait.until("the quiet master's store file pages leave its resident memory (were " + seen + " KB)",
-          Duration.ofSeconds(60), () -> residentKb(master.pid(), kv) <= seen / 4,
-          () -> "resident now: " + residentKb(master.pid(), kv) + " KB");
+          Duration.ofSeconds(60), () -> ResidentPages.residentKb(master.pid(), kv) <= seen / 4,
+          () -> "resident now: " + ResidentPages.residentKb(master.pid(), kv) + " KB");
       List<Pod> pods = k.pods().withLabel("it", "single").list().getItems().stream()
           .filter(p -> p.getMetadata().getName().startsWith("quiet-")).toList();
       assertEquals(300, pods.size());
@@ -258,25 +259,6 @@ class SingleMasterIT {
       k.pods().resource(pod("quiet-after")).create();
       assertEquals("quiet-after", k.pods().withName("quiet-after").get().getMetadata().getName());
     }
-  }
-
-  /** Resident kilobytes of process {@code pid} mapped from {@code file}, from its smaps. */
-  static long residentKb(long pid, Path file) {
-    String path = file.toAbsolutePath().toString();
-    long kb = 0;
-    boolean inFile = false;
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/smaps"))) {
-        if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*")) {
-          inFile = line.endsWith(" " + path);
-        } else if (inFile && line.startsWith("Rss:")) {
-          kb += Long.parseLong(line.replaceAll("[^0-9]", ""));
-        }
-      }
-    } catch (IOException e) {
-      throw new AssertionError("cannot read the smaps of " + pid, e);
-    }
-    return kb;
   }
 
   static void signal(String name, long pid) throws IOException, InterruptedException {

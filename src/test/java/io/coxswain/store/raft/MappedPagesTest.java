@@ -11,7 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.List;
+import io.coxswain.testing.ResidentPages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mapdb.BTreeMap;
@@ -21,7 +21,6 @@ import org.mapdb.Serializer;
 
 class MappedPagesTest {
   private static final int MB = 1 << 20;
-  private static final java.util.regex.Pattern MAPPING = java.util.regex.Pattern.compile("[0-9a-f]+-[0-9a-f]+ ");
 
   @Test
   void theJdkLetsPagesBeReleasedHere() {
@@ -92,23 +91,7 @@ class MappedPagesTest {
     }
   }
 
-  /** The process's resident kilobytes mapped from {@code file} (every mapping of it, from /proc/self/smaps). */
   private static long residentKb(Path file) {
-    String path = file.toAbsolutePath().toString();
-    long kb = 0;
-    boolean inFile = false;
-    try {
-      List<String> lines = Files.readAllLines(Path.of("/proc/self/smaps"));
-      for (String line : lines) {
-        if (MAPPING.matcher(line).lookingAt()) {
-          inFile = line.endsWith(" " + path);
-        } else if (inFile && line.startsWith("Rss:")) {
-          kb += Long.parseLong(line.replaceAll("[^0-9]", ""));
-        }
-      }
-    } catch (IOException e) {
-      throw new AssertionError("cannot read /proc/self/smaps", e);
-    }
-    return kb;
+    return ResidentPages.residentKb(ProcessHandle.current().pid(), file);
   }
 }
