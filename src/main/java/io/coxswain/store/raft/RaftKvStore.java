@@ -177,7 +177,7 @@ public final class RaftKvStore implements Store, Membership {
     }
 
     this.client.set(newClient(clientPeers(), config));
-    this.batcher = new ProposalBatcher(this::propose, 4, 256);
+    this.batcher = new ProposalBatcher(this::propose, RaftStoreConfig.PROPOSALS_IN_FLIGHT, RaftStoreConfig.PROPOSAL_BATCH);
     // a read-index barrier on this member (the server's read option is LINEARIZABLE); the unordered form,
     // since an ordered read-only request addressed to one server stalls the client's ordered stream
     this.barrier = new ReadBarrier(this::readIndexBarrier);
