@@ -54,6 +54,14 @@ public final class KvState {
   };
   private static final int RECENT = 2048;
   private static final byte[] DELETED = new byte[0];
+  /**
+   * The entries of keys read from {@code keys} lately and not written since: what a stream of writes reads
+   * again and again without writing it (the namespace each create checks, the controller an update looks
+   * at) would otherwise decode a MapDB tree node for each time. Filled by reads under the owner's read lock
+   * (so concurrent), a key leaves it when it is written (under the write lock); emptied when full.
+   */
+  private final Map<String, byte[]> readLately = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int READ_LATELY = 1024;
 
   /** What one command did: the txn result (null for a compaction) and the events it produced. */
   public record Applied(TxnResult txnResult, long compactedRevision, List<WatchEvent> events) {}
@@ -218,11 +226,23 @@ public final class KvState {
     if (cur != null) {
       return cur == DELETED ? null : cur;
     }
-    return keys.get(key);
+    cur = readLately.get(key);
+    if (cur != null) {
+      return cur;
+    }
+    cur = keys.get(key);
+    if (cur != null) {
+      if (readLately.size() >= READ_LATELY) {
+        readLately.clear();
+      }
+      readLately.put(key, cur);
+    }
+    return cur;
   }
 
   /** Remembers {@code entry} (null: deleted) as the key's latest, the most recent of {@link #recent}. */
   private void remember(String key, byte[] entry) {
+    readLately.remove(key);
     recent.remove(key);
     recent.put(key, entry == null ? DELETED : entry);
   }
@@ -418,6 +438,7 @@ public final class KvState {
     long count = in.readLong();
     keys.clear();
     recent.clear();
+    readLately.clear();
     history.clear();
     while (in.readBoolean()) {
       String k = in.readUTF();

@@ -390,4 +390,37 @@ class KvStateTest {
         "old entries still decode");
     assertThrows(CompactedException.class, () -> s.rangeAt("/p/", null, 0, 1));
   }
+
+  @Test
+  void aKeyReadAgainIsReadOnceFromTheMapAndNeverStaleAfterAWriteOrADelete() {
+    int[] mapGets = new int[1];
+    TreeMap<String, byte[]> keys = new TreeMap<>() {
+      @Override
+      public byte[] get(Object key) {
+        if ("ns".equals(key)) {
+          mapGets[0]++;
+        }
+        return super.get(key);
+      }
+    };
+    KvState s = new KvState(keys, new TreeMap<>(), new TreeMap<>(), 100);
+    Runnable otherWrites = () -> { // more than the last keys written that are kept in front of the map
+      for (int i = 0; i < 2100; i++) {
+        s.apply(put("other/" + i, "x"));
+      }
+    };
+    s.apply(put("ns", "1"));
+    otherWrites.run();
+    mapGets[0] = 0;
+    assertEquals("1", new String(s.get("ns").orElseThrow().value(), StandardCharsets.UTF_8));
+    assertEquals("1", new String(s.get("ns").orElseThrow().value(), StandardCharsets.UTF_8));
+    assertEquals(1, mapGets[0], "the second read comes from the keys read lately, not the map");
+    s.apply(cas("ns", s.get("ns").orElseThrow().modRevision(), "2"));
+    otherWrites.run();
+    assertEquals("2", new String(s.get("ns").orElseThrow().value(), StandardCharsets.UTF_8));
+    s.apply(del("ns"));
+    otherWrites.run();
+    assertTrue(s.get("ns").isEmpty());
+    assertFalse(s.apply(cas("ns", 1, "3")).txnResult().succeeded(), "a compare sees the delete too");
+  }
 }
