@@ -509,7 +509,11 @@ public final class ApiServerVerticle extends VerticleBase {
         JsonNode b = parseBody(req, body);
         checkFields(ctx, r, b, q);
         if (!"All".equals(q.get("dryRun"))) {
-          reply(ctx, answer, () -> r.create(t.namespace(), b), 201, t);
+          if (answer.yaml() || answer.table()) {
+            reply(ctx, answer, () -> r.create(t.namespace(), b), 201, t);
+          } else {
+            replyJson(ctx, () -> r.createEncoded(t.namespace(), b).thenApply(ResourceRegistry.Created::json), 201);
+          }
         } else {
           throw ApiException.badRequest("dryRun is not supported by this API server");
         }
@@ -787,6 +791,27 @@ public final class ApiServerVerticle extends VerticleBase {
             o.path("metadata").path("resourceVersion").asText(null), null, true);
       }
       send(ctx, code, out, answer);
+    });
+  }
+
+  /** As {@link #reply}, for an answer already encoded as JSON. */
+  private void replyJson(RoutingContext ctx, Supplier<CompletableFuture<byte[]>> call, int code) {
+    CompletableFuture<byte[]> f;
+    try {
+      f = call.get();
+    } catch (RuntimeException e) {
+      error(ctx, e);
+      return;
+    }
+    Future.fromCompletionStage(f, context).onComplete(ar -> {
+      if (ar.failed()) {
+        error(ctx, ar.cause());
+        return;
+      }
+      HttpServerResponse resp = ctx.response();
+      if (!resp.ended() && !resp.closed()) {
+        resp.setStatusCode(code).putHeader(HttpHeaders.CONTENT_TYPE, MediaTypes.JSON).end(Buffer.buffer(ar.result()));
+      }
     });
   }
 

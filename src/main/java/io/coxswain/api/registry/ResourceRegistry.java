@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -375,6 +376,19 @@ public final class ResourceRegistry<T extends HasMetadata> {
     return nl < 0 ? s : s.substring(0, nl);
   }
 
+  /**
+   * The object as stored: as {@link #tree} encodes it (this API version and kind, no resourceVersion), written
+   * straight from the object.
+   */
+  private byte[] encode(T obj) {
+    if (!kind().equals(obj.getKind()) || obj.getMetadata() == null) {
+      return Json.bytes(tree(obj));
+    }
+    obj.setApiVersion("v1");
+    obj.getMetadata().setResourceVersion(null);
+    return Json.bytes(obj);
+  }
+
   private ObjectNode tree(T obj) {
     ObjectNode n = Json.MAPPER.valueToTree(obj);
     n.put("apiVersion", "v1");
@@ -402,6 +416,40 @@ public final class ResourceRegistry<T extends HasMetadata> {
 
   /** Creates the object in namespace {@code ns} (ignored for cluster-scoped resources). */
   public CompletableFuture<ObjectNode> create(String ns, JsonNode body) {
+    return createEncoded(ns, body).thenApply(Created::object);
+  }
+
+  /**
+   * An object this member created: its encoding as stored (without a resourceVersion) and the revision that
+   * wrote it. The API answers a create with {@link #json()}, the stored bytes with the resourceVersion written
+   * in, so that an object created over HTTP is encoded once, not built into a tree, copied and encoded again.
+   */
+  public record Created(byte[] stored, long revision, String kind) {
+    /** The created object as a tree, with its resourceVersion. */
+    public ObjectNode object() {
+      ObjectNode n = (ObjectNode) Json.tree(stored);
+      n.with("metadata").put("resourceVersion", Long.toString(revision));
+      return n;
+    }
+
+    /** The created object as JSON, with its resourceVersion: the first field of its metadata. */
+    public byte[] json() {
+      byte[] head = ("{\"apiVersion\":\"v1\",\"kind\":\"" + kind + "\",\"metadata\":{").getBytes(StandardCharsets.UTF_8);
+      if (stored.length <= head.length || !Arrays.equals(stored, 0, head.length, head, 0, head.length)
+          || stored[head.length] == '}') {
+        return Json.bytes(object()); // not laid out as this registry encodes its objects
+      }
+      byte[] rv = ("\"resourceVersion\":\"" + revision + "\",").getBytes(StandardCharsets.UTF_8);
+      byte[] out = new byte[stored.length + rv.length];
+      System.arraycopy(stored, 0, out, 0, head.length);
+      System.arraycopy(rv, 0, out, head.length, rv.length);
+      System.arraycopy(stored, head.length, out, head.length + rv.length, stored.length - head.length);
+      return out;
+    }
+  }
+
+  /** As {@link #create}, answering with the object as stored ({@link Created}). */
+  public CompletableFuture<Created> createEncoded(String ns, JsonNode body) {
     checkKind(body);
     ObjectNode meta = body.path("metadata") instanceof ObjectNode m ? m : null;
     if (meta == null) {
@@ -423,13 +471,13 @@ public final class ResourceRegistry<T extends HasMetadata> {
   }
 
   /** Checks the namespace (from local state unless {@code linearizable}), then creates under its guard. */
-  private CompletableFuture<ObjectNode> createChecked(String ns, ObjectNode body, boolean linearizable, int attempt) {
+  private CompletableFuture<Created> createChecked(String ns, ObjectNode body, boolean linearizable, int attempt) {
     CompletableFuture<Compare> nsCheck = namespaced()
         ? registry.checkNamespaceWritable(ns, linearizable) : CompletableFuture.completedFuture(null);
     return nsCheck.thenCompose(guard -> attemptCreate(ns, body, attempt, guard));
   }
 
-  private CompletableFuture<ObjectNode> attemptCreate(String ns, ObjectNode body, int attempt, Compare nsGuard) {
+  private CompletableFuture<Created> attemptCreate(String ns, ObjectNode body, int attempt, Compare nsGuard) {
     ObjectNode node = body.deepCopy();
     ObjectNode meta = node.with("metadata");
     String name = meta.path("name").asText("");
@@ -455,29 +503,28 @@ public final class ResourceRegistry<T extends HasMetadata> {
     node.put("kind", kind());
     T obj = typed(node);
     strategy.prepareForCreate(obj);
-    ObjectNode stored = tree(obj);
+    boolean services = resource().equals("services");
     Set<String> given = Set.of();
     List<FieldError> errors = new ArrayList<>();
-    if (resource().equals("services")) {
-      errors.addAll(registry.services().check(stored));
+    if (services) {
+      ObjectNode allocating = tree(obj);
+      errors.addAll(registry.services().check(allocating));
       if (errors.isEmpty()) {
-        given = registry.services().allocate(stored, null);
-        obj = typed(stored);
+        given = registry.services().allocate(allocating, null);
+        obj = typed(allocating);
       }
     }
     errors.addAll(strategy.validate(obj));
     if (!errors.isEmpty()) {
       return CompletableFuture.failedFuture(ApiException.invalid(kind(), name, errors));
     }
-    if (resource().equals("services")) {
-      stored = tree(obj);
-    }
+    byte[] encoded = encode(obj);
     String key = key(ns, name);
     List<Compare> compares = new ArrayList<>();
     List<Op> ops = new ArrayList<>();
     compares.add(Compare.absent(key));
-    ops.add(Op.put(key, Json.bytes(stored)));
-    List<String> reservations = reservationKeys(stored);
+    ops.add(Op.put(key, encoded));
+    List<String> reservations = services ? reservationKeys(Json.tree(encoded)) : List.of();
     for (String r : reservations) {
       compares.add(Compare.absent(r));
       ops.add(Op.put(r, key.getBytes(StandardCharsets.UTF_8)));
@@ -488,12 +535,9 @@ public final class ResourceRegistry<T extends HasMetadata> {
     final String finalName = name;
     final boolean wasGenerated = generated;
     final Set<String> explicit = given;
-    final ObjectNode result = stored;
     return writes.txn(Txn.of(compares, ops)).thenCompose(r -> {
       if (r.succeeded()) {
-        ObjectNode out = result.deepCopy();
-        out.with("metadata").put("resourceVersion", Long.toString(r.revision()));
-        return CompletableFuture.completedFuture(out);
+        return CompletableFuture.completedFuture(new Created(encoded, r.revision(), kind()));
       }
       if (r.previous().get(0) != null) {
         if (wasGenerated && attempt < 5) {

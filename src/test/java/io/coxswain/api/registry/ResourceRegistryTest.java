@@ -68,6 +68,38 @@ class ResourceRegistryTest {
   }
 
   @Test
+  void aCreateAnswersWithTheStoredObjectAndItsResourceVersionWrittenIn() {
+    ResourceRegistry.Created c = pods.createEncoded("default", pod("enc")).join();
+    var read = pods.get("default", "enc", io.coxswain.store.Store.Consistency.LINEARIZABLE).join();
+    assertEquals(read, Json.tree(c.json()), "the answer as JSON is the object as read back");
+    assertEquals(read, c.object(), "the answer as a tree is the object as read back");
+    assertEquals(Long.toString(c.revision()), read.path("metadata").path("resourceVersion").asText());
+    assertTrue(read.path("metadata").path("uid").asText().length() > 0);
+    byte[] raw = store.get("/registry/pods/default/enc").join().orElseThrow().value();
+    assertEquals(Json.tree(raw), Json.tree(c.stored()));
+    // a service (its allocations take the tree path) and a cluster-scoped object answer the same way
+    ResourceRegistry.Created svc = registry.resource("services").createEncoded("default", Json.tree(
+        "{\"metadata\":{\"name\":\"s\"},\"spec\":{\"selector\":{\"a\":\"b\"},\"ports\":[{\"port\":80}]}}".getBytes())).join();
+    ObjectNode svcRead = registry.resource("services").get("default", "s", io.coxswain.store.Store.Consistency.LINEARIZABLE).join();
+    assertEquals(svcRead, Json.tree(svc.json()));
+    assertTrue(svcRead.path("spec").path("clusterIP").asText().startsWith("127.100."));
+    ResourceRegistry.Created ns = registry.resource("namespaces").createEncoded(null, Json.tree(
+        "{\"kind\":\"Namespace\",\"metadata\":{\"name\":\"other\"}}".getBytes())).join();
+    assertEquals(registry.resource("namespaces").get(null, "other", io.coxswain.store.Store.Consistency.LINEARIZABLE).join(),
+        Json.tree(ns.json()));
+  }
+
+  @Test
+  void aCreatedObjectNotLaidOutAsExpectedIsStillAnsweredWhole() {
+    byte[] odd = "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"x\"}}".getBytes();
+    ResourceRegistry.Created c = new ResourceRegistry.Created(odd, 42, "Pod");
+    ObjectNode answered = (ObjectNode) Json.tree(c.json());
+    assertEquals("42", answered.path("metadata").path("resourceVersion").asText());
+    assertEquals("x", answered.path("metadata").path("name").asText());
+    assertEquals("Pod", answered.path("kind").asText());
+  }
+
+  @Test
   void concurrentPatchesWithoutResourceVersionAllLand() {
     pods.create("default", pod("busy")).join();
     List<CompletableFuture<ObjectNode>> patches = new ArrayList<>();
