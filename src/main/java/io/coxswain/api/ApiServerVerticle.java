@@ -773,19 +773,8 @@ public final class ApiServerVerticle extends VerticleBase {
 
   private void reply(RoutingContext ctx, MediaTypes.Answer answer, Supplier<CompletableFuture<? extends JsonNode>> call,
                      int code, Target tableTarget) {
-    CompletableFuture<? extends JsonNode> f;
-    try {
-      f = call.get();
-    } catch (RuntimeException e) {
-      error(ctx, e);
-      return;
-    }
-    Future.fromCompletionStage(f, context).onComplete(ar -> {
-      if (ar.failed()) {
-        error(ctx, ar.cause());
-        return;
-      }
-      JsonNode out = ar.result();
+    whenDone(ctx, call, result -> {
+      JsonNode out = result;
       if (answer.table() && tableTarget != null && out instanceof ObjectNode o && !"Status".equals(o.path("kind").asText())) {
         out = TableRenderer.table(tables, tableTarget.resource(), List.of(o), ctx.request().getParam("includeObject"),
             o.path("metadata").path("resourceVersion").asText(null), null, true);
@@ -796,7 +785,18 @@ public final class ApiServerVerticle extends VerticleBase {
 
   /** As {@link #reply}, for an answer already encoded as JSON. */
   private void replyJson(RoutingContext ctx, Supplier<CompletableFuture<byte[]>> call, int code) {
-    CompletableFuture<byte[]> f;
+    whenDone(ctx, call, bytes -> {
+      HttpServerResponse resp = ctx.response();
+      if (!resp.ended() && !resp.closed()) {
+        resp.setStatusCode(code).putHeader(HttpHeaders.CONTENT_TYPE, MediaTypes.JSON).end(Buffer.buffer(bytes));
+      }
+    });
+  }
+
+  /** Runs the call and, back on this verticle's context, hands its result on, or answers its failure. */
+  private <R> void whenDone(RoutingContext ctx, Supplier<? extends CompletableFuture<? extends R>> call,
+                            java.util.function.Consumer<R> then) {
+    CompletableFuture<? extends R> f;
     try {
       f = call.get();
     } catch (RuntimeException e) {
@@ -808,10 +808,7 @@ public final class ApiServerVerticle extends VerticleBase {
         error(ctx, ar.cause());
         return;
       }
-      HttpServerResponse resp = ctx.response();
-      if (!resp.ended() && !resp.closed()) {
-        resp.setStatusCode(code).putHeader(HttpHeaders.CONTENT_TYPE, MediaTypes.JSON).end(Buffer.buffer(ar.result()));
-      }
+      then.accept(ar.result());
     });
   }
 
