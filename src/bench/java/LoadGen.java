@@ -12,7 +12,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The one load generator of the store benchmark: N concurrent clients send writes of about 1 KiB for a
- * fixed time, round robin over the given servers, and it prints key=value lines (ops/s, p50, p99, errors).
+ * fixed time, round robin over the given servers, and it prints key=value lines (ops/s, p50, p99, errors, and
+ * its own CPU time per write: the systems under test share the machine with it). Each client is a thread with
+ * one keep-alive HTTP/1.1 connection to each server (a blocking socket, TLS for https) and one request in
+ * flight.
  *
  * <pre>
  *   COXSWAIN_PKI=DATA/pki java LoadGen.java pods PREFIX SECONDS CLIENTS https://127.0.0.1:6443,https://127.0.0.2:6443 [WARM]
@@ -36,15 +39,27 @@ public final class LoadGen {
     int clients = Integer.parseInt(args[3]);
     String[] servers = args[4].split(",");
     int warm = args.length > 5 ? Integer.parseInt(args[5]) : 0;
-    HttpClient http = tls(HttpClient.newBuilder()).version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    javax.net.ssl.SSLContext ssl = sslContext();
+    // each client keeps one connection to each server, across the warm-up and the measured run
+    Wire[][] wires = new Wire[clients][servers.length];
     if (warm > 0) {
-      phase(http, mode, prefix + "w", warm, clients, servers, false);
+      phase(ssl, wires, mode, prefix + "w", warm, clients, servers, false);
     }
-    phase(http, mode, prefix, seconds, clients, servers, true);
+    phase(ssl, wires, mode, prefix, seconds, clients, servers, true);
+    for (Wire[] ws : wires) {
+      for (Wire w : ws) {
+        if (w != null) {
+          w.close();
+        }
+      }
+    }
   }
 
-  private static void phase(HttpClient http, String mode, String prefix, int seconds, int clients, String[] servers,
-      boolean print) throws Exception {
+  private static void phase(javax.net.ssl.SSLContext ssl, Wire[][] connections, String mode, String prefix, int seconds,
+      int clients, String[] servers, boolean print) throws Exception {
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    long cpu0 = os.getProcessCpuTime();
     long end = System.nanoTime() + seconds * 1_000_000_000L;
     List<long[]> latencies = new ArrayList<>();
     AtomicLong ok = new AtomicLong();
@@ -60,14 +75,18 @@ public final class LoadGen {
       int client = c;
       Thread t = new Thread(() -> {
         int n = 0;
+        Wire[] wires = connections[client];
         while (System.nanoTime() < end) {
           long i = seq.incrementAndGet();
-          String server = servers[(int) ((client + i) % servers.length)];
-          HttpRequest req = mode.equals("pods") ? podRequest(server, prefix, i, padding) : etcdRequest(server, prefix, i, padding);
+          int s = (int) ((client + i) % servers.length);
+          byte[] req = mode.equals("pods") ? podRequest(servers[s], prefix, i, padding) : etcdRequest(servers[s], prefix, i, padding);
           long t0 = System.nanoTime();
           try {
-            HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() / 100 == 2) {
+            if (wires[s] == null) {
+              wires[s] = new Wire(servers[s], ssl);
+            }
+            int status = wires[s].exchange(req);
+            if (status / 100 == 2) {
               ok.incrementAndGet();
               perSecond.incrementAndGet((int) Math.min(perSecond.length() - 1, (System.nanoTime() - began[0]) / 1_000_000_000L));
               if (n < lat.length) {
@@ -76,8 +95,15 @@ public final class LoadGen {
             } else {
               errors.incrementAndGet();
             }
+            if (wires[s].closed) {
+              wires[s] = null;
+            }
           } catch (Exception e) {
             errors.incrementAndGet();
+            if (wires[s] != null) {
+              wires[s].close();
+              wires[s] = null;
+            }
           }
         }
         lat[lat.length - 1] = n;
@@ -91,6 +117,7 @@ public final class LoadGen {
       t.join();
     }
     double elapsed = (System.nanoTime() - start) / 1e9;
+    long cpu = os.getProcessCpuTime() - cpu0;
     int total = 0;
     for (long[] l : latencies) {
       total += (int) l[l.length - 1];
@@ -113,6 +140,7 @@ public final class LoadGen {
     System.out.printf("%s_p90_ms=%.1f%n", name, all.length == 0 ? 0 : all[(int) (all.length * 0.90)] / 1e6);
     System.out.printf("%s_max_ms=%.1f%n", name, all.length == 0 ? 0 : all[all.length - 1] / 1e6);
     System.out.printf("%s_errors=%d%n", name, errors.get());
+    System.out.printf("%s_loadgen_cpu_ms_per_op=%.2f%n", name, ok.get() == 0 ? 0 : cpu / 1e6 / ok.get());
     StringBuilder timeline = new StringBuilder();
     for (int s = 0; s < Math.min(perSecond.length(), (int) Math.ceil(elapsed)); s++) {
       timeline.append(s == 0 ? "" : ",").append(perSecond.get(s));
@@ -120,30 +148,159 @@ public final class LoadGen {
     System.out.printf("%s_per_second=%s%n", name, timeline);
   }
 
-  static HttpRequest podRequest(String server, String prefix, long i, String padding) {
-    String body = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"" + prefix + "-" + i
+  static String podBody(String prefix, long i, String padding) {
+    return "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"" + prefix + "-" + i
         + "\",\"labels\":{\"app\":\"bench\",\"tier\":\"load\"},\"annotations\":{\"pad\":\"" + padding + "\"}},"
         + "\"spec\":{\"nodeName\":\"bench-nowhere\",\"containers\":[{\"name\":\"c\",\"image\":\"coxswain/busybox:1\","
         + "\"command\":[\"sleep\",\"3600\"]}]}}";
-    return HttpRequest.newBuilder(URI.create(server + "/api/v1/namespaces/default/pods"))
-        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
   }
 
-  static HttpRequest etcdRequest(String server, String prefix, long i, String padding) {
+  static byte[] podRequest(String server, String prefix, long i, String padding) {
+    return post(server, "/api/v1/namespaces/default/pods", podBody(prefix, i, padding));
+  }
+
+  static byte[] etcdRequest(String server, String prefix, long i, String padding) {
     Base64.Encoder b64 = Base64.getEncoder();
     String key = b64.encodeToString(("/registry/pods/default/" + prefix + "-" + i).getBytes(StandardCharsets.UTF_8));
     String value = b64.encodeToString(("{\"kind\":\"Pod\",\"pad\":\"" + padding + padding.substring(0, 200) + "\"}")
         .getBytes(StandardCharsets.UTF_8));
-    String body = "{\"key\":\"" + key + "\",\"value\":\"" + value + "\"}";
-    return HttpRequest.newBuilder(URI.create(server + "/v3/kv/put"))
-        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    return post(server, "/v3/kv/put", "{\"key\":\"" + key + "\",\"value\":\"" + value + "\"}");
+  }
+
+  /** An HTTP/1.1 POST of a JSON body, head and body in one array (one write). */
+  static byte[] post(String server, String path, String json) {
+    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+    byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + URI.create(server).getAuthority()
+        + "\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: " + body.length
+        + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] all = Arrays.copyOf(head, head.length + body.length);
+    System.arraycopy(body, 0, all, head.length, body.length);
+    return all;
+  }
+
+  /**
+   * One client's keep-alive connection to one server over a blocking socket (TLS for https): sends a request
+   * and reads its whole answer (Content-Length or chunked). A client as thin as this one costs the run little
+   * of the machine's CPU, which both systems under test share with it.
+   */
+  static final class Wire {
+    private final java.net.Socket socket;
+    private final java.io.InputStream in;
+    private final java.io.OutputStream out;
+    private final byte[] buf = new byte[64 * 1024];
+    private int pos;
+    private int lim;
+    boolean closed;
+
+    Wire(String server, javax.net.ssl.SSLContext ssl) throws java.io.IOException {
+      URI u = URI.create(server);
+      java.net.Socket s = new java.net.Socket();
+      s.connect(new java.net.InetSocketAddress(u.getHost(), u.getPort()), 5_000);
+      s.setTcpNoDelay(true);
+      s.setSoTimeout(30_000);
+      if (u.getScheme().equals("https")) {
+        javax.net.ssl.SSLSocket t = (javax.net.ssl.SSLSocket) ssl.getSocketFactory().createSocket(s, u.getHost(), u.getPort(), true);
+        javax.net.ssl.SSLParameters p = t.getSSLParameters();
+        p.setEndpointIdentificationAlgorithm("HTTPS");
+        t.setSSLParameters(p);
+        t.startHandshake();
+        s = t;
+      }
+      socket = s;
+      in = s.getInputStream();
+      out = s.getOutputStream();
+    }
+
+    /** Sends one request and returns the answer's status code, its body read and dropped. */
+    int exchange(byte[] request) throws java.io.IOException {
+      out.write(request);
+      out.flush();
+      String status = line();
+      int code = Integer.parseInt(status.substring(9, 12));
+      long length = -1;
+      boolean chunked = false;
+      for (String h = line(); !h.isEmpty(); h = line()) {
+        int colon = h.indexOf(':');
+        String name = h.substring(0, colon).trim();
+        String value = h.substring(colon + 1).trim();
+        if (name.equalsIgnoreCase("Content-Length")) {
+          length = Long.parseLong(value);
+        } else if (name.equalsIgnoreCase("Transfer-Encoding") && value.equalsIgnoreCase("chunked")) {
+          chunked = true;
+        } else if (name.equalsIgnoreCase("Connection") && value.equalsIgnoreCase("close")) {
+          closed = true;
+        }
+      }
+      if (chunked) {
+        for (long n = Long.parseLong(line().split(";")[0].trim(), 16); n > 0; n = Long.parseLong(line().split(";")[0].trim(), 16)) {
+          skip(n);
+          line();
+        }
+        while (!line().isEmpty()) {
+          // trailers
+        }
+      } else if (length >= 0) {
+        skip(length);
+      } else {
+        closed = true; // the body runs to the end of the connection
+      }
+      if (closed) {
+        close();
+      }
+      return code;
+    }
+
+    private boolean fill() throws java.io.IOException {
+      pos = 0;
+      lim = in.read(buf);
+      if (lim < 0) {
+        lim = 0;
+        throw new java.io.EOFException("the server closed the connection");
+      }
+      return true;
+    }
+
+    private String line() throws java.io.IOException {
+      StringBuilder sb = new StringBuilder();
+      while (true) {
+        if (pos == lim) {
+          fill();
+        }
+        byte b = buf[pos++];
+        if (b == '\n') {
+          int n = sb.length();
+          return n > 0 && sb.charAt(n - 1) == '\r' ? sb.substring(0, n - 1) : sb.toString();
+        }
+        sb.append((char) b);
+      }
+    }
+
+    private void skip(long n) throws java.io.IOException {
+      while (n > 0) {
+        if (pos == lim) {
+          fill();
+        }
+        int k = (int) Math.min(n, lim - pos);
+        pos += k;
+        n -= k;
+      }
+    }
+
+    void close() {
+      closed = true;
+      try {
+        socket.close();
+      } catch (java.io.IOException e) {
+        // gone already
+      }
+    }
   }
 
   /** Writes every 20 ms to any of the servers; prints the longest gap between two acknowledged writes. */
   static void failover(String[] servers, int seconds) throws Exception {
-    HttpClient http = tls(HttpClient.newBuilder()).version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
+    javax.net.ssl.SSLContext ssl = sslContext();
+    HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1));
+    HttpClient http = (ssl == null ? b : b.sslContext(ssl)).build();
     long end = System.nanoTime() + seconds * 1_000_000_000L;
     long last = System.nanoTime();
     long worst = 0;
@@ -153,10 +310,10 @@ public final class LoadGen {
       boolean done = false;
       for (String s : servers) {
         try {
-          HttpRequest req = podRequest(s, "failover-" + ProcessHandle.current().pid(), i++, padding);
-          HttpResponse<String> r = http.send(HttpRequest.newBuilder(req.uri()).timeout(Duration.ofSeconds(2))
-              .header("Content-Type", "application/json").POST(req.bodyPublisher().get()).build(),
-              HttpResponse.BodyHandlers.ofString());
+          String body = podBody("failover-" + ProcessHandle.current().pid(), i++, padding);
+          HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(s + "/api/v1/namespaces/default/pods"))
+              .timeout(Duration.ofSeconds(2)).header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
           if (r.statusCode() / 100 == 2) {
             done = true;
             break;
@@ -179,10 +336,10 @@ public final class LoadGen {
    * With $COXSWAIN_PKI (a master's pki directory): trust its ca.crt and present admin.crt/admin.key, as the
    * API asks for a client certificate.
    */
-  static HttpClient.Builder tls(HttpClient.Builder b) {
+  static javax.net.ssl.SSLContext sslContext() {
     String pki = System.getenv("COXSWAIN_PKI");
     if (pki == null || pki.isEmpty()) {
-      return b;
+      return null;
     }
     try {
       java.security.cert.CertificateFactory cf = java.security.cert.CertificateFactory.getInstance("X.509");
@@ -212,7 +369,7 @@ public final class LoadGen {
       tmf.init(trust);
       javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
       ssl.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-      return b.sslContext(ssl);
+      return ssl;
     } catch (Exception e) {
       throw new IllegalStateException("cannot use the credentials in " + pki + ": " + e, e);
     }
