@@ -147,6 +147,7 @@ public final class KvState {
     // what this transaction read or wrote of each key (null: absent): a key compared and then written, the
     // common update, is looked up in the B-tree once, not twice
     Map<String, byte[]> read = new java.util.HashMap<>();
+    String created = createdAtOnce(txn, read);
     for (Compare c : txn.compares()) {
       if (c.key().equals(Compare.TERM_KEY)) {
         if (c.modRevision() != term) {
@@ -184,12 +185,14 @@ public final class KvState {
       }
       if (op.type() == Op.Type.PUT) {
         byte[] value = op.value() == null ? new byte[0] : op.value();
-        long created = prev == null ? rev : prev.createRevision();
-        byte[] entry = encodeEntry(created, rev, value);
-        keys.put(op.key(), entry);
+        long createdRev = prev == null ? rev : prev.createRevision();
+        byte[] entry = encodeEntry(createdRev, rev, value);
+        if (!op.key().equals(created)) {
+          keys.put(op.key(), entry);
+        }
         remember(op.key(), entry);
         read.put(op.key(), entry);
-        events.add(new WatchEvent(WatchEvent.Type.PUT, op.key(), value, prev == null ? null : prev.value(), rev, created));
+        events.add(new WatchEvent(WatchEvent.Type.PUT, op.key(), value, prev == null ? null : prev.value(), rev, createdRev));
         previousMods.add(prev == null ? 0L : prev.modRevision());
       } else if (prev != null) {
         keys.remove(op.key());
@@ -208,6 +211,31 @@ public final class KvState {
       }
     }
     return new Applied(new TxnResult(succeeded, rev, previous), compacted, events);
+  }
+
+  /**
+   * A create (the one compare: the key is absent; the one write: put it) in one walk of the B-tree: the key
+   * is put if absent, where a lookup for the compare and then the put walked it twice, each decoding the
+   * nodes on the way. Returns the key when it was put (the compare then holds, and the write is done); when
+   * the key was there, nothing is written and {@code read} holds its entry for the compare to fail on. Null
+   * for any other transaction, or when the key was written lately ({@link #recent} answers the compare
+   * without a walk).
+   */
+  private String createdAtOnce(Txn txn, Map<String, byte[]> read) {
+    if (txn.compares().size() != 1 || txn.success().size() != 1) {
+      return null;
+    }
+    Compare c = txn.compares().get(0);
+    Op op = txn.success().get(0);
+    if (c.modRevision() != 0 || op.type() != Op.Type.PUT || !op.key().equals(c.key())
+        || c.key().equals(Compare.TERM_KEY) || recent.containsKey(c.key())) {
+      return null;
+    }
+    long rev = revision + 1;
+    byte[] entry = encodeEntry(rev, rev, op.value() == null ? new byte[0] : op.value());
+    byte[] existing = keys.putIfAbsent(c.key(), entry);
+    read.put(c.key(), existing);
+    return existing == null ? c.key() : null;
   }
 
   /** The key's stored entry as this transaction sees it (null: absent), read from the map once. */

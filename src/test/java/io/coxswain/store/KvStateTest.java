@@ -423,4 +423,64 @@ class KvStateTest {
     assertTrue(s.get("ns").isEmpty());
     assertFalse(s.apply(cas("ns", 1, "3")).txnResult().succeeded(), "a compare sees the delete too");
   }
+
+  @Test
+  void aCreateWalksTheMapOnceAndNeverOverwritesAKeyThatIsThere() {
+    int[] walks = new int[1];
+    TreeMap<String, byte[]> keys = new TreeMap<>() {
+      @Override
+      public byte[] get(Object key) {
+        walks[0]++;
+        return super.get(key);
+      }
+
+      @Override
+      public byte[] put(String key, byte[] value) {
+        walks[0]++;
+        return super.put(key, value);
+      }
+
+      @Override
+      public byte[] putIfAbsent(String key, byte[] value) {
+        walks[0]++;
+        byte[] there = super.get(key);
+        return there != null ? there : super.put(key, value);
+      }
+    };
+    TreeMap<Long, byte[]> history = new TreeMap<>();
+    TreeMap<String, Long> meta = new TreeMap<>();
+    KvState s = new KvState(keys, history, meta, 100);
+    s.apply(put("other", "x"));
+    walks[0] = 0;
+    KvState.Applied made = s.apply(create("a", "1"));
+    assertEquals(1, walks[0], "a create walks the map once");
+    assertTrue(made.txnResult().succeeded());
+    KeyValue a = s.get("a").orElseThrow();
+    assertEquals(List.of(2L, 2L, "1"), List.of(a.createRevision(), a.modRevision(), new String(a.value(), StandardCharsets.UTF_8)));
+    assertEquals(1, made.events().size());
+    assertEquals(2, made.events().get(0).createRevision());
+    // a state over the same maps (a restart): the key is not among the last written, so the create goes to
+    // the map, which has it: the create fails and leaves it as it was
+    s.writeCounters();
+    KvState restarted = new KvState(keys, history, meta, 100);
+    walks[0] = 0;
+    KvState.Applied again = restarted.apply(create("a", "2"));
+    assertFalse(again.txnResult().succeeded());
+    assertEquals(1, walks[0]);
+    assertEquals(List.of("1"), List.of(new String(again.txnResult().previous().get(0).value(), StandardCharsets.UTF_8)));
+    assertEquals(2, restarted.revision(), "a failed create does not bump the revision");
+    assertTrue(again.events().isEmpty());
+    assertEquals("1", new String(restarted.get("a").orElseThrow().value(), StandardCharsets.UTF_8));
+    // with a failure branch, the refused create runs it
+    KvState.Applied other = restarted.apply(new KvCommand.TxnCommand(new Txn(List.of(Compare.absent("a")),
+        List.of(Op.put("a", b("3"))), List.of(Op.put("b", b("else")))), 1));
+    assertFalse(other.txnResult().succeeded());
+    assertEquals("1", new String(restarted.get("a").orElseThrow().value(), StandardCharsets.UTF_8));
+    assertEquals("else", new String(restarted.get("b").orElseThrow().value(), StandardCharsets.UTF_8));
+    // a key deleted is created anew, with a new create revision
+    restarted.apply(del("a"));
+    KvState.Applied anew = restarted.apply(create("a", "4"));
+    assertTrue(anew.txnResult().succeeded());
+    assertEquals(restarted.revision(), restarted.get("a").orElseThrow().createRevision());
+  }
 }
