@@ -393,16 +393,8 @@ class KvStateTest {
 
   @Test
   void aKeyReadAgainIsReadOnceFromTheMapAndNeverStaleAfterAWriteOrADelete() {
-    int[] mapGets = new int[1];
-    TreeMap<String, byte[]> keys = new TreeMap<>() {
-      @Override
-      public byte[] get(Object key) {
-        if ("ns".equals(key)) {
-          mapGets[0]++;
-        }
-        return super.get(key);
-      }
-    };
+    WalkedMap keys = new WalkedMap("ns");
+    int[] mapGets = keys.walks;
     KvState s = new KvState(keys, new TreeMap<>(), new TreeMap<>(), 100);
     Runnable otherWrites = () -> { // more than the last keys written that are kept in front of the map
       for (int i = 0; i < 2100; i++) {
@@ -426,27 +418,8 @@ class KvStateTest {
 
   @Test
   void aCreateWalksTheMapOnceAndNeverOverwritesAKeyThatIsThere() {
-    int[] walks = new int[1];
-    TreeMap<String, byte[]> keys = new TreeMap<>() {
-      @Override
-      public byte[] get(Object key) {
-        walks[0]++;
-        return super.get(key);
-      }
-
-      @Override
-      public byte[] put(String key, byte[] value) {
-        walks[0]++;
-        return super.put(key, value);
-      }
-
-      @Override
-      public byte[] putIfAbsent(String key, byte[] value) {
-        walks[0]++;
-        byte[] there = super.get(key);
-        return there != null ? there : super.put(key, value);
-      }
-    };
+    WalkedMap keys = new WalkedMap(null);
+    int[] walks = keys.walks;
     TreeMap<Long, byte[]> history = new TreeMap<>();
     TreeMap<String, Long> meta = new TreeMap<>();
     KvState s = new KvState(keys, history, meta, 100);
@@ -486,14 +459,8 @@ class KvStateTest {
 
   @Test
   void cachesForgottenForAQuietSpellLeaveReadsAndWritesAsTheyWere() {
-    int[] mapGets = new int[1];
-    TreeMap<String, byte[]> keys = new TreeMap<>() {
-      @Override
-      public byte[] get(Object key) {
-        mapGets[0]++;
-        return super.get(key);
-      }
-    };
+    WalkedMap keys = new WalkedMap(null);
+    int[] mapGets = keys.walks;
     KvState s = new KvState(keys, new TreeMap<>(), new TreeMap<>(), 100);
     s.apply(put("a", "1"));
     mapGets[0] = 0;
@@ -506,5 +473,43 @@ class KvStateTest {
     assertTrue(s.apply(cas("a", 1, "3")).txnResult().succeeded());
     s.forgetCaches();
     assertEquals("3", new String(s.get("a").orElseThrow().value(), StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Keys in a map that counts its walks, as a B-tree's: each get, put and put-if-absent of {@code only} (or of
+   * any key, when null) is one.
+   */
+  static final class WalkedMap extends TreeMap<String, byte[]> {
+    final int[] walks = new int[1];
+    private final String only;
+
+    WalkedMap(String only) {
+      this.only = only;
+    }
+
+    private void walk(Object key) {
+      if (only == null || only.equals(key)) {
+        walks[0]++;
+      }
+    }
+
+    @Override
+    public byte[] get(Object key) {
+      walk(key);
+      return super.get(key);
+    }
+
+    @Override
+    public byte[] put(String key, byte[] value) {
+      walk(key);
+      return super.put(key, value);
+    }
+
+    @Override
+    public byte[] putIfAbsent(String key, byte[] value) {
+      walk(key);
+      byte[] there = super.get(key);
+      return there != null ? there : super.put(key, value);
+    }
   }
 }
