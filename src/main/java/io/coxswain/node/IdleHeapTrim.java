@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
  * back, so the next burst grows the heap as before. One per process (the heap is the process's), on a daemon
  * thread of its own; at most once per quiet spell, and only when the heap grew since the last trim.
  *
- * <p>Memory that a component can give back (a master's store lets go of the pages of its mapped data file and
- * of the entries it caches) is given back at the start of every quiet spell, through the tasks added with
- * {@link #onQuiet(Runnable)}, whether the heap grew or not, and before the heap's trim.
+ * <p>Memory outside the heap that a component can give back (a master's store lets go of the pages of its
+ * mapped data file) is given back at the start of every quiet spell, through the tasks added with
+ * {@link #onQuiet(Runnable)}, whether the heap grew or not.
  */
 public final class IdleHeapTrim {
   private static final Logger LOG = LoggerFactory.getLogger(IdleHeapTrim.class);
@@ -37,9 +37,8 @@ public final class IdleHeapTrim {
   private IdleHeapTrim() {}
 
   /**
-   * Adds a task run on the trimmer's thread at the start of each quiet spell, before the heap's trim if there is
-   * one: it gives back memory (what it drops on the heap, the trim then hands back). A task that throws is
-   * logged and kept.
+   * Adds a task run on the trimmer's thread at the start of each quiet spell, after the heap's trim if there is
+   * one: it gives back memory outside the heap. A task that throws is logged and kept.
    */
   public static void onQuiet(Runnable task) {
     ON_QUIET.add(task);
@@ -80,14 +79,6 @@ public final class IdleHeapTrim {
         if (step == Step.NOTHING) {
           return;
         }
-        // first: what they let go of on the heap is given back by the trim
-        for (Runnable task : ON_QUIET) {
-          try {
-            task.run();
-          } catch (RuntimeException e) {
-            LOG.debug("a task for a quiet spell failed: {}", e.toString());
-          }
-        }
         if (step == Step.TRIM && trimmable[0]) {
           long before = memory.getHeapMemoryUsage().getCommitted();
           if (trim()) {
@@ -97,6 +88,13 @@ public final class IdleHeapTrim {
                 after >> 20);
           } else {
             trimmable[0] = false;
+          }
+        }
+        for (Runnable task : ON_QUIET) {
+          try {
+            task.run();
+          } catch (RuntimeException e) {
+            LOG.debug("a task for a quiet spell failed: {}", e.toString());
           }
         }
         // the allocation of the collection's and the tasks' own bookkeeping is not the node's

@@ -81,14 +81,10 @@ public final class Master implements RunningNode {
   private LeaderComponents leader;
   private Minion localMinion;
   private final List<Long> timers = new ArrayList<>();
-  /**
-   * At the start of each quiet spell the store lets go of its data file's resident pages and of the entries it
-   * keeps in front of MapDB (IdleHeapTrim, before it trims the heap).
-   */
+  /** At the start of each quiet spell the store lets go of its data file's resident pages (IdleHeapTrim). */
   private final Runnable releasePages = () -> {
     RaftKvStore s = store;
     if (s != null) {
-      s.forgetCaches();
       long advised = s.releaseMappedPages();
       LOG.debug("quiet: the store's mapped pages released ({} MB of mappings)", advised >> 20);
     }

@@ -268,16 +268,6 @@ public final class KvState {
     return cur;
   }
 
-  /**
-   * Lets go of the entries kept in front of the map ({@link #recent}, {@link #readLately}: up to ~3,000 values,
-   * a few MB) for a quiet spell; reads and writes go to the map until they fill again. Under the owner's write
-   * lock.
-   */
-  public void forgetCaches() {
-    recent.clear();
-    readLately.clear();
-  }
-
   /** Remembers {@code entry} (null: deleted) as the key's latest, the most recent of {@link #recent}. */
   private void remember(String key, byte[] entry) {
     readLately.remove(key);

@@ -457,24 +457,6 @@ class KvStateTest {
     assertEquals(restarted.revision(), restarted.get("a").orElseThrow().createRevision());
   }
 
-  @Test
-  void cachesForgottenForAQuietSpellLeaveReadsAndWritesAsTheyWere() {
-    WalkedMap keys = new WalkedMap(null);
-    int[] mapGets = keys.walks;
-    KvState s = new KvState(keys, new TreeMap<>(), new TreeMap<>(), 100);
-    s.apply(put("a", "1"));
-    mapGets[0] = 0;
-    assertEquals("1", new String(s.get("a").orElseThrow().value(), StandardCharsets.UTF_8));
-    assertEquals(0, mapGets[0], "a key written lately is read from the entries kept in front of the map");
-    s.forgetCaches();
-    assertEquals("1", new String(s.get("a").orElseThrow().value(), StandardCharsets.UTF_8));
-    assertEquals(1, mapGets[0], "once forgotten, from the map");
-    assertFalse(s.apply(create("a", "2")).txnResult().succeeded(), "a create of a key that is there still fails");
-    assertTrue(s.apply(cas("a", 1, "3")).txnResult().succeeded());
-    s.forgetCaches();
-    assertEquals("3", new String(s.get("a").orElseThrow().value(), StandardCharsets.UTF_8));
-  }
-
   /**
    * Keys in a map that counts its walks, as a B-tree's: each get, put and put-if-absent of {@code only} (or of
    * any key, when null) is one.

@@ -477,18 +477,6 @@ final class KvStateMachine extends BaseStateMachine {
     }
   }
 
-  /** Lets go of the entries the state keeps in front of MapDB ({@link KvState#forgetCaches()}). */
-  void forgetCaches() {
-    lock.writeLock().lock();
-    try {
-      if (state != null) {
-        state.forgetCaches();
-      }
-    } finally {
-      lock.writeLock().unlock();
-    }
-  }
-
   /** Registers a watch atomically with respect to applies: replay, then live events. */
   Watch watch(String prefix, long afterRevision, WatchListener listener) throws CompactedException {
     lock.readLock().lock();

@@ -631,13 +631,6 @@ public final class RaftKvStore implements Store, Membership {
     return closed.get() ? 0 : stateMachine.releaseMappedPages();
   }
 
-  /** Lets go of the entries the state keeps in front of MapDB for a member gone quiet (a few MB). */
-  public void forgetCaches() {
-    if (!closed.get()) {
-      stateMachine.forgetCaches();
-    }
-  }
-
   @Override
   public long compactedRevision() {
     return stateMachine.read(KvState::compactedRevision);
