@@ -9,6 +9,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.management.JMException;
+import javax.management.ObjectName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +25,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Memory outside the heap that a component can give back (a master's store lets go of the pages of its
  * mapped data file) is given back at the start of every quiet spell, through the tasks added with
- * {@link #onQuiet(Runnable)}, whether the heap grew or not.
+ * {@link #onQuiet(Runnable)}, whether the heap grew or not. Last, the C heap's free pages go back too (the JVM's
+ * {@code System.trim_native_heap}, glibc's {@code malloc_trim}): what the load's native buffers, compilations and
+ * collections freed stays resident in malloc's arenas otherwise.
  */
 public final class IdleHeapTrim {
   private static final Logger LOG = LoggerFactory.getLogger(IdleHeapTrim.class);
@@ -70,6 +74,7 @@ public final class IdleHeapTrim {
     });
     long[] last = {hotspot.getTotalThreadAllocatedBytes()};
     boolean[] trimmable = {true}; // false once this JVM refused to change the free ratios
+    boolean[] nativeTrimmable = {true}; // false once this JVM had no command to trim its C heap
     timer.scheduleWithFixedDelay(() -> {
       try {
         long now = hotspot.getTotalThreadAllocatedBytes();
@@ -96,6 +101,11 @@ public final class IdleHeapTrim {
           } catch (RuntimeException e) {
             LOG.debug("a task for a quiet spell failed: {}", e.toString());
           }
+        }
+        if (nativeTrimmable[0]) {
+          String report = trimNativeHeap();
+          nativeTrimmable[0] = report != null;
+          LOG.debug("quiet: {}", report == null ? "this JVM cannot trim its C heap" : report);
         }
         // the allocation of the collection's and the tasks' own bookkeeping is not the node's
         last[0] = hotspot.getTotalThreadAllocatedBytes();
@@ -130,6 +140,22 @@ public final class IdleHeapTrim {
       vm.setVMOption("MinHeapFreeRatio", min);
     }
     return true;
+  }
+
+  /**
+   * Hands the free pages of the process's C heap back to the machine through the JVM's diagnostic command
+   * {@code System.trim_native_heap} (JDK 17.0.9 and later; glibc only). Its report ("Trim native heap: RSS+Swap:
+   * before->after"), or null when this JVM has no such command.
+   */
+  static String trimNativeHeap() {
+    try {
+      Object report = ManagementFactory.getPlatformMBeanServer().invoke(
+          new ObjectName("com.sun.management:type=DiagnosticCommand"), "systemTrimNativeHeap",
+          new Object[] {null}, new String[] {String[].class.getName()});
+      return report == null ? "" : report.toString().strip();
+    } catch (JMException | RuntimeException e) {
+      return null;
+    }
   }
 
   /** What a second of the schedule calls for. */

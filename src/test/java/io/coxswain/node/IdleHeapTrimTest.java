@@ -6,8 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import io.coxswain.node.IdleHeapTrim.Step;
 import java.lang.management.ManagementFactory;
+import java.lang.reflect.Field;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.management.ObjectName;
+import sun.misc.Unsafe;
 import org.junit.jupiter.api.Test;
 
 class IdleHeapTrimTest {
@@ -72,5 +78,48 @@ class IdleHeapTrimTest {
     assertTrue(trimmed <= grown - 96 * MB, "committed " + (grown >> 20) + " -> " + (trimmed >> 20) + " MB");
     assertEquals(min, vm.getVMOption("MinHeapFreeRatio").getValue());
     assertEquals(max, vm.getVMOption("MaxHeapFreeRatio").getValue());
+  }
+
+  @Test
+  void theCHeapsFreePagesGoBackWhereTheJvmCanTrimIt() throws Exception {
+    boolean hasCommand = Arrays.stream(ManagementFactory.getPlatformMBeanServer()
+            .getMBeanInfo(new ObjectName("com.sun.management:type=DiagnosticCommand")).getOperations())
+        .anyMatch(o -> o.getName().equals("systemTrimNativeHeap"));
+    if (!hasCommand) {
+      assertEquals(null, IdleHeapTrim.trimNativeHeap(), "no command, no report");
+      return;
+    }
+    Field f = Unsafe.class.getDeclaredField("theUnsafe");
+    f.setAccessible(true);
+    Unsafe unsafe = (Unsafe) f.get(null);
+    // 64 MB in blocks of 64 KB with a small block kept between each two: freed, the large ones are holes in
+    // malloc's arena that it keeps (only free space at an arena's top goes back by itself)
+    int blocks = 1024;
+    long[] large = new long[blocks];
+    long[] small = new long[blocks];
+    for (int i = 0; i < blocks; i++) {
+      large[i] = unsafe.allocateMemory(64 * 1024);
+      unsafe.setMemory(large[i], 64 * 1024, (byte) 1);
+      small[i] = unsafe.allocateMemory(64);
+    }
+    try {
+      for (long address : large) {
+        unsafe.freeMemory(address);
+      }
+      String report = IdleHeapTrim.trimNativeHeap();
+      Matcher m = Pattern.compile("\\((-?)(\\d+)([BKMG])\\)").matcher(report);
+      assertTrue(m.find(), report);
+      long delta = Long.parseLong(m.group(2)) << switch (m.group(3)) {
+        case "K" -> 10;
+        case "M" -> 20;
+        case "G" -> 30;
+        default -> 0;
+      };
+      assertTrue(m.group(1).equals("-") && delta >= 32 * MB, "the freed blocks went back: " + report);
+    } finally {
+      for (long address : small) {
+        unsafe.freeMemory(address);
+      }
+    }
   }
 }
