@@ -118,7 +118,11 @@ public final class ApiException extends RuntimeException {
   }
 
   public static ApiException tooLarge(long limit) {
-    return of(413, "RequestEntityTooLarge", "Request entity too large: limit is " + limit, null, null, null, null);
+    return tooLarge("limit is " + limit);
+  }
+
+  public static ApiException tooLarge(String why) {
+    return of(413, "RequestEntityTooLarge", "Request entity too large: " + why, null, null, null, null);
   }
 
   public static ApiException unsupportedMediaType(String contentType, List<String> supported) {

@@ -863,6 +863,9 @@ public final class ApiServerVerticle extends VerticleBase {
     if (c instanceof java.util.concurrent.TimeoutException) {
       return ApiException.timeout("the request timed out waiting for the store");
     }
+    if (c instanceof io.coxswain.store.TooLargeException x) {
+      return ApiException.tooLarge(x.getMessage());
+    }
     if (c instanceof StoreException s) {
       return ApiException.internal("store failure: " + s.getMessage());
     }

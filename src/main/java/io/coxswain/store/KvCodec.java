@@ -65,6 +65,40 @@ public final class KvCodec {
     }
   }
 
+  /**
+   * The bytes {@code t} adds to an encoded command: the whole of {@link #encodeCommand} for it alone but its
+   * first two (version and kind), or its share of a batch's (whose own head is {@link #BATCH_HEAD_BYTES}).
+   */
+  public static int encodedSize(KvCommand.TxnCommand t) {
+    long n = 8 + 4;
+    for (Compare c : t.txn().compares()) {
+      n += utfSize(c.key()) + 8;
+    }
+    n += opsSize(t.txn().success()) + opsSize(t.txn().failure());
+    return (int) Math.min(Integer.MAX_VALUE, n);
+  }
+
+  /** The bytes of a batch's encoding before its transactions: version, kind and count. */
+  public static final int BATCH_HEAD_BYTES = 1 + 1 + 4;
+
+  private static long opsSize(List<Op> ops) {
+    long n = 4;
+    for (Op op : ops) {
+      n += 1 + utfSize(op.key()) + 4 + (op.value() == null ? 0 : op.value().length);
+    }
+    return n;
+  }
+
+  /** What {@link DataOutputStream#writeUTF} writes for {@code s}: its length, then modified UTF-8. */
+  private static int utfSize(String s) {
+    int n = 2;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      n += c >= 1 && c <= 0x7f ? 1 : c <= 0x7ff ? 2 : 3;
+    }
+    return n;
+  }
+
   private static void writeTxn(DataOutputStream out, KvCommand.TxnCommand t) throws IOException {
     out.writeLong(t.timestampMillis());
     Txn txn = t.txn();

@@ -43,6 +43,18 @@ class KvCodecTest {
     assertOps(a.txn().failure(), b.txn().failure());
   }
 
+  @ParameterizedTest
+  @MethodSource("commands")
+  void aTransactionsSizeIsWhatItsEncodingTakesAloneAndInABatch(KvCommand command) {
+    if (!(command instanceof KvCommand.TxnCommand t)) {
+      return;
+    }
+    assertEquals(KvCodec.encodeCommand(t).length - 2, KvCodec.encodedSize(t), "alone: after version and kind");
+    KvCommand.TxnCommand other = new KvCommand.TxnCommand(Txn.of(List.of(), List.of(Op.put("/\u0000k", new byte[3]))), 1);
+    assertEquals(KvCodec.encodeCommand(new KvCommand.BatchCommand(List.of(t, other))).length,
+        KvCodec.BATCH_HEAD_BYTES + KvCodec.encodedSize(t) + KvCodec.encodedSize(other), "in a batch");
+  }
+
   static void assertOps(List<Op> a, List<Op> b) {
     assertEquals(a.size(), b.size());
     for (int i = 0; i < a.size(); i++) {

@@ -12,28 +12,33 @@ import java.util.function.Function;
 
 /**
  * Groups concurrent transactions into one Raft entry: at most {@code maxInFlight} entries are being
- * replicated at a time, and whatever queued meanwhile (up to {@code maxBatch}) goes out together as one
- * {@link KvCommand.BatchCommand}. Alone, a transaction goes out at once; under load, batches grow.
+ * replicated at a time, and whatever queued meanwhile (up to {@code maxBatch} transactions and
+ * {@code maxBatchBytes} of their encoding) goes out together as one {@link KvCommand.BatchCommand}. Alone, a
+ * transaction goes out at once; under load, batches grow. A transaction larger than {@code maxBatchBytes}
+ * goes alone: writes that are each within the store's limit never fail together for being over it.
  */
 final class ProposalBatcher {
-  private record Pending(KvCommand.TxnCommand command, CompletableFuture<TxnResult> result) {}
+  private record Pending(KvCommand.TxnCommand command, int bytes, CompletableFuture<TxnResult> result) {}
 
   private final Function<KvCommand, CompletableFuture<byte[]>> send;
   private final int maxInFlight;
   private final int maxBatch;
+  private final long maxBatchBytes;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private int inFlight;
 
-  ProposalBatcher(Function<KvCommand, CompletableFuture<byte[]>> send, int maxInFlight, int maxBatch) {
+  ProposalBatcher(Function<KvCommand, CompletableFuture<byte[]>> send, int maxInFlight, int maxBatch,
+      long maxBatchBytes) {
     this.send = send;
     this.maxInFlight = maxInFlight;
     this.maxBatch = maxBatch;
+    this.maxBatchBytes = maxBatchBytes;
   }
 
   CompletableFuture<TxnResult> submit(KvCommand.TxnCommand command) {
     CompletableFuture<TxnResult> result = new CompletableFuture<>();
     synchronized (this) {
-      queue.add(new Pending(command, result));
+      queue.add(new Pending(command, KvCodec.encodedSize(command), result));
     }
     drain();
     return result;
@@ -47,7 +52,10 @@ final class ProposalBatcher {
           return;
         }
         batch = new ArrayList<>(Math.min(queue.size(), maxBatch));
-        while (!queue.isEmpty() && batch.size() < maxBatch) {
+        long bytes = KvCodec.BATCH_HEAD_BYTES;
+        while (!queue.isEmpty() && batch.size() < maxBatch
+            && (batch.isEmpty() || bytes + queue.peek().bytes() <= maxBatchBytes)) {
+          bytes += queue.peek().bytes();
           batch.add(queue.poll());
         }
         inFlight++;

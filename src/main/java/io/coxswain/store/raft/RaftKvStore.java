@@ -10,6 +10,7 @@ import io.coxswain.store.Membership;
 import io.coxswain.store.RangeResult;
 import io.coxswain.store.Store;
 import io.coxswain.store.StoreException;
+import io.coxswain.store.TooLargeException;
 import io.coxswain.store.Txn;
 import io.coxswain.store.TxnResult;
 import io.coxswain.store.UnavailableException;
@@ -177,7 +178,8 @@ public final class RaftKvStore implements Store, Membership {
     }
 
     this.client.set(newClient(clientPeers(), config));
-    this.batcher = new ProposalBatcher(this::propose, RaftStoreConfig.PROPOSALS_IN_FLIGHT, RaftStoreConfig.PROPOSAL_BATCH);
+    this.batcher = new ProposalBatcher(this::propose, RaftStoreConfig.PROPOSALS_IN_FLIGHT, RaftStoreConfig.PROPOSAL_BATCH,
+        RaftStoreConfig.PROPOSAL_BATCH_BYTES);
     // a read-index barrier on this member (the server's read option is LINEARIZABLE); the unordered form,
     // since an ordered read-only request addressed to one server stalls the client's ordered stream
     this.barrier = new ReadBarrier(this::readIndexBarrier);
@@ -219,6 +221,9 @@ public final class RaftKvStore implements Store, Membership {
     // promoted to the old generation and die there, so the collector ran full collections for them. An
     // entry a lagging member still needs after its eviction is read back from the log files.
     RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 2);
+    // an entry's limit, and the log's write buffer 8 bytes above it (as Ratis requires): 4 MB less resident
+    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(RaftStoreConfig.MAX_ENTRY_BYTES));
+    RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(RaftStoreConfig.MAX_ENTRY_BYTES + 8L));
     RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf(Math.max(1L << 20, 2 * config.logSegmentBytes())));
     RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
     // a member paused for long (a VM suspended or migrated, a debugger, SIGSTOP) would by default shut its
@@ -308,7 +313,13 @@ public final class RaftKvStore implements Store, Membership {
     if (closed.get()) {
       return CompletableFuture.failedFuture(new UnavailableException("store closed"));
     }
-    return batcher.submit(new KvCommand.TxnCommand(txn, clock.millis()));
+    KvCommand.TxnCommand command = new KvCommand.TxnCommand(txn, clock.millis());
+    int bytes = KvCodec.encodedSize(command);
+    if (bytes > RaftStoreConfig.MAX_TXN_BYTES) {
+      return CompletableFuture.failedFuture(new TooLargeException("the write is " + bytes
+          + " bytes encoded; the store takes at most " + RaftStoreConfig.MAX_TXN_BYTES + " in one transaction"));
+    }
+    return batcher.submit(command);
   }
 
   /** Proposes dropping watch history older than {@code cutoffMillis}; completes with the compacted revision. */

@@ -70,6 +70,27 @@ public record RaftStoreConfig(String memberId, Path dataDir, String bindAddress,
   /** The most transactions one Raft entry of a member's own writes carries. */
   static final int PROPOSAL_BATCH = 256;
 
+  /**
+   * The most bytes of encoded transactions one Raft entry of a member's own writes carries beyond its first: a
+   * large entry holds up the heartbeats sent behind it to the same member. A transaction larger than this goes
+   * alone.
+   */
+  static final int PROPOSAL_BATCH_BYTES = 1 << 20;
+
+  /**
+   * The largest Raft entry (Ratis' limit of the entries of one append, which refuses a larger entry when it is
+   * proposed). Ratis' log writes through a direct buffer that must be 8 bytes larger; by default 8 MB, allocated
+   * zeroed, so resident in every member from its start.
+   */
+  static final int MAX_ENTRY_BYTES = 4 << 20;
+
+  /**
+   * The largest transaction the store takes, encoded ({@link io.coxswain.store.TooLargeException} beyond):
+   * room under {@link #MAX_ENTRY_BYTES} for the entry's own framing. The API takes bodies of up to 3 MiB; the
+   * object stored from one can be larger (a YAML body's text re-encoded as JSON).
+   */
+  static final int MAX_TXN_BYTES = MAX_ENTRY_BYTES - (64 << 10);
+
   /** A member that bootstraps a new one-voter group. */
   public static RaftStoreConfig bootstrap(String memberId, Path dataDir, String bindAddress, int peerPort,
                                           String groupName) {

@@ -43,7 +43,7 @@ class ProposalBatcherTest {
 
   @Test
   void aLoneWriteGoesOutAtOnceAndWhatArrivesMeanwhileGoesTogetherNext() {
-    ProposalBatcher batcher = new ProposalBatcher(this::send, 1, 256);
+    ProposalBatcher batcher = new ProposalBatcher(this::send, 1, 256, Integer.MAX_VALUE);
     KvCommand.TxnCommand a = put("a");
     CompletableFuture<TxnResult> ra = batcher.submit(a);
     assertEquals(1, sent.size(), "a write with nothing in flight is sent at once");
@@ -69,7 +69,7 @@ class ProposalBatcherTest {
 
   @Test
   void moreInFlightSendsThatManyEntriesBeforeAnyWaits() {
-    ProposalBatcher batcher = new ProposalBatcher(this::send, 2, 256);
+    ProposalBatcher batcher = new ProposalBatcher(this::send, 2, 256, Integer.MAX_VALUE);
     batcher.submit(put("a"));
     batcher.submit(put("b"));
     batcher.submit(put("c"));
@@ -82,7 +82,7 @@ class ProposalBatcherTest {
 
   @Test
   void aBatchIsCappedAndTheRestGoesInTheNextEntry() {
-    ProposalBatcher batcher = new ProposalBatcher(this::send, 1, 2);
+    ProposalBatcher batcher = new ProposalBatcher(this::send, 1, 2, Integer.MAX_VALUE);
     batcher.submit(put("a"));
     batcher.submit(put("b"));
     batcher.submit(put("c"));
@@ -95,9 +95,39 @@ class ProposalBatcherTest {
         "the one left goes alone");
   }
 
+  private static KvCommand.TxnCommand put(String key, int valueBytes) {
+    return new KvCommand.TxnCommand(new Txn(List.of(), List.of(Op.put(key, new byte[valueBytes])), List.of()), 0L);
+  }
+
+  @Test
+  void aBatchStopsBeforeItsBytesPassTheCapAndALargerWriteGoesAlone() {
+    int cap = 100_000;
+    ProposalBatcher batcher = new ProposalBatcher(this::send, 1, 256, cap);
+    batcher.submit(put("first"));
+    KvCommand.TxnCommand a = put("a", 40_000);
+    KvCommand.TxnCommand b = put("b", 40_000);
+    KvCommand.TxnCommand c = put("c", 40_000); // a, b and c together are over the cap
+    KvCommand.TxnCommand big = put("big", 150_000); // over the cap alone
+    KvCommand.TxnCommand d = put("d", 10);
+    for (KvCommand.TxnCommand t : List.of(a, b, c, big, d)) {
+      batcher.submit(t);
+    }
+    replies.get(0).complete(KvCodec.encodeResult(applied(1)));
+    KvCommand.BatchCommand first = assertInstanceOf(KvCommand.BatchCommand.class, sent.get(1));
+    assertEquals(List.of(a, b), first.txns());
+    assertTrue(KvCodec.encodeCommand(first).length <= cap, "the entry's encoding is within the cap");
+
+    replies.get(1).complete(KvCodec.encodeBatchResult(List.of(applied(2), applied(3))));
+    assertSame(c, sent.get(2), "c with nothing more: big would pass the cap");
+    replies.get(2).complete(KvCodec.encodeResult(applied(4)));
+    assertSame(big, sent.get(3), "a write over the cap goes out alone, as itself");
+    replies.get(3).complete(KvCodec.encodeResult(applied(5)));
+    assertSame(d, sent.get(4));
+  }
+
   @Test
   void aFailedEntryFailsEveryWriteInItAndTheNextStillGoesOut() {
-    ProposalBatcher batcher = new ProposalBatcher(this::send, 1, 256);
+    ProposalBatcher batcher = new ProposalBatcher(this::send, 1, 256, Integer.MAX_VALUE);
     batcher.submit(put("a"));
     CompletableFuture<TxnResult> rb = batcher.submit(put("b"));
     CompletableFuture<TxnResult> rc = batcher.submit(put("c"));
@@ -115,7 +145,7 @@ class ProposalBatcherTest {
 
   @Test
   void aReplyWithTheWrongNumberOfResultsFailsTheWholeBatch() {
-    ProposalBatcher batcher = new ProposalBatcher(this::send, 1, 256);
+    ProposalBatcher batcher = new ProposalBatcher(this::send, 1, 256, Integer.MAX_VALUE);
     batcher.submit(put("a"));
     CompletableFuture<TxnResult> rb = batcher.submit(put("b"));
     CompletableFuture<TxnResult> rc = batcher.submit(put("c"));

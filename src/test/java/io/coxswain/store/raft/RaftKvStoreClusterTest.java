@@ -179,6 +179,38 @@ class RaftKvStoreClusterTest {
     }
   }
 
+  /**
+   * Writes that arrive while one is being replicated go out together as one Raft entry, and an entry has a size
+   * limit: large writes, each within the store's limit, must not fail for being over it together. One over the
+   * limit alone is refused as too large, before anything is proposed.
+   */
+  @Test
+  void largeWritesAtOnceAllGoThroughAndOneOverTheLimitIsRefusedWithNothingWritten() throws Exception {
+    RaftKvStore follower = aFollower();
+    byte[] large = new byte[1800 * 1024];
+    java.util.Arrays.fill(large, (byte) 'l');
+    List<CompletableFuture<TxnResult>> writes = new ArrayList<>();
+    for (int i = 0; i < 6; i++) { // the first goes out alone, the other five wait for it: 9 MB together
+      String key = "/pods/default/large-" + i;
+      writes.add(follower.txn(Txn.of(List.of(Compare.absent(key)), List.of(Op.put(key, large)))));
+    }
+    for (CompletableFuture<TxnResult> w : writes) {
+      assertTrue(w.get(60, TimeUnit.SECONDS).succeeded());
+    }
+    for (RaftKvStore s : running.values()) {
+      for (int i = 0; i < 6; i++) {
+        assertArrayEquals(large, s.get("/pods/default/large-" + i, Store.Consistency.LINEARIZABLE)
+            .get(10, TimeUnit.SECONDS).orElseThrow().value());
+      }
+    }
+    byte[] over = new byte[RaftStoreConfig.MAX_TXN_BYTES];
+    ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> leader()
+        .txn(Txn.of(List.of(), List.of(Op.put("/pods/default/over", over)))).get(30, TimeUnit.SECONDS));
+    assertInstanceOf(io.coxswain.store.TooLargeException.class, e.getCause());
+    assertTrue(e.getCause().getMessage().contains("at most " + RaftStoreConfig.MAX_TXN_BYTES), e.getCause().getMessage());
+    assertTrue(leader().get("/pods/default/over", Store.Consistency.LINEARIZABLE).get(10, TimeUnit.SECONDS).isEmpty());
+  }
+
   @Test
   void theLeadersWritesGoToItsOwnServerAndOneTurnedAwayGoesThroughTheClient() throws Exception {
     RaftKvStore leader = leader();
