@@ -71,9 +71,9 @@ public record RaftStoreConfig(String memberId, Path dataDir, String bindAddress,
   static final int PROPOSAL_BATCH = 256;
 
   /**
-   * The most bytes of encoded transactions one Raft entry of a member's own writes carries beyond its first: a
-   * large entry holds up the heartbeats sent behind it to the same member. A transaction larger than this goes
-   * alone.
+   * The most bytes of encoded transactions one Raft entry of a member's own writes carries; a transaction larger
+   * than this goes alone. Well under {@link #MAX_ENTRY_BYTES}: writes that each fit never fail together, and a
+   * larger batch would only lengthen each append, which goes ahead of the heartbeats behind it.
    */
   static final int PROPOSAL_BATCH_BYTES = 1 << 20;
 
