@@ -25,9 +25,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Memory outside the heap that a component can give back (a master's store lets go of the pages of its
  * mapped data file) is given back at the start of every quiet spell, through the tasks added with
- * {@link #onQuiet(Runnable)}, whether the heap grew or not. Last, the C heap's free pages go back too (the JVM's
- * {@code System.trim_native_heap}, glibc's {@code malloc_trim}): what the load's native buffers, compilations and
- * collections freed stays resident in malloc's arenas otherwise.
+ * {@link #onQuiet(Runnable)}, whether the heap grew or not; {@link #NATIVE_HEAP} is one of them.
  */
 public final class IdleHeapTrim {
   private static final Logger LOG = LoggerFactory.getLogger(IdleHeapTrim.class);
@@ -74,7 +72,6 @@ public final class IdleHeapTrim {
     });
     long[] last = {hotspot.getTotalThreadAllocatedBytes()};
     boolean[] trimmable = {true}; // false once this JVM refused to change the free ratios
-    boolean[] nativeTrimmable = {true}; // false once this JVM had no command to trim its C heap
     timer.scheduleWithFixedDelay(() -> {
       try {
         long now = hotspot.getTotalThreadAllocatedBytes();
@@ -101,11 +98,6 @@ public final class IdleHeapTrim {
           } catch (RuntimeException e) {
             LOG.debug("a task for a quiet spell failed: {}", e.toString());
           }
-        }
-        if (nativeTrimmable[0]) {
-          String report = trimNativeHeap();
-          nativeTrimmable[0] = report != null;
-          LOG.debug("quiet: {}", report == null ? "this JVM cannot trim its C heap" : report);
         }
         // the allocation of the collection's and the tasks' own bookkeeping is not the node's
         last[0] = hotspot.getTotalThreadAllocatedBytes();
@@ -141,6 +133,28 @@ public final class IdleHeapTrim {
     }
     return true;
   }
+
+  /**
+   * A task for {@link #onQuiet(Runnable)} that hands the C heap's free pages back ({@link #trimNativeHeap}):
+   * what a load's native buffers, compilations and collections freed stays resident in malloc's arenas otherwise
+   * (2.8-5.5 MB of each master after the store bench). A master adds it, after its store's page release; a
+   * minion does not: it calls the JVM's command through the platform MBean server, which a minion does not start
+   * otherwise and which costs it more than its small C heap gives back (idle RSS 99 -> 100 MB). Once the JVM has
+   * no such command, it is not asked again.
+   */
+  public static final Runnable NATIVE_HEAP = new Runnable() {
+    private volatile boolean unsupported;
+
+    @Override
+    public void run() {
+      if (unsupported) {
+        return;
+      }
+      String report = trimNativeHeap();
+      unsupported = report == null;
+      LOG.debug("quiet: {}", report == null ? "this JVM cannot trim its C heap" : report);
+    }
+  };
 
   /**
    * Hands the free pages of the process's C heap back to the machine through the JVM's diagnostic command

@@ -203,6 +203,7 @@ public final class Master implements RunningNode {
     leader.leadershipChanged(store.isLeader());
 
     IdleHeapTrim.onQuiet(releasePages);
+    IdleHeapTrim.onQuiet(IdleHeapTrim.NATIVE_HEAP);
     IdleHeapTrim.ensureStarted();
     MasterEndpoints endpoints = new MasterEndpoints(local);
     ctx.runOnContext(v -> {
@@ -457,6 +458,7 @@ public final class Master implements RunningNode {
   @Override
   public void stop() {
     IdleHeapTrim.removeOnQuiet(releasePages);
+    IdleHeapTrim.removeOnQuiet(IdleHeapTrim.NATIVE_HEAP);
     if (localMinion != null) {
       localMinion.stop();
     }
