@@ -263,7 +263,9 @@ class SingleMasterIT {
 
   /**
    * Large writes that come together: each within the limits, they must not fail for being over the store's
-   * limit together (the store groups concurrent writes into one Raft entry, and an entry has a size limit).
+   * limit together (the store groups concurrent writes into one Raft entry, and an entry has a size limit). On one
+   * master the six seldom meet in one entry (its entries commit quickly), so this part checks the path end to
+   * end; {@code RaftKvStoreClusterTest} is the test that makes them meet.
    * A body within the API's 3 MiB whose object is over the store's limit once encoded (text that JSON escapes
    * and YAML does not) is refused with 413 and writes nothing.
    */
