@@ -2,7 +2,9 @@
 # Store benchmark: three Coxswain masters against a three-member etcd 3.4, both on loopback with fsync on,
 # driven by the same load generator (64 clients, 20 s, ~1 KiB objects). Prints key=value lines, last
 # ratio=<ours/etcd>. Also: a master's time to /readyz, its idle RSS after the run, and the time from
-# killing the leader to the next acknowledged write.
+# killing the leader to the next acknowledged write. With each system's rate, the CPU time its three members
+# spent per write over the measured run (*_server_cpu_ms_per_op) and how busy the machine was
+# (*_machine_busy_pct): on a machine the members and the generator share, the rate follows the CPU per write.
 #   usage: bash src/bench/store-bench.sh [SECONDS] [CLIENTS] [WARM_SECONDS]
 #   env:   BENCH_NET=127.0.4 (members bind $BENCH_NET.1-3), BENCH_API_PORT=6443, BENCH_PEER_PORT=2380,
 #          BENCH_ETCD_PORT=12379 (client; peer is +1), JAVA_OPTS (extra JVM flags for the masters)
@@ -77,7 +79,8 @@ master 2 $API1
 wait_ready https://$NET.2:$API_PORT/readyz 60
 master 3 $API1
 wait_ready https://$NET.3:$API_PORT/readyz 60
-OURS=$(java src/bench/java/LoadGen.java pods bench "$SECONDS_RUN" "$CLIENTS" "$SERVERS" "$WARM_SECONDS")
+export BENCH_CLK_TCK=$(getconf CLK_TCK)
+OURS=$(BENCH_SERVER_PIDS=$M1_PID,$M2_PID,$M3_PID java src/bench/java/LoadGen.java pods bench "$SECONDS_RUN" "$CLIENTS" "$SERVERS" "$WARM_SECONDS")
 echo "$OURS"
 sleep 10 # idle: a node gives its heap back after 5 s of quiet (IdleHeapTrim); read resident memory after that
 echo "master_idle_rss_mb=$(( $(awk '/VmRSS/{print $2}' /proc/$M1_PID/status) / 1024 ))"
@@ -93,6 +96,7 @@ for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
 PIDS=()
 
 # --- etcd 3.4, three members, fsync on (the default)
+ETCD_PIDS=()
 CLUSTER="e1=http://$NET.1:$ETCD_PEER_PORT,e2=http://$NET.2:$ETCD_PEER_PORT,e3=http://$NET.3:$ETCD_PEER_PORT"
 for n in 1 2 3; do
   etcd --name e$n --data-dir "$WORK/e$n" --listen-peer-urls http://$NET.$n:$ETCD_PEER_PORT \
@@ -100,10 +104,11 @@ for n in 1 2 3; do
     --advertise-client-urls http://$NET.$n:$ETCD_PORT --initial-cluster "$CLUSTER" \
     --initial-cluster-state new --log-level error >"$WORK/e$n.log" 2>&1 &
   PIDS+=($!)
+  ETCD_PIDS+=($!)
 done
 for n in 1 2 3; do wait_ready http://$NET.$n:$ETCD_PORT/health 60; done
 ETCD_SERVERS=http://$NET.1:$ETCD_PORT,http://$NET.2:$ETCD_PORT,http://$NET.3:$ETCD_PORT
-ETCD=$(java src/bench/java/LoadGen.java etcd bench "$SECONDS_RUN" "$CLIENTS" "$ETCD_SERVERS" "$WARM_SECONDS")
+ETCD=$(BENCH_SERVER_PIDS=$(IFS=,; echo "${ETCD_PIDS[*]}") java src/bench/java/LoadGen.java etcd bench "$SECONDS_RUN" "$CLIENTS" "$ETCD_SERVERS" "$WARM_SECONDS")
 echo "$ETCD"
 o=$(echo "$OURS" | awk -F= '/ours_ops_per_s/{print $2}')
 e=$(echo "$ETCD" | awk -F= '/etcd_ops_per_s/{print $2}')

@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The one load generator of the store benchmark: N concurrent clients send writes of about 1 KiB for a
  * fixed time, round robin over the given servers, and it prints key=value lines (ops/s, p50, p99, errors, and
- * its own CPU time per write: the systems under test share the machine with it). Each client is a thread with
+ * its own CPU time per write: the systems under test share the machine with it; given BENCH_SERVER_PIDS, also
+ * the CPU time of those processes per write and the machine's busy share over the run). Each client is a thread with
  * one keep-alive HTTP/1.1 connection to each server (a blocking socket, TLS for https) and one request in
  * flight.
  *
@@ -60,6 +61,7 @@ public final class LoadGen {
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     long cpu0 = os.getProcessCpuTime();
+    long[] servers0 = serverTicks();
     long end = System.nanoTime() + seconds * 1_000_000_000L;
     List<long[]> latencies = new ArrayList<>();
     AtomicLong ok = new AtomicLong();
@@ -118,6 +120,7 @@ public final class LoadGen {
     }
     double elapsed = (System.nanoTime() - start) / 1e9;
     long cpu = os.getProcessCpuTime() - cpu0;
+    long[] servers1 = serverTicks();
     int total = 0;
     for (long[] l : latencies) {
       total += (int) l[l.length - 1];
@@ -141,11 +144,48 @@ public final class LoadGen {
     System.out.printf("%s_max_ms=%.1f%n", name, all.length == 0 ? 0 : all[all.length - 1] / 1e6);
     System.out.printf("%s_errors=%d%n", name, errors.get());
     System.out.printf("%s_loadgen_cpu_ms_per_op=%.2f%n", name, ok.get() == 0 ? 0 : cpu / 1e6 / ok.get());
+    if (servers0 != null && servers1 != null && ok.get() > 0) {
+      // the servers' CPU time (all members together) and how busy the whole machine was, over the measured run
+      double tick = 1000.0 / Long.parseLong(System.getenv().getOrDefault("BENCH_CLK_TCK", "100"));
+      System.out.printf("%s_server_cpu_ms_per_op=%.2f%n", name, (servers1[0] - servers0[0]) * tick / ok.get());
+      long busy = servers1[1] - servers0[1];
+      long ticks = busy + servers1[2] - servers0[2];
+      System.out.printf("%s_machine_busy_pct=%.0f%n", name, ticks == 0 ? 0 : 100.0 * busy / ticks);
+    }
     StringBuilder timeline = new StringBuilder();
     for (int s = 0; s < Math.min(perSecond.length(), (int) Math.ceil(elapsed)); s++) {
       timeline.append(s == 0 ? "" : ",").append(perSecond.get(s));
     }
     System.out.printf("%s_per_second=%s%n", name, timeline);
+  }
+
+  /**
+   * The CPU ticks (user + system) of the processes in BENCH_SERVER_PIDS together, then the machine's busy and
+   * idle ticks (/proc/stat); null when no PIDs are given or /proc cannot be read.
+   */
+  static long[] serverTicks() {
+    String pids = System.getenv("BENCH_SERVER_PIDS");
+    if (pids == null || pids.isBlank()) {
+      return null;
+    }
+    try {
+      long sum = 0;
+      for (String pid : pids.split(",")) {
+        String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", pid.trim(), "stat"));
+        // the fields after the command's closing parenthesis: state is the 3rd field, utime the 14th
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        sum += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+      }
+      String[] cpu = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long idle = Long.parseLong(cpu[4]) + Long.parseLong(cpu[5]);
+      long busy = 0;
+      for (int i = 1; i <= Math.min(8, cpu.length - 1); i++) { // user .. steal (guest time is within user)
+        busy += Long.parseLong(cpu[i]);
+      }
+      return new long[] {sum, busy - idle, idle};
+    } catch (java.io.IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   static String podBody(String prefix, long i, String padding) {
