@@ -20,6 +20,7 @@ import io.coxswain.store.Store;
 import io.coxswain.store.StoreException;
 import io.coxswain.store.UnavailableException;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -41,6 +42,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -124,11 +126,15 @@ public final class ApiServerVerticle extends VerticleBase {
     router.get("/api/v1/").handler(ctx -> send(ctx, 200, Discovery.resources(served)));
     router.get("/apis").handler(ctx -> send(ctx, 200, Discovery.apiGroups()));
     router.get("/apis/").handler(ctx -> send(ctx, 200, Discovery.apiGroups()));
-    ObjectNode openApiCore = OpenApi.coreV1(served, config.gitVersion());
-    String openApiHash = Integer.toHexString(openApiCore.hashCode()).toUpperCase(java.util.Locale.ROOT);
-    router.get("/openapi/v3").handler(ctx -> send(ctx, 200, OpenApi.root(openApiHash)));
-    router.get("/openapi/v3/").handler(ctx -> send(ctx, 200, OpenApi.root(openApiHash)));
-    router.get("/openapi/v3/api/v1").handler(ctx -> send(ctx, 200, openApiCore));
+    // made on the first request (kubectl's first apply, create or explain), not at start, and off the event
+    // loop: its schemas are ~175 types read from the model (~0.5 s before the JIT has compiled Jackson's
+    // introspection); then kept as the bytes it is sent as, named by their hash as kubectl caches it
+    OpenApi.Lazy openApi = new OpenApi.Lazy(served, config.gitVersion());
+    Handler<RoutingContext> openApiRoot = ctx -> withOpenApi(ctx, openApi, d -> send(ctx, 200, OpenApi.root(d.hash())));
+    router.get("/openapi/v3").handler(openApiRoot);
+    router.get("/openapi/v3/").handler(openApiRoot);
+    router.get("/openapi/v3/api/v1").handler(ctx -> withOpenApi(ctx, openApi,
+        d -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, MediaTypes.JSON).end(Buffer.buffer(d.bytes()))));
     router.get("/healthz").handler(ctx -> plain(ctx, 200, "ok"));
     router.get("/livez").handler(ctx -> plain(ctx, 200, "ok"));
     router.get("/readyz").handler(this::readyz);
@@ -809,6 +815,21 @@ public final class ApiServerVerticle extends VerticleBase {
         return;
       }
       then.accept(ar.result());
+    });
+  }
+
+  private void withOpenApi(RoutingContext ctx, OpenApi.Lazy docs, Consumer<OpenApi.Encoded> then) {
+    OpenApi.Encoded made = docs.ifMade();
+    if (made != null) {
+      then.accept(made);
+      return;
+    }
+    vertx.executeBlocking(docs::get, false).onComplete(ar -> {
+      if (ar.failed()) {
+        error(ctx, ar.cause());
+      } else {
+        then.accept(ar.result());
+      }
     });
   }
 

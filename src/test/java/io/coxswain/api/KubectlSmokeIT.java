@@ -174,4 +174,68 @@ class KubectlSmokeIT {
     assertEquals("busybox", ok("get", "pod", "typo", "-o", "jsonpath={.spec.containers[0].image}").out().trim());
     ok("delete", "pod", "typo", "--grace-period=0");
   }
+
+  @Test
+  void explainShowsTheFieldsOfServedKinds() throws Exception {
+    Result containers = ok("explain", "pods.spec.containers");
+    assertTrue(containers.out().contains("FIELD: containers <[]Container>"), containers.out());
+    assertTrue(containers.out().contains("image\t<string>"), containers.out());
+    assertTrue(containers.out().contains("ports\t<[]ContainerPort>"), containers.out());
+    Result volumes = ok("explain", "rc.spec.template.spec.volumes.hostPath");
+    assertTrue(volumes.out().contains("path\t<string>"), volumes.out());
+    Result service = ok("explain", "services.spec");
+    assertTrue(service.out().contains("clusterIP\t<string>"), service.out());
+    assertNotEquals(0, kubectl("explain", "pods.spec.nosuchfield").code());
+  }
+
+  @Test
+  void reApplyRemovesAContainerAndAnEnvVarAndSwitchesAVolumesSource() throws Exception {
+    Path first = dir.resolve("rc-first.yaml");
+    Files.writeString(first, """
+        apiVersion: v1
+        kind: ReplicationController
+        metadata: {name: merged}
+        spec:
+          replicas: 0
+          selector: {app: merged}
+          template:
+            metadata: {labels: {app: merged}}
+            spec:
+              volumes:
+              - {name: data, emptyDir: {}}
+              containers:
+              - name: a
+                image: busybox
+                env: [{name: A, value: "1"}, {name: B, value: "2"}]
+                volumeMounts: [{name: data, mountPath: /data}]
+              - {name: b, image: busybox}
+        """, StandardCharsets.UTF_8);
+    ok("apply", "-f", first.toString());
+    Path second = dir.resolve("rc-second.yaml");
+    Files.writeString(second, """
+        apiVersion: v1
+        kind: ReplicationController
+        metadata: {name: merged}
+        spec:
+          replicas: 0
+          selector: {app: merged}
+          template:
+            metadata: {labels: {app: merged}}
+            spec:
+              volumes:
+              - {name: data, hostPath: {path: /tmp}}
+              containers:
+              - name: a
+                image: busybox
+                env: [{name: A, value: "1"}]
+                volumeMounts: [{name: data, mountPath: /data}]
+        """, StandardCharsets.UTF_8);
+    ok("apply", "-f", second.toString());
+    String spec = "{.spec.template.spec";
+    assertEquals("a", ok("get", "rc", "merged", "-o", "jsonpath=" + spec + ".containers[*].name}").out().trim());
+    assertEquals("A", ok("get", "rc", "merged", "-o", "jsonpath=" + spec + ".containers[0].env[*].name}").out().trim());
+    assertEquals("/tmp", ok("get", "rc", "merged", "-o", "jsonpath=" + spec + ".volumes[0].hostPath.path}").out().trim());
+    assertEquals("", ok("get", "rc", "merged", "-o", "jsonpath=" + spec + ".volumes[0].emptyDir}").out().trim());
+    ok("delete", "rc", "merged");
+  }
 }
