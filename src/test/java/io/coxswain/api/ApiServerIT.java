@@ -210,6 +210,17 @@ class ApiServerIT {
     HttpResponse<String> ns = raw("POST", "/api/v1/namespaces/default/pods", "application/json", null,
         "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"x\",\"namespace\":\"other\"}}");
     assertEquals(400, ns.statusCode());
+    // kubectl's YAML 1.1 reads an env var named N as the boolean false and sends that: refused as Kubernetes
+    // refuses it, nothing made
+    HttpResponse<String> typed = raw("POST", "/api/v1/namespaces/default/pods", "application/json", null,
+        "{\"metadata\":{\"name\":\"typed\"},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\","
+        + "\"env\":[{\"name\":false,\"value\":\"1\"}]}]}}");
+    assertEquals(400, typed.statusCode(), typed.body());
+    JsonNode t = Json.tree(typed.body().getBytes());
+    assertEquals("BadRequest", t.path("reason").asText());
+    assertEquals("Pod in version \"v1\" cannot be handled as a Pod: spec.containers[0].env[0].name: must be a string, "
+        + "not the boolean false", t.path("message").asText());
+    assertEquals(404, raw("GET", "/api/v1/namespaces/default/pods/typed", null, null, null).statusCode());
   }
 
   @Test

@@ -362,10 +362,46 @@ public final class ResourceRegistry<T extends HasMetadata> {
 
   private T typed(JsonNode node) {
     try {
-      return Json.MAPPER.treeToValue(node, strategy.type());
+      return Json.STRICT_SCALARS.treeToValue(node, strategy.type());
+    } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+      String field = fieldPath(e.getPath());
+      throw ApiException.badRequest(kind() + " in version \"v1\" cannot be handled as a " + kind() + ": "
+          + (field.isEmpty() ? firstLine(e.getOriginalMessage()) : field + ": " + wrongType(e, node)));
     } catch (Exception e) {
       throw ApiException.badRequest("the body is not a valid " + kind() + ": " + firstLine(e.getMessage()));
     }
+  }
+
+  /** {@code spec.containers[0].env[1].name} from Jackson's reference chain. */
+  static String fieldPath(List<com.fasterxml.jackson.databind.JsonMappingException.Reference> path) {
+    StringBuilder out = new StringBuilder();
+    for (var r : path) {
+      if (r.getFieldName() != null) {
+        out.append(out.length() == 0 ? "" : ".").append(r.getFieldName());
+      } else if (r.getIndex() >= 0) {
+        out.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    return out.toString();
+  }
+
+  /** What the field takes and what it was given (read from the body at the failure's path). */
+  static String wrongType(com.fasterxml.jackson.databind.exc.MismatchedInputException e, JsonNode body) {
+    Class<?> target = e.getTargetType();
+    String wanted = target == null ? "of another type"
+        : target == String.class ? "a string"
+        : target == Integer.class || target == int.class || target == Long.class || target == long.class ? "an integer"
+        : target == Boolean.class || target == boolean.class ? "a boolean"
+        : "a " + target.getSimpleName();
+    JsonNode given = body;
+    for (var r : e.getPath()) {
+      given = r.getFieldName() != null ? given.path(r.getFieldName()) : given.path(r.getIndex());
+    }
+    String what = given.isTextual() ? "the string " + given
+        : given.isBoolean() ? "the boolean " + given
+        : given.isNumber() ? "the number " + given
+        : given.isObject() ? "an object" : given.isArray() ? "a list" : given.isNull() ? "null" : null;
+    return "must be " + wanted + (what == null ? "" : ", not " + what);
   }
 
   static String firstLine(String s) {

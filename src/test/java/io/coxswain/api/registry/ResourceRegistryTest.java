@@ -99,6 +99,51 @@ class ResourceRegistryTest {
     assertEquals("Pod", answered.path("kind").asText());
   }
 
+  /** The failure of a call that may throw at once or fail its future. */
+  static ApiException refused(java.util.function.Supplier<CompletableFuture<?>> call) {
+    try {
+      return failure(call.get());
+    } catch (ApiException e) {
+      return e;
+    }
+  }
+
+  @Test
+  void aScalarOfAnotherTypeThanItsFieldsIsRefusedWithTheFieldAndNothingIsWritten() {
+    long before = store.revision();
+    String[][] cases = {
+        // an env var named Y, which YAML 1.1 reads as a boolean
+        {"\"containers\":[{\"name\":\"c\",\"image\":\"busybox\",\"env\":[{\"name\":true}]}]",
+            "spec.containers[0].env[0].name: must be a string, not the boolean true"},
+        {"\"containers\":[{\"name\":\"c\",\"image\":\"busybox\",\"ports\":[{\"containerPort\":\"80\"}]}]",
+            "spec.containers[0].ports[0].containerPort: must be an integer, not the string \"80\""},
+        {"\"containers\":[{\"name\":\"c\",\"image\":\"busybox\",\"tty\":\"true\"}]",
+            "spec.containers[0].tty: must be a boolean, not the string \"true\""},
+        {"\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}],\"terminationGracePeriodSeconds\":2.5",
+            "spec.terminationGracePeriodSeconds: must be an integer, not the number 2.5"},
+    };
+    for (String[] c : cases) {
+      ObjectNode body = (ObjectNode) Json.tree(("{\"metadata\":{\"name\":\"typed\"},\"spec\":{" + c[0] + "}}").getBytes());
+      ApiException e = refused(() -> pods.create("default", body));
+      assertEquals(400, e.code(), c[0]);
+      assertEquals("Pod in version \"v1\" cannot be handled as a Pod: " + c[1], e.status().getMessage());
+    }
+    ObjectNode labelled = pod("labelled");
+    labelled.with("metadata").putObject("labels").put("version", 1);
+    assertEquals("Pod in version \"v1\" cannot be handled as a Pod: metadata.labels.version: must be a string, not the number 1",
+        refused(() -> pods.create("default", labelled)).status().getMessage());
+    assertEquals(before, store.revision(), "nothing written");
+    // numbers where Kubernetes takes them: a quantity, an int-or-string port
+    ObjectNode quantities = pod("quantities");
+    ((ObjectNode) quantities.with("spec").withArray("containers").get(0)).putObject("resources").putObject("limits").put("cpu", 1);
+    assertEquals("1", pods.create("default", quantities).join().at("/spec/containers/0/resources/limits/cpu").asText());
+    // a merge patch that would put a number in a label is refused the same way, and changes nothing
+    ObjectNode patch = (ObjectNode) Json.tree("{\"metadata\":{\"labels\":{\"v\":2}}}".getBytes());
+    assertEquals(400, refused(() -> pods.patch("default", "quantities", Patches.MERGE, patch, null)).code());
+    assertTrue(pods.get("default", "quantities", io.coxswain.store.Store.Consistency.LINEARIZABLE).join()
+        .path("metadata").path("labels").path("v").isMissingNode());
+  }
+
   @Test
   void concurrentPatchesWithoutResourceVersionAllLand() {
     pods.create("default", pod("busy")).join();
