@@ -462,8 +462,8 @@ public final class ApiServerVerticle extends VerticleBase {
       if (answer == null) {
         throw ApiException.notAcceptable(req.getHeader(HttpHeaders.ACCEPT));
       }
-      ResourceRegistry<?> r = t.registry();
       HttpMethod m = req.method();
+      ResourceRegistry<?> r = dryRun(t.registry(), dryRunValues(req, body), m);
       if (t.resource().equals("bindings")) {
         if (m != HttpMethod.POST) {
           throw ApiException.methodNotAllowed("bindings only accept create (POST)");
@@ -514,14 +514,10 @@ public final class ApiServerVerticle extends VerticleBase {
         }
         JsonNode b = parseBody(req, body);
         checkFields(ctx, r, b, q);
-        if (!"All".equals(q.get("dryRun"))) {
-          if (answer.yaml() || answer.table()) {
-            reply(ctx, answer, () -> r.create(t.namespace(), b), 201, t);
-          } else {
-            replyJson(ctx, () -> r.createEncoded(t.namespace(), b).thenApply(ResourceRegistry.Created::json), 201);
-          }
+        if (answer.yaml() || answer.table()) {
+          reply(ctx, answer, () -> r.create(t.namespace(), b), 201, t);
         } else {
-          throw ApiException.badRequest("dryRun is not supported by this API server");
+          replyJson(ctx, () -> r.createEncoded(t.namespace(), b).thenApply(ResourceRegistry.Created::json), 201);
         }
         return;
       }
@@ -577,6 +573,36 @@ public final class ApiServerVerticle extends VerticleBase {
     } catch (RuntimeException e) {
       error(ctx, e);
     }
+  }
+
+  /** The dryRun values asked: the query's, and a DELETE's in its DeleteOptions body (where kubectl puts them). */
+  private List<String> dryRunValues(HttpServerRequest req, Buffer body) {
+    List<String> values = new ArrayList<>(req.params().getAll("dryRun"));
+    if (req.method() == HttpMethod.DELETE && body != null && body.length() > 0) {
+      JsonNode asked = parseBody(req, body).path("dryRun");
+      if (asked.isArray()) {
+        asked.forEach(v -> values.add(v.asText()));
+      } else if (!asked.isMissingNode() && !asked.isNull()) {
+        throw ApiException.badRequest("dryRun in DeleteOptions must be a list");
+      }
+    }
+    return values;
+  }
+
+  /**
+   * The registry a request writes through: for {@code dryRun=All} (kubectl's {@code --dry-run=server} and
+   * {@code diff}) one whose writes are judged and answered but never made; any other dryRun value is refused.
+   */
+  private ResourceRegistry<?> dryRun(ResourceRegistry<?> r, List<String> values, HttpMethod m) {
+    if (values.isEmpty() || m == HttpMethod.GET) {
+      return r;
+    }
+    for (String v : values) {
+      if (!v.equals("All")) {
+        throw ApiException.badRequest("invalid dryRun \"" + v + "\": the only supported value is All");
+      }
+    }
+    return r.writingTo(new io.coxswain.store.DryRunStore(store));
   }
 
   private static ObjectNode patchScale(ResourceRegistry<?> r, ObjectNode scale, String type, JsonNode patch) {

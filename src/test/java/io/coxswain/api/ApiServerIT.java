@@ -224,6 +224,37 @@ class ApiServerIT {
   }
 
   @Test
+  void aDryRunIsAnsweredAsTheWriteWouldBeAndWritesNothing() throws Exception {
+    String podJson = "{\"metadata\":{\"name\":\"dry-api\"},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}";
+    HttpResponse<String> bogus = raw("POST", "/api/v1/namespaces/default/pods?dryRun=Bogus", "application/json", null, podJson);
+    assertEquals(400, bogus.statusCode(), bogus.body());
+    assertTrue(bogus.body().contains("invalid dryRun"), bogus.body());
+    HttpResponse<String> dry = raw("POST", "/api/v1/namespaces/default/pods?dryRun=All", "application/json", null, podJson);
+    assertEquals(201, dry.statusCode(), dry.body());
+    assertEquals("Pending", Json.tree(dry.body().getBytes()).path("status").path("phase").asText(), "defaulted as a create");
+    assertEquals(404, raw("GET", "/api/v1/namespaces/default/pods/dry-api", null, null, null).statusCode());
+    // a dry run is validated as the write would be
+    HttpResponse<String> invalid = raw("POST", "/api/v1/namespaces/default/pods?dryRun=All", "application/json", null,
+        "{\"metadata\":{\"name\":\"Bad_Name\"},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}");
+    assertEquals(422, invalid.statusCode(), invalid.body());
+
+    assertEquals(201, raw("POST", "/api/v1/namespaces/default/pods", "application/json", null, podJson).statusCode());
+    String rv = client.pods().withName("dry-api").get().getMetadata().getResourceVersion();
+    HttpResponse<String> patched = raw("PATCH", "/api/v1/namespaces/default/pods/dry-api?dryRun=All",
+        "application/merge-patch+json", null, "{\"metadata\":{\"labels\":{\"dry\":\"yes\"}}}");
+    assertEquals(200, patched.statusCode(), patched.body());
+    assertEquals("yes", Json.tree(patched.body().getBytes()).path("metadata").path("labels").path("dry").asText());
+    // kubectl sends a delete's dryRun in its DeleteOptions
+    HttpResponse<String> deleted = raw("DELETE", "/api/v1/namespaces/default/pods/dry-api", "application/json", null,
+        "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"gracePeriodSeconds\":0,\"dryRun\":[\"All\"]}");
+    assertEquals(200, deleted.statusCode(), deleted.body());
+    Pod still = client.pods().withName("dry-api").get();
+    assertEquals(rv, still.getMetadata().getResourceVersion());
+    assertTrue(still.getMetadata().getLabels() == null || !still.getMetadata().getLabels().containsKey("dry"));
+    client.pods().withName("dry-api").withGracePeriod(0).delete();
+  }
+
+  @Test
   void bodyOver3MiBIs413() {
     String big = "x".repeat(4 * 1024 * 1024);
     Pod huge = new PodBuilder(pod("huge", "busybox")).editMetadata().addToAnnotations("big", big).endMetadata().build();

@@ -238,4 +238,36 @@ class KubectlSmokeIT {
     assertEquals("", ok("get", "rc", "merged", "-o", "jsonpath=" + spec + ".volumes[0].emptyDir}").out().trim());
     ok("delete", "rc", "merged");
   }
+
+  @Test
+  void serverDryRunsAndDiffChangeNothing() throws Exception {
+    Path pod = dir.resolve("dry.yaml");
+    Files.writeString(pod, """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: dry, labels: {app: one}}
+        spec:
+          containers: [{name: c, image: busybox}]
+        """, StandardCharsets.UTF_8);
+    Result created = ok("create", "--dry-run=server", "-f", pod.toString());
+    assertTrue(created.out().contains("pod/dry created (server dry run)"), created.out());
+    assertNotEquals(0, kubectl("get", "pod", "dry").code(), "a dry-run create makes nothing");
+    ok("create", "-f", pod.toString());
+    String rv = ok("get", "pod", "dry", "-o", "jsonpath={.metadata.resourceVersion}").out().trim();
+
+    ok("label", "pod", "dry", "extra=yes", "--dry-run=server");
+    Result deleted = ok("delete", "pod", "dry", "--dry-run=server");
+    assertTrue(deleted.out().contains("(server dry run)"), deleted.out());
+    // kubectl diff asks the server what an apply would make: it shows the change and makes none
+    Files.writeString(pod, Files.readString(pod).replace("app: one", "app: two"), StandardCharsets.UTF_8);
+    Result diff = kubectl("diff", "-f", pod.toString());
+    assertEquals(1, diff.code(), diff.err());
+    assertTrue(diff.out().contains("-    app: one") && diff.out().contains("+    app: two"), diff.out());
+    ok("apply", "--dry-run=server", "-f", pod.toString());
+
+    assertEquals("one", ok("get", "pod", "dry", "-o", "jsonpath={.metadata.labels.app}").out().trim());
+    assertEquals("", ok("get", "pod", "dry", "-o", "jsonpath={.metadata.labels.extra}").out().trim());
+    assertEquals(rv, ok("get", "pod", "dry", "-o", "jsonpath={.metadata.resourceVersion}").out().trim());
+    ok("delete", "pod", "dry", "--grace-period=0");
+  }
 }
