@@ -12,11 +12,9 @@ import java.util.concurrent.CompletableFuture;
  * current one. Reads and watches are the store's own. A dry run that passes may still fail for real if the
  * keys change before the real request.
  */
-public final class DryRunStore implements Store {
-  private final Store store;
-
+public final class DryRunStore extends DelegatingStore {
   public DryRunStore(Store store) {
-    this.store = store;
+    super(store);
   }
 
   @Override
@@ -58,53 +56,4 @@ public final class DryRunStore implements Store {
       return java.util.Collections.unmodifiableList(out);
     });
   }
-
-  @Override
-  public CompletableFuture<Optional<KeyValue>> get(String key, Consistency consistency) {
-    return store.get(key, consistency);
-  }
-
-  @Override
-  public CompletableFuture<RangeResult> range(String prefix, String startAfter, int limit, Consistency consistency) {
-    return store.range(prefix, startAfter, limit, consistency);
-  }
-
-  @Override
-  public CompletableFuture<RangeResult> rangeAt(String prefix, String startAfter, int limit, long revision) {
-    return store.rangeAt(prefix, startAfter, limit, revision);
-  }
-
-  @Override
-  public Watch watch(String prefix, long afterRevision, WatchListener listener) throws CompactedException {
-    return store.watch(prefix, afterRevision, listener);
-  }
-
-  @Override
-  public long revision() {
-    return store.revision();
-  }
-
-  @Override
-  public long compactedRevision() {
-    return store.compactedRevision();
-  }
-
-  @Override
-  public boolean isLeader() {
-    return store.isLeader();
-  }
-
-  @Override
-  public long leaderTerm() {
-    return store.leaderTerm();
-  }
-
-  @Override
-  public void addLeadershipListener(java.util.function.Consumer<Boolean> listener) {
-    store.addLeadershipListener(listener);
-  }
-
-  /** Closes nothing: the store is its owner's. */
-  @Override
-  public void close() {}
 }

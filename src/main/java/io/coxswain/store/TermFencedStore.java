@@ -2,7 +2,6 @@ package io.coxswain.store;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -14,13 +13,12 @@ import java.util.concurrent.CompletableFuture;
  * Guarded so, it changes nothing, and fails as {@link UnavailableException}. Reads and watches are the
  * store's own.
  */
-public final class TermFencedStore implements Store {
-  private final Store store;
+public final class TermFencedStore extends DelegatingStore {
   private final long term;
 
   /** @param term the term in which this member became leader (its components act for that term only) */
   public TermFencedStore(Store store, long term) {
-    this.store = store;
+    super(store);
     this.term = term;
   }
 
@@ -46,53 +44,4 @@ public final class TermFencedStore implements Store {
           new ArrayList<>(r.previous().subList(1, r.previous().size()))));
     });
   }
-
-  @Override
-  public CompletableFuture<Optional<KeyValue>> get(String key, Consistency consistency) {
-    return store.get(key, consistency);
-  }
-
-  @Override
-  public CompletableFuture<RangeResult> range(String prefix, String startAfter, int limit, Consistency consistency) {
-    return store.range(prefix, startAfter, limit, consistency);
-  }
-
-  @Override
-  public CompletableFuture<RangeResult> rangeAt(String prefix, String startAfter, int limit, long revision) {
-    return store.rangeAt(prefix, startAfter, limit, revision);
-  }
-
-  @Override
-  public Watch watch(String prefix, long afterRevision, WatchListener listener) throws CompactedException {
-    return store.watch(prefix, afterRevision, listener);
-  }
-
-  @Override
-  public long revision() {
-    return store.revision();
-  }
-
-  @Override
-  public long compactedRevision() {
-    return store.compactedRevision();
-  }
-
-  @Override
-  public boolean isLeader() {
-    return store.isLeader();
-  }
-
-  @Override
-  public long leaderTerm() {
-    return store.leaderTerm();
-  }
-
-  @Override
-  public void addLeadershipListener(java.util.function.Consumer<Boolean> listener) {
-    store.addLeadershipListener(listener);
-  }
-
-  /** Closes nothing: the store is its owner's. */
-  @Override
-  public void close() {}
 }
