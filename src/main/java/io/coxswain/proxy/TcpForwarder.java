@@ -82,8 +82,8 @@ final class TcpForwarder extends PortForwarder {
 
     /**
      * One side closed. Before the pipe exists that ends the connection. After, the side's reader is resumed
-     * so that what it read before closing is still forwarded: its end of stream (which Vert.x delivers after
-     * the queued bytes) then ends the other side through the pipe.
+     * so that what it read before closing is still forwarded: its end of stream then ends the other side
+     * through the pipe, after those bytes ({@link #pipe}).
      */
     void sideClosed(NetSocket side) {
       if (upstream == null) {
@@ -208,18 +208,32 @@ final class TcpForwarder extends PortForwarder {
     }
   }
 
-  /** Forwards what {@code from} reads to {@code to}; the end of {@code from} ends {@code to}. */
+  /** Forwards what {@code from} reads to {@code to}; the end of {@code from} ends {@code to}, after its bytes. */
   static void pipe(NetSocket from, NetSocket to, Counter bytes) {
     to.setWriteQueueMaxSize(WRITE_QUEUE_BYTES);
+    boolean[] ending = new boolean[1];
     from.handler(buf -> {
       bytes.increment(buf.length());
       to.write(buf);
-      if (to.writeQueueFull()) {
+      if (!ending[0] && to.writeQueueFull()) {
         from.pause();
         to.drainHandler(v -> from.resume());
       }
     });
-    from.endHandler(v -> to.end());
+    // Vert.x can tell the end of a socket paused here before the bytes it still holds for it (a client that
+    // sent 64 MB and closed while the backend's queue was full: ~300 KB came after the end, and were lost in
+    // a backend already ended). Those bytes are in memory by then: no more pausing, let them through, and end
+    // the other side in a task after them (the socket's context runs the resumed delivery before it).
+    from.endHandler(v -> {
+      ending[0] = true;
+      from.resume();
+      io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+      if (context == null) {
+        to.end();
+      } else {
+        context.runOnContext(x -> to.end());
+      }
+    });
   }
 
   @Override

@@ -456,6 +456,8 @@ class ProxyVerticleTest {
           () -> "in: " + count(PortMeters.BYTES_IN, "bulk") + " sink: " + received[0]);
       sent.get(10, TimeUnit.SECONDS);
     }
-    waitFor("the sink saw every byte", () -> received[0] == size);
+    // under load Vert.x told the client's end before ~300 KB it still held for the proxy, which then ended the
+    // backend without them: the sink stopped short of the size
+    waitFor("the sink saw every byte", () -> received[0] == size, () -> "sink: " + received[0]);
   }
 }
