@@ -47,6 +47,11 @@ public final class PodStrategy extends BaseStrategy<Pod> {
   public void prepareForUpdate(Pod pod, Pod old) {
     pod.setStatus(old.getStatus());
     PodSpecDefaults.apply(pod.getSpec());
+    if (pod.getSpec() != null) {
+      // admitted on updates too, as Kubernetes' default-toleration admission does: a pod replaced from its
+      // manifest (which lacks them) keeps them, rather than failing as a removal of tolerations
+      addDefaultTolerations(pod.getSpec());
+    }
     if (pod.getSpec() != null && old.getSpec() != null) {
       // Set by admission on create; an update that leaves them out keeps them.
       if (pod.getSpec().getPriority() == null) {

@@ -225,9 +225,11 @@ class PodStrategyTest {
         upd("toleration added", p -> p.getSpec().getTolerations().add(
             new TolerationBuilder().withKey("gpu").withOperator("Exists").withEffect("NoSchedule").build()), null),
         upd("label change", p -> p.getMetadata().setLabels(Map.of("app", "web2")), null),
-        upd("toleration removed", p -> p.getSpec().getTolerations().remove(0), "spec.tolerations"),
+        upd("default tolerations left out (a replace from the manifest)", p -> p.getSpec().setTolerations(null), null),
+        upd("default toleration removed", p -> p.getSpec().getTolerations().remove(0), null),
+        upd("toleration seconds of a default one lengthened", p -> p.getSpec().getTolerations().get(0).setTolerationSeconds(600L),
+            "spec.tolerations"),
         upd("toleration seconds shortened", p -> p.getSpec().getTolerations().get(0).setTolerationSeconds(60L), null),
-        upd("toleration seconds lengthened", p -> p.getSpec().getTolerations().get(0).setTolerationSeconds(600L), "spec.tolerations"),
         upd("container added", p -> p.getSpec().getContainers().add(new Container()), "spec"),
         upd("port change", p -> port(p).setContainerPort(8080), "spec"),
         upd("restartPolicy change", p -> p.getSpec().setRestartPolicy("Never"), "spec"),
@@ -262,6 +264,20 @@ class PodStrategyTest {
     } else {
       assertTrue(errors.stream().anyMatch(e -> e.field().equals(errorField)), () -> name + ": " + errors);
     }
+  }
+
+  @Test
+  void aTolerationOfItsOwnMayNotBeRemovedThoughTheDefaultsComeBack() {
+    Pod pod = pod();
+    pod.getSpec().setTolerations(new ArrayList<>(List.of(
+        new TolerationBuilder().withKey("gpu").withOperator("Exists").withEffect("NoSchedule").build())));
+    strategy.prepareForCreate(pod);
+    assertEquals(3, pod.getSpec().getTolerations().size());
+    Pod p = Json.copy(pod);
+    p.getSpec().setTolerations(null);
+    strategy.prepareForUpdate(p, pod);
+    assertEquals(2, p.getSpec().getTolerations().size());
+    assertEquals(List.of("spec.tolerations"), strategy.validateUpdate(p, pod).stream().map(FieldError::field).toList());
   }
 
   @Test
