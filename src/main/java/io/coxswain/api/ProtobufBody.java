@@ -1,211 +1,227 @@
 package io.coxswain.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Descriptors.FileDescriptor;
+import com.google.protobuf.DynamicMessage;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
 import io.coxswain.model.Json;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 
 /**
- * The little of Kubernetes' protobuf encoding kubectl's typed clients send for simple objects
- * ({@code kubectl create namespace x} posts {@code application/vnd.kubernetes.protobuf}): the {@code k8s\0}
- * envelope with its TypeMeta, and an object whose only content is ObjectMeta (name, generateName, labels,
- * annotations, finalizers). Anything with more is refused with a 415 that says to send JSON or YAML.
+ * Request bodies in Kubernetes' protobuf encoding ({@code application/vnd.kubernetes.protobuf}), as Go clients
+ * configured for it and kubectl's typed commands send them ({@code kubectl create namespace}, {@code kubectl
+ * create service clusterip}): the {@code k8s\0} envelope (runtime.Unknown: the TypeMeta and the object's bytes),
+ * and the object read against Kubernetes' own schema of its kind (the file descriptors of client-java-proto)
+ * into the JSON form the rest of the server takes. The types whose JSON form is not their message's are
+ * written as JSON writes them: IntOrString as a number or a string, Quantity as its string, Time and
+ * MicroTime as RFC 3339, RawExtension and FieldsV1 as the JSON they carry.
+ *
+ * <p>Go writes every field of a struct that is not a pointer, set or not; in JSON those are left out when
+ * empty. Empty strings are left out here (no field of these kinds gives "" a meaning apart from unset); zeros
+ * and false are kept, as a pointer field set to them means what it says (replicas: 0).
  */
 public final class ProtobufBody {
   public static final String MEDIA_TYPE = "application/vnd.kubernetes.protobuf";
   private static final byte[] MAGIC = {0x6b, 0x38, 0x73, 0x00};
+  private static final String INT_OR_STRING = "k8s.io.apimachinery.pkg.util.intstr.IntOrString";
+  private static final String QUANTITY = "k8s.io.apimachinery.pkg.api.resource.Quantity";
+  private static final String TIME = "k8s.io.apimachinery.pkg.apis.meta.v1.Time";
+  private static final String MICRO_TIME = "k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime";
+  private static final String DURATION = "k8s.io.apimachinery.pkg.apis.meta.v1.Duration";
+  private static final String RAW_EXTENSION = "k8s.io.apimachinery.pkg.runtime.RawExtension";
+  private static final String FIELDS_V1 = "k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1";
+  private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter MICROS =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+  private static final JsonNodeFactory NODES = Json.MAPPER.getNodeFactory();
 
   private ProtobufBody() {}
+
+  /** The schema files, built on first use (the core one takes ~1,500 message types). */
+  private static final class Schemas {
+    static final FileDescriptor CORE = io.kubernetes.client.proto.V1.getDescriptor();
+    static final FileDescriptor META = io.kubernetes.client.proto.Meta.getDescriptor();
+    static final FileDescriptor RUNTIME = io.kubernetes.client.proto.Runtime.getDescriptor();
+  }
 
   /** Decodes the body into the JSON form of the object. */
   public static ObjectNode decode(byte[] body) {
     if (body.length < 4 || body[0] != MAGIC[0] || body[1] != MAGIC[1] || body[2] != MAGIC[2] || body[3] != MAGIC[3]) {
       throw ApiException.badRequest("the protobuf body lacks the k8s envelope");
     }
-    Reader envelope = new Reader(body, 4, body.length);
-    String apiVersion = "";
-    String kind = "";
-    byte[] raw = null;
-    while (envelope.more()) {
-      int tag = envelope.varintInt();
-      int field = tag >>> 3;
-      if (field == 1 && (tag & 7) == 2) {
-        Reader typeMeta = envelope.message();
-        while (typeMeta.more()) {
-          int t = typeMeta.varintInt();
-          if ((t >>> 3) == 1 && (t & 7) == 2) {
-            apiVersion = typeMeta.string();
-          } else if ((t >>> 3) == 2 && (t & 7) == 2) {
-            kind = typeMeta.string();
-          } else {
-            typeMeta.skip(t);
-          }
-        }
-      } else if (field == 2 && (tag & 7) == 2) {
-        raw = envelope.bytes();
-      } else {
-        envelope.skip(tag);
-      }
+    Descriptor unknownType = Schemas.RUNTIME.findMessageTypeByName("Unknown");
+    Message envelope = parse(unknownType, body, 4, "runtime.Unknown envelope");
+    Message typeMeta = (Message) envelope.getField(unknownType.findFieldByName("typeMeta"));
+    String apiVersion = (String) typeMeta.getField(typeMeta.getDescriptorForType().findFieldByName("apiVersion"));
+    String kind = (String) typeMeta.getField(typeMeta.getDescriptorForType().findFieldByName("kind"));
+    String encoding = (String) envelope.getField(unknownType.findFieldByName("contentEncoding"));
+    if (!encoding.isEmpty()) {
+      throw ApiException.unsupportedMediaType(MEDIA_TYPE + " with content encoding " + encoding,
+          List.of(MediaTypes.JSON, MediaTypes.YAML, MEDIA_TYPE));
     }
-    if (raw == null) {
+    FieldDescriptor rawField = unknownType.findFieldByName("raw");
+    if (!envelope.hasField(rawField)) {
       throw ApiException.badRequest("the protobuf body carries no object");
     }
+    Descriptor type = typeOf(apiVersion, kind);
+    byte[] raw = ((ByteString) envelope.getField(rawField)).toByteArray();
     ObjectNode object = Json.MAPPER.createObjectNode();
     object.put("apiVersion", apiVersion);
     object.put("kind", kind);
-    Reader r = new Reader(raw, 0, raw.length);
-    while (r.more()) {
-      int tag = r.varintInt();
-      int field = tag >>> 3;
-      if (field == 1 && (tag & 7) == 2) {
-        object.set("metadata", objectMeta(r.message()));
-      } else if ((field == 2 || field == 3) && (tag & 7) == 2) {
-        if (!blank(r.message())) {
-          throw unsupported(kind);
-        }
-      } else {
-        throw unsupported(kind);
-      }
-    }
+    object.setAll(message(parse(type, raw, 0, kind)));
     return object;
   }
 
-  /** Whether a message holds only empty strings or messages and zeros (what Go writes for an empty struct). */
-  private static boolean blank(Reader r) {
-    while (r.more()) {
-      int tag = r.varintInt();
-      switch (tag & 7) {
-        case 0 -> {
-          if (r.varint() != 0) {
-            return false;
-          }
-        }
-        case 2 -> {
-          Reader inner = r.message();
-          if (inner.more()) {
-            return false;
-          }
-        }
-        default -> {
-          return false;
-        }
-      }
+  /** The message type of a kind: core/v1's, or meta/v1's (DeleteOptions and the like are sent under every version). */
+  private static Descriptor typeOf(String apiVersion, String kind) {
+    Descriptor type = null;
+    if (apiVersion.equals("v1") && !kind.isEmpty()) {
+      type = Schemas.CORE.findMessageTypeByName(kind);
     }
-    return true;
-  }
-
-  private static ApiException unsupported(String kind) {
-    return ApiException.unsupportedMediaType(MEDIA_TYPE + " (a " + kind + " with more than metadata; send it as JSON or YAML,"
-        + " e.g. kubectl create -f)", java.util.List.of(MediaTypes.JSON, MediaTypes.YAML));
-  }
-
-  private static ObjectNode objectMeta(Reader r) {
-    ObjectNode meta = Json.MAPPER.createObjectNode();
-    while (r.more()) {
-      int tag = r.varintInt();
-      int field = tag >>> 3;
-      switch (field) {
-        case 1 -> putIfSet(meta, "name", r.string());
-        case 2 -> putIfSet(meta, "generateName", r.string());
-        case 3 -> putIfSet(meta, "namespace", r.string());
-        case 11, 12 -> {
-          Reader entry = r.message();
-          String key = "";
-          String value = "";
-          while (entry.more()) {
-            int t = entry.varintInt();
-            if ((t >>> 3) == 1) {
-              key = entry.string();
-            } else if ((t >>> 3) == 2) {
-              value = entry.string();
-            } else {
-              entry.skip(t);
-            }
-          }
-          meta.with(field == 11 ? "labels" : "annotations").put(key, value);
-        }
-        case 14 -> meta.withArray("finalizers").add(r.string());
-        default -> r.skip(tag);
-      }
+    if (type == null && (apiVersion.equals("v1") || apiVersion.equals("meta.k8s.io/v1")) && !kind.isEmpty()) {
+      type = Schemas.META.findMessageTypeByName(kind);
     }
-    return meta;
+    if (type == null) {
+      throw ApiException.unsupportedMediaType(MEDIA_TYPE + " (no protobuf schema here for a " + (kind.isEmpty() ? "body without a kind" : kind)
+          + (apiVersion.isEmpty() ? "" : " of " + apiVersion) + "; send it as JSON or YAML)", List.of(MediaTypes.JSON, MediaTypes.YAML));
+    }
+    return type;
   }
 
-  private static void putIfSet(ObjectNode meta, String field, String value) {
-    if (!value.isEmpty()) {
-      meta.put(field, value);
+  private static DynamicMessage parse(Descriptor type, byte[] bytes, int offset, String what) {
+    try {
+      return DynamicMessage.parseFrom(type, com.google.protobuf.CodedInputStream.newInstance(bytes, offset, bytes.length - offset));
+    } catch (InvalidProtocolBufferException e) {
+      throw ApiException.badRequest("the protobuf body is not a valid " + what + ": " + ApiServerVerticle.firstLine(e.getMessage()));
+    } catch (IOException e) {
+      throw ApiException.badRequest("the protobuf body could not be read: " + ApiServerVerticle.firstLine(e.getMessage()));
     }
   }
 
-  /** A protobuf wire-format reader over a slice. */
-  private static final class Reader {
-    private final byte[] buf;
-    private int pos;
-    private final int end;
-
-    Reader(byte[] buf, int pos, int end) {
-      this.buf = buf;
-      this.pos = pos;
-      this.end = end;
-    }
-
-    boolean more() {
-      return pos < end;
-    }
-
-    long varint() {
-      long v = 0;
-      for (int shift = 0; shift < 64; shift += 7) {
-        if (pos >= end) {
-          throw ApiException.badRequest("truncated protobuf body");
+  /** A message with its set fields, under their JSON names (Kubernetes' proto fields are named as its JSON). */
+  private static ObjectNode message(Message m) {
+    ObjectNode out = NODES.objectNode();
+    for (Map.Entry<FieldDescriptor, Object> e : m.getAllFields().entrySet()) {
+      FieldDescriptor f = e.getKey();
+      if (f.isMapField()) {
+        ObjectNode map = NODES.objectNode();
+        FieldDescriptor keyField = f.getMessageType().findFieldByName("key");
+        FieldDescriptor valueField = f.getMessageType().findFieldByName("value");
+        for (Object entry : (List<?>) e.getValue()) {
+          Message em = (Message) entry;
+          JsonNode v = value(valueField, em.getField(valueField));
+          map.set(String.valueOf(em.getField(keyField)), v == null ? NODES.textNode("") : v);
         }
-        byte b = buf[pos++];
-        v |= (long) (b & 0x7f) << shift;
-        if ((b & 0x80) == 0) {
-          return v;
+        out.set(f.getName(), map);
+      } else if (f.isRepeated()) {
+        ArrayNode list = NODES.arrayNode();
+        for (Object item : (List<?>) e.getValue()) {
+          JsonNode v = value(f, item);
+          list.add(v == null ? NODES.textNode("") : v);
+        }
+        out.set(f.getName(), list);
+      } else {
+        JsonNode v = value(f, e.getValue());
+        if (v != null) {
+          out.set(f.getName(), v);
         }
       }
-      throw ApiException.badRequest("malformed protobuf varint");
     }
+    return out;
+  }
 
-    int varintInt() {
-      return (int) varint();
-    }
+  /** One value's JSON form, or null for what JSON would leave out (an empty string, an unset time). */
+  private static JsonNode value(FieldDescriptor f, Object v) {
+    return switch (f.getJavaType()) {
+      case STRING -> ((String) v).isEmpty() ? null : NODES.textNode((String) v);
+      case INT -> NODES.numberNode((Integer) v);
+      case LONG -> NODES.numberNode((Long) v);
+      case BOOLEAN -> NODES.booleanNode((Boolean) v);
+      case FLOAT -> NODES.numberNode((Float) v);
+      case DOUBLE -> NODES.numberNode((Double) v);
+      case BYTE_STRING -> NODES.textNode(Base64.getEncoder().encodeToString(((ByteString) v).toByteArray()));
+      case ENUM -> NODES.textNode(v.toString());
+      case MESSAGE -> special((Message) v);
+    };
+  }
 
-    byte[] bytes() {
-      int len = varintInt();
-      if (len < 0 || pos + len > end) {
-        throw ApiException.badRequest("truncated protobuf body");
+  private static JsonNode special(Message m) {
+    Descriptor d = m.getDescriptorForType();
+    switch (d.getFullName()) {
+      case INT_OR_STRING -> {
+        long type = (Long) m.getField(d.findFieldByNumber(1));
+        return type == 1 ? NODES.textNode((String) m.getField(d.findFieldByNumber(3)))
+            : NODES.numberNode((Integer) m.getField(d.findFieldByNumber(2)));
       }
-      byte[] out = java.util.Arrays.copyOfRange(buf, pos, pos + len);
-      pos += len;
-      return out;
-    }
-
-    String string() {
-      return new String(bytes(), StandardCharsets.UTF_8);
-    }
-
-    Reader message() {
-      int len = varintInt();
-      if (len < 0 || pos + len > end) {
-        throw ApiException.badRequest("truncated protobuf body");
+      case QUANTITY -> {
+        String q = (String) m.getField(d.findFieldByNumber(1));
+        return q.isEmpty() ? null : NODES.textNode(q);
       }
-      Reader r = new Reader(buf, pos, pos + len);
-      pos += len;
-      return r;
+      case TIME, MICRO_TIME -> {
+        FieldDescriptor seconds = d.findFieldByNumber(1);
+        if (!m.hasField(seconds)) {
+          return null; // Go writes a zero time as an empty message
+        }
+        Instant t = Instant.ofEpochSecond((Long) m.getField(seconds), (Integer) m.getField(d.findFieldByNumber(2)));
+        return NODES.textNode((d.getFullName().equals(TIME) ? SECONDS : MICROS).format(t));
+      }
+      case DURATION -> {
+        return NODES.textNode(goDuration((Long) m.getField(d.findFieldByNumber(1))));
+      }
+      case RAW_EXTENSION, FIELDS_V1 -> {
+        FieldDescriptor raw = d.findFieldByNumber(1);
+        if (!m.hasField(raw)) {
+          return null;
+        }
+        try {
+          return Json.MAPPER.readTree(((ByteString) m.getField(raw)).toByteArray());
+        } catch (IOException e) {
+          throw ApiException.badRequest("the protobuf body embeds an object that is not JSON: " + ApiServerVerticle.firstLine(e.getMessage()));
+        }
+      }
+      default -> {
+        return message(m);
+      }
     }
+  }
 
-    void skip(int tag) {
-      switch (tag & 7) {
-        case 0 -> varint();
-        case 1 -> pos += 8;
-        case 2 -> bytes();
-        case 5 -> pos += 4;
-        default -> throw ApiException.badRequest("unsupported protobuf wire type " + (tag & 7));
-      }
-      if (pos > end) {
-        throw ApiException.badRequest("truncated protobuf body");
-      }
+  /** A duration as Go prints one: 1h2m3.5s, 300ms, 0s. */
+  static String goDuration(long nanos) {
+    if (nanos == 0) {
+      return "0s";
     }
+    String sign = nanos < 0 ? "-" : "";
+    long n = Math.abs(nanos);
+    if (n < 1_000_000_000L) {
+      if (n < 1_000) {
+        return sign + n + "ns";
+      }
+      if (n < 1_000_000) {
+        return sign + decimal(n, 1_000) + "µs";
+      }
+      return sign + decimal(n, 1_000_000) + "ms";
+    }
+    long hours = n / 3_600_000_000_000L;
+    long minutes = n / 60_000_000_000L % 60;
+    String seconds = decimal(n % 60_000_000_000L, 1_000_000_000L) + "s";
+    return sign + (hours > 0 ? hours + "h" + minutes + "m" : minutes > 0 ? minutes + "m" : "") + seconds;
+  }
+
+  private static String decimal(long n, long unit) {
+    String fraction = String.format("%0" + Long.toString(unit).length() + "d", n % unit).substring(1).replaceAll("0+$", "");
+    return n / unit + (fraction.isEmpty() ? "" : "." + fraction);
   }
 }

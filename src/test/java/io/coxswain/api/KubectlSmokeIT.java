@@ -3,14 +3,19 @@ package io.coxswain.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.coxswain.model.Json;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -142,9 +147,46 @@ class KubectlSmokeIT {
     assertTrue(ok("create", "namespace", "team-a").out().contains("namespace/team-a created"));
     assertTrue(ok("get", "ns", "team-a").out().contains("Active"));
 
+    // a pod replaced from its own manifest: the tolerations admission gave it come back, nothing is refused
+    Path pod = dir.resolve("p1.yaml");
+    Files.writeString(pod, MANIFEST.substring(MANIFEST.lastIndexOf("apiVersion: v1\nkind: Pod")), StandardCharsets.UTF_8);
+    assertTrue(ok("replace", "-f", pod.toString()).out().contains("pod/p1 replaced"));
+    assertEquals("300", ok("get", "pod", "p1", "-o", "jsonpath={.spec.tolerations[0].tolerationSeconds}").out().trim());
+
     Result deleted = ok("delete", "-f", manifest.toString());
     assertTrue(deleted.out().contains("pod \"p1\" deleted"), deleted.out());
     assertEquals("", ok("get", "rc,svc,pods", "-o", "name").out().trim());
+  }
+
+  static Service service(String name) throws Exception {
+    return Json.MAPPER.readValue(ok("-n", "pb", "get", "svc", name, "-o", "json").out(), Service.class);
+  }
+
+  @Test
+  void createServiceSendsProtobufWithPortsAndSelector() throws Exception {
+    ok("create", "namespace", "pb");
+    assertTrue(ok("-n", "pb", "create", "service", "clusterip", "pb", "--tcp=80:8080", "--tcp=9090:metrics").out().contains("service/pb created"));
+    Service pb = service("pb");
+    assertEquals("ClusterIP", pb.getSpec().getType());
+    assertEquals(Map.of("app", "pb"), pb.getSpec().getSelector());
+    assertEquals(List.of(80, 9090), pb.getSpec().getPorts().stream().map(ServicePort::getPort).toList());
+    assertEquals(8080, pb.getSpec().getPorts().get(0).getTargetPort().getIntVal());
+    assertEquals("metrics", pb.getSpec().getPorts().get(1).getTargetPort().getStrVal());
+    assertNull(pb.getSpec().getPorts().get(0).getNodePort(), "a zero Go wrote for an unset port is stored as unset");
+    assertTrue(pb.getSpec().getClusterIP().startsWith("127.100."), pb.getSpec().getClusterIP());
+
+    ok("-n", "pb", "create", "service", "nodeport", "pb-np", "--tcp=80:80", "--node-port=30080");
+    assertEquals(30080, service("pb-np").getSpec().getPorts().get(0).getNodePort());
+    ok("-n", "pb", "create", "service", "externalname", "pb-ext", "--external-name=db.example.com");
+    assertEquals("db.example.com", service("pb-ext").getSpec().getExternalName());
+    ok("-n", "pb", "create", "service", "clusterip", "pb-headless", "--clusterip=None");
+    assertEquals("None", service("pb-headless").getSpec().getClusterIP());
+
+    Result invalid = kubectl("-n", "pb", "create", "service", "clusterip", "pb_bad", "--tcp=80:80");
+    assertNotEquals(0, invalid.code());
+    assertTrue(invalid.err().contains("metadata.name"), invalid.err());
+    assertNotEquals(0, kubectl("-n", "pb", "get", "svc", "pb_bad").code(), "nothing was written");
+    ok("delete", "namespace", "pb", "--wait=false"); // no namespace controller in this server to finish it
   }
 
   @Test

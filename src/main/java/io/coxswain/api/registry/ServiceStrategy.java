@@ -82,9 +82,21 @@ public final class ServiceStrategy extends BaseStrategy<Service> {
         spec.getSessionAffinityConfig().getClientIP().setTimeoutSeconds(DEFAULT_CLIENT_IP_TIMEOUT);
       }
     }
+    // Fields that are plain (not pointer) numbers and flags in Kubernetes' types: zero is unset there and never
+    // written back, so a body that carries them as zero (protobuf from Go carries every such field) stores them
+    // as left out, as Kubernetes does
+    if (spec.getHealthCheckNodePort() != null && spec.getHealthCheckNodePort() == 0) {
+      spec.setHealthCheckNodePort(null);
+    }
+    if (Boolean.FALSE.equals(spec.getPublishNotReadyAddresses())) {
+      spec.setPublishNotReadyAddresses(null);
+    }
     for (ServicePort p : nonNull(spec.getPorts())) {
       if (isEmpty(p.getProtocol())) {
         p.setProtocol("TCP");
+      }
+      if (p.getNodePort() != null && p.getNodePort() == 0) {
+        p.setNodePort(null);
       }
       IntOrString target = p.getTargetPort();
       boolean unset = target == null || (target.getStrVal() == null && (target.getIntVal() == null || target.getIntVal() == 0))
