@@ -146,4 +146,18 @@ public final class ApiException extends RuntimeException {
   public static ApiException timeout(String message) {
     return of(504, "Timeout", message, null, null, null, null);
   }
+
+  /**
+   * A read asked for a resourceVersion newer than the cluster has: 504 with the ResourceVersionTooLarge cause,
+   * which clients (client-go's reflector) take as the sign to list again without one.
+   */
+  public static ApiException resourceVersionTooLarge(long asked, long current) {
+    StatusCause cause = new StatusCause();
+    cause.setReason("ResourceVersionTooLarge");
+    cause.setMessage("Too large resource version");
+    ApiException e = of(504, "Timeout", "Timeout: Too large resource version: " + asked + ", current: " + current,
+        null, null, null, List.of(cause));
+    e.status.getDetails().setRetryAfterSeconds(1);
+    return e;
+  }
 }

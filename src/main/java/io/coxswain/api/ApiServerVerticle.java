@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.coxswain.api.registry.DeleteRequest;
+import io.coxswain.api.registry.FieldError;
 import io.coxswain.api.registry.ListPage;
 import io.coxswain.api.registry.ListQuery;
 import io.coxswain.api.registry.Registry;
@@ -628,6 +629,10 @@ public final class ApiServerVerticle extends VerticleBase {
   }
 
   ListQuery listQuery(Target t, MultiMap q) {
+    if (q.get("sendInitialEvents") != null) {
+      throw ApiException.invalid(WatchStream.LIST_OPTIONS, "",
+          List.of(FieldError.forbidden("sendInitialEvents", "sendInitialEvents is forbidden for list")));
+    }
     ObjectFilter filter = ObjectFilter.parse(q.get("labelSelector"), q.get("fieldSelector"), t.resource());
     int limit = 0;
     String l = q.get("limit");

@@ -3,6 +3,7 @@ package io.coxswain.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.coxswain.api.registry.Change;
+import io.coxswain.api.registry.FieldError;
 import io.coxswain.api.registry.ListQuery;
 import io.coxswain.api.registry.ResourceRegistry;
 import io.coxswain.model.Json;
@@ -16,6 +17,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -81,10 +83,53 @@ final class WatchStream {
       }
     }
     long after = rv == null || rv.isEmpty() ? -1 : parse(rv);
+    Boolean initialEvents = initialEvents(q);
     WatchStream w = new WatchStream(api, ctx, t.registry(), filter, name, t.resource(), answer.table(), q.get("includeObject"));
     boolean bookmarks = ApiServerVerticle.truthy(q.get("allowWatchBookmarks"));
-    w.begin(t.namespace(), after, timeout, bookmarks);
+    if (initialEvents == null) {
+      w.begin(t.namespace(), after, timeout, bookmarks);
+    } else {
+      w.beginWatchList(t.namespace(), rv, initialEvents, timeout, bookmarks);
+    }
   }
+
+  /**
+   * A watch's {@code sendInitialEvents} (a watch-list, client-go's streaming list): null when not asked. As
+   * Kubernetes validates it: it needs {@code resourceVersionMatch=NotOlderThan}, which a watch may give only
+   * with it.
+   */
+  static Boolean initialEvents(MultiMap q) {
+    String asked = q.get("sendInitialEvents");
+    String match = q.get("resourceVersionMatch");
+    List<FieldError> errors = new ArrayList<>();
+    Boolean initial = null;
+    if (asked != null) {
+      if (!asked.equalsIgnoreCase("true") && !asked.equalsIgnoreCase("false")) {
+        throw ApiException.badRequest("invalid sendInitialEvents \"" + asked + "\": must be true or false");
+      }
+      initial = Boolean.parseBoolean(asked.toLowerCase(java.util.Locale.ROOT));
+      if (!NOT_OLDER_THAN.equals(match)) {
+        errors.add(FieldError.forbidden("resourceVersionMatch", "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"));
+      }
+    }
+    if (match != null && !match.isEmpty()) {
+      if (asked == null) {
+        errors.add(FieldError.forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided"));
+      }
+      if (!NOT_OLDER_THAN.equals(match)) {
+        errors.add(FieldError.notSupported("resourceVersionMatch", match, List.of(NOT_OLDER_THAN)));
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw ApiException.invalid(LIST_OPTIONS, "", errors);
+    }
+    return initial;
+  }
+
+  static final String NOT_OLDER_THAN = "NotOlderThan";
+  static final String LIST_OPTIONS = "ListOptions.meta.k8s.io";
+  /** The annotation of the bookmark that ends a watch-list's initial events. */
+  static final String INITIAL_EVENTS_END = "k8s.io/initial-events-end";
 
   private static long parse(String rv) {
     try {
@@ -134,6 +179,54 @@ final class WatchStream {
             }
           });
     }
+    if (timeoutSeconds > 0) {
+      timeoutTimer = api.vertxInstance().setTimer(timeoutSeconds * 1000, id -> end());
+    }
+    if (bookmarks) {
+      long every = Math.max(1, api.apiConfig().bookmarkInterval().toMillis());
+      bookmarkTimer = api.vertxInstance().setPeriodic(every, every, id -> bookmark());
+    }
+  }
+
+  /**
+   * A watch-list: the state at the resourceVersion or newer (any, for 0; the latest, when none is given) as
+   * ADDED events when {@code initial}, then a BOOKMARK at that state's revision annotated as the end of the
+   * initial events (when bookmarks are allowed), then the changes after it.
+   */
+  private void beginWatchList(String ns, String rv, boolean initial, long timeoutSeconds, boolean bookmarks) {
+    resp.closeHandler(v -> finish());
+    resp.exceptionHandler(e -> finish());
+    String floor = rv == null || rv.isEmpty() ? null : rv;
+    Future.fromCompletionStage(registry.list(ns, new ListQuery(ObjectFilter.EVERYTHING, 0, null, floor,
+        floor == null ? null : NOT_OLDER_THAN)), context).onComplete(ar -> {
+          if (ar.failed()) {
+            cancelTimers();
+            done = true;
+            api.error(ctx, ar.cause());
+            return;
+          }
+          if (resp.closed()) {
+            return;
+          }
+          long at = ar.result().revision();
+          lastRevision = at;
+          if (!subscribe(ns, at, false)) {
+            return;
+          }
+          open();
+          if (initial) {
+            for (ObjectNode o : ar.result().items()) {
+              if (matches(o)) {
+                write("ADDED", o, false);
+              }
+            }
+            if (bookmarks) {
+              ObjectNode end = bookmarkObject(at);
+              end.with("metadata").putObject("annotations").put(INITIAL_EVENTS_END, "true");
+              writeRaw("BOOKMARK", end);
+            }
+          }
+        });
     if (timeoutSeconds > 0) {
       timeoutTimer = api.vertxInstance().setTimer(timeoutSeconds * 1000, id -> end());
     }
@@ -232,11 +325,15 @@ final class WatchStream {
     if (done || !opened) {
       return;
     }
+    writeRaw("BOOKMARK", bookmarkObject(lastRevision));
+  }
+
+  private ObjectNode bookmarkObject(long revision) {
     ObjectNode o = Json.MAPPER.createObjectNode();
     o.put("kind", registry.kind());
     o.put("apiVersion", "v1");
-    o.putObject("metadata").put("resourceVersion", Long.toString(lastRevision));
-    writeRaw("BOOKMARK", o);
+    o.putObject("metadata").put("resourceVersion", Long.toString(revision));
+    return o;
   }
 
   /**

@@ -461,6 +461,69 @@ class ApiServerIT {
     assertEquals("Expired", Json.tree(r.body().getBytes()).path("reason").asText());
   }
 
+  @Test
+  void aWatchListSendsTheStateThenABookmarkEndingItThenTheChanges() throws Exception {
+    long before = server.store.revision();
+    List<Long> created = new ArrayList<>();
+    for (String n : List.of("wl-1", "wl-2")) {
+      Pod p = pod(n, "busybox");
+      p.getMetadata().getLabels().put("wl", "yes");
+      created.add(Long.parseLong(client.pods().resource(p).create().getMetadata().getResourceVersion()));
+    }
+    String base = "/api/v1/namespaces/default/pods?watch=true&labelSelector=wl%3Dyes&timeoutSeconds=2";
+    for (String rv : List.of("", "&resourceVersion=0", "&resourceVersion=" + before, "&resourceVersion=" + created.get(1))) {
+      HttpResponse<String> r = raw("GET", base + "&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true" + rv,
+          null, null, null);
+      assertEquals(200, r.statusCode(), rv + ": " + r.body());
+      String[] lines = r.body().split("\n");
+      List<String> names = new ArrayList<>();
+      int i = 0;
+      for (; i < lines.length && Json.tree(lines[i].getBytes()).path("type").asText().equals("ADDED"); i++) {
+        names.add(Json.tree(lines[i].getBytes()).at("/object/metadata/name").asText());
+      }
+      assertEquals(List.of("wl-1", "wl-2"), names, rv + ": " + r.body());
+      var end = Json.tree(lines[i].getBytes());
+      assertEquals("BOOKMARK", end.path("type").asText(), r.body());
+      assertEquals("true", end.at("/object/metadata/annotations/k8s.io~1initial-events-end").asText(), r.body());
+      assertTrue(Long.parseLong(end.at("/object/metadata/resourceVersion").asText()) >= created.get(1), r.body());
+    }
+    // without initial events: only what changes after the resourceVersion
+    HttpResponse<String> none = raw("GET", base + "&sendInitialEvents=false&resourceVersionMatch=NotOlderThan", null, null, null);
+    assertEquals(200, none.statusCode(), none.body());
+    assertFalse(none.body().contains("\"ADDED\""), none.body());
+
+    HttpResponse<String> tooLarge = raw("GET", base + "&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&resourceVersion="
+        + (server.store.revision() + 1000), null, null, null);
+    assertEquals(504, tooLarge.statusCode(), tooLarge.body());
+
+    for (String bad : List.of(base + "&sendInitialEvents=true", base + "&resourceVersionMatch=NotOlderThan",
+        base + "&sendInitialEvents=true&resourceVersionMatch=Exact", "/api/v1/namespaces/default/pods?sendInitialEvents=true")) {
+      HttpResponse<String> r = raw("GET", bad, null, null, null);
+      assertEquals(422, r.statusCode(), bad + ": " + r.body());
+      var status = Json.tree(r.body().getBytes());
+      assertEquals("Invalid", status.path("reason").asText());
+      assertTrue(status.path("message").asText().startsWith("ListOptions.meta.k8s.io is invalid: "), r.body());
+    }
+    client.pods().withLabel("wl", "yes").withGracePeriod(0).delete();
+  }
+
+  @Test
+  void aListAtAResourceVersionNoWriteHasMadeYetIs504TooLarge() throws Exception {
+    long now = server.store.revision();
+    for (String query : List.of("resourceVersion=" + (now + 1000), "resourceVersion=" + (now + 1000) + "&resourceVersionMatch=NotOlderThan",
+        "resourceVersion=" + (now + 1000) + "&resourceVersionMatch=Exact", "resourceVersion=" + (now + 1000) + "&limit=5")) {
+      HttpResponse<String> r = raw("GET", "/api/v1/namespaces/default/pods?" + query, null, null, null);
+      assertEquals(504, r.statusCode(), query + ": " + r.body());
+      var status = Json.tree(r.body().getBytes());
+      assertEquals("Timeout", status.path("reason").asText());
+      assertEquals("ResourceVersionTooLarge", status.at("/details/causes/0/reason").asText(), r.body());
+      assertTrue(status.path("message").asText().startsWith("Timeout: Too large resource version: " + (now + 1000) + ", current: "),
+          r.body());
+    }
+    HttpResponse<String> current = raw("GET", "/api/v1/namespaces/default/pods?resourceVersion=" + now, null, null, null);
+    assertEquals(200, current.statusCode(), current.body());
+  }
+
   // ------------------------------------------------------------ other resources
 
   @Test

@@ -210,6 +210,10 @@ public final class ResourceRegistry<T extends HasMetadata> {
       }
       return CompletableFuture.completedFuture(page);
     }).thenApply(page -> {
+      if (page.revision() < floor) {
+        // not even a linearizable read has it: no write made that revision yet
+        throw ApiException.resourceVersionTooLarge(floor, page.revision());
+      }
       long revision = page.revision();
       String token = page.continueToken() == null ? null : new ContinueToken(page.continueToken(), revision).encode();
       return new ListPage(page.items(), revision, token);
@@ -235,6 +239,10 @@ public final class ResourceRegistry<T extends HasMetadata> {
     CompletableFuture<RangeResult> read = firstRevision == null ? store.range(prefix, startAfter, want, c)
         : store.rangeAt(prefix, startAfter, want, firstRevision);
     return read.thenCompose(r -> {
+      if (firstRevision != null && r.revision() < firstRevision) {
+        // the keys as they were at a revision the store has not reached: no write has made it yet
+        throw ApiException.resourceVersionTooLarge(firstRevision, r.revision());
+      }
       long revision = firstRevision == null ? r.revision() : firstRevision;
       String lastKey = null;
       for (KeyValue kv : r.items()) {
