@@ -540,11 +540,15 @@ public final class ApiServerVerticle extends VerticleBase {
       if (m == HttpMethod.PATCH) {
         String type = MediaTypes.bare(req.getHeader(HttpHeaders.CONTENT_TYPE));
         if (type.equals(Patches.APPLY)) {
-          throw ApiException.unsupportedMediaType(type + ": server-side apply is not supported; use kubectl apply"
-              + " (client-side) or --server-side=false", List.of(Patches.JSON, Patches.MERGE, Patches.STRATEGIC));
+          serverSideApply(ctx, r, t, q, body, answer);
+          return;
         }
         if (!type.equals(Patches.JSON) && !type.equals(Patches.MERGE) && !type.equals(Patches.STRATEGIC)) {
-          throw ApiException.unsupportedMediaType(type, List.of(Patches.JSON, Patches.MERGE, Patches.STRATEGIC));
+          throw ApiException.unsupportedMediaType(type, List.of(Patches.JSON, Patches.MERGE, Patches.STRATEGIC, Patches.APPLY));
+        }
+        if (q.get("force") != null) {
+          throw ApiException.invalid("PatchOptions.meta.k8s.io", "",
+              List.of(FieldError.forbidden("force", "may not be specified for non-apply patch")));
         }
         JsonNode patch = parseJson(body, "patch");
         if (!"scale".equals(t.sub()) && !type.equals(Patches.JSON)) {
@@ -755,6 +759,51 @@ public final class ApiServerVerticle extends VerticleBase {
       throw ApiException.badRequest("the JSON body must be an object");
     }
     return n;
+  }
+
+  /**
+   * Server-side apply: the configuration (YAML or JSON) merged in by the manager {@code fieldManager} names,
+   * 201 when it created the object.
+   */
+  private void serverSideApply(RoutingContext ctx, ResourceRegistry<?> r, Target t, MultiMap q, Buffer body,
+                               MediaTypes.Answer answer) {
+    if (t.sub() != null) {
+      throw ApiException.unsupportedMediaType(Patches.APPLY + " of the " + t.sub() + " subresource (apply the object itself)",
+          List.of(Patches.JSON, Patches.MERGE, Patches.STRATEGIC));
+    }
+    String manager = q.get("fieldManager");
+    List<FieldError> errors = new ArrayList<>();
+    if (manager == null || manager.isEmpty()) {
+      errors.add(FieldError.required("fieldManager", "is required for apply requests"));
+    } else if (manager.length() > 128) {
+      errors.add(FieldError.invalid("fieldManager", manager, "must be no more than 128 characters"));
+    }
+    String force = q.get("force");
+    if (force != null && !force.equalsIgnoreCase("true") && !force.equalsIgnoreCase("false")) {
+      throw ApiException.badRequest("invalid force \"" + force + "\": must be true or false");
+    }
+    if (!errors.isEmpty()) {
+      throw ApiException.invalid("PatchOptions.meta.k8s.io", "", errors);
+    }
+    JsonNode config;
+    try {
+      config = Json.YAML.readTree(body == null ? new byte[0] : body.getBytes());
+    } catch (java.io.IOException e) {
+      throw ApiException.badRequest("the applied configuration could not be parsed: " + firstLine(e.getMessage()));
+    }
+    if (config == null || !config.isObject()) {
+      throw ApiException.badRequest("the applied configuration must be one object");
+    }
+    checkFields(ctx, r, config, q);
+    boolean forced = "true".equalsIgnoreCase(force);
+    whenDone(ctx, () -> r.apply(t.namespace(), t.name(), config, manager, forced), applied -> {
+      JsonNode out = applied.object();
+      if (answer.table()) {
+        out = TableRenderer.table(tables, t.resource(), List.of(applied.object()), ctx.request().getParam("includeObject"),
+            applied.object().path("metadata").path("resourceVersion").asText(null), null, true);
+      }
+      send(ctx, applied.created() ? 201 : 200, out, answer);
+    });
   }
 
   static JsonNode parseJson(Buffer body, String what) {

@@ -462,6 +462,56 @@ class ApiServerIT {
   }
 
   @Test
+  void serverSideApplyCreatesMergesPrunesAndReportsConflicts() throws Exception {
+    Pod p = pod("ssa", "busybox:1");
+    p.getMetadata().getLabels().put("extra", "yes");
+    Pod created = client.resource(p).fieldManager("one").serverSideApply();
+    assertEquals("busybox:1", created.getSpec().getContainers().get(0).getImage());
+    assertEquals("one", created.getMetadata().getManagedFields().get(0).getManager());
+    assertEquals("Apply", created.getMetadata().getManagedFields().get(0).getOperation());
+
+    // the label it stops applying goes; defaults the server set stay
+    Pod again = pod("ssa", "busybox:2");
+    Pod applied = client.resource(again).fieldManager("one").serverSideApply();
+    assertEquals("busybox:2", applied.getSpec().getContainers().get(0).getImage());
+    assertEquals(Map.of("app", "web"), applied.getMetadata().getLabels());
+    assertEquals("Always", applied.getSpec().getRestartPolicy());
+
+    // another applier with another image: 409 naming the field, nothing changed; forced: taken over
+    var conflict = assertThrows(io.fabric8.kubernetes.client.KubernetesClientException.class,
+        () -> client.resource(pod("ssa", "busybox:3")).fieldManager("two").serverSideApply());
+    assertEquals(409, conflict.getCode());
+    assertEquals("FieldManagerConflict", conflict.getStatus().getDetails().getCauses().get(0).getReason());
+    assertEquals(".spec.containers[name=\"c\"].image", conflict.getStatus().getDetails().getCauses().get(0).getField());
+    assertEquals("busybox:2", client.pods().withName("ssa").get().getSpec().getContainers().get(0).getImage());
+    Pod forced = client.resource(pod("ssa", "busybox:3")).fieldManager("two").forceConflicts().serverSideApply();
+    assertEquals("busybox:3", forced.getSpec().getContainers().get(0).getImage());
+
+    // an update that does not carry managedFields keeps them
+    client.pods().withName("ssa").edit(x -> {
+      x.getMetadata().setManagedFields(null);
+      x.getMetadata().getLabels().put("edited", "yes");
+      return x;
+    });
+    assertEquals(2, client.pods().withName("ssa").get().getMetadata().getManagedFields().size());
+
+    String path = "/api/v1/namespaces/default/pods/ssa";
+    HttpResponse<String> noManager = raw("PATCH", path, "application/apply-patch+yaml", null, "{\"apiVersion\":\"v1\",\"kind\":\"Pod\"}");
+    assertEquals(422, noManager.statusCode(), noManager.body());
+    assertTrue(noManager.body().contains("fieldManager"), noManager.body());
+    HttpResponse<String> forceOnMerge = raw("PATCH", path + "?force=true", "application/merge-patch+json", null, "{}");
+    assertEquals(422, forceOnMerge.statusCode(), forceOnMerge.body());
+    HttpResponse<String> otherKind = raw("PATCH", path + "?fieldManager=x", "application/apply-patch+yaml", null,
+        "apiVersion: v1\nkind: Service\nmetadata: {name: ssa}\n");
+    assertEquals(400, otherKind.statusCode(), otherKind.body());
+    HttpResponse<String> invalid = raw("PATCH", "/api/v1/namespaces/default/pods/ssa-bad?fieldManager=x", "application/apply-patch+yaml", null,
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: ssa-bad}\nspec: {containers: [{name: c}]}\n");
+    assertEquals(422, invalid.statusCode(), invalid.body());
+    assertNull(client.pods().withName("ssa-bad").get());
+    client.pods().withName("ssa").withGracePeriod(0).delete();
+  }
+
+  @Test
   void aWatchListSendsTheStateThenABookmarkEndingItThenTheChanges() throws Exception {
     long before = server.store.revision();
     List<Long> created = new ArrayList<>();

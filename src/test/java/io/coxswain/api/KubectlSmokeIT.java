@@ -190,6 +190,47 @@ class KubectlSmokeIT {
   }
 
   @Test
+  void serverSideApplyMergesPrunesAndStopsAtAnotherManagersField() throws Exception {
+    String rc = """
+        apiVersion: v1
+        kind: ReplicationController
+        metadata:
+          name: ssa
+          labels: {app: ssa, tier: front}
+        spec:
+          replicas: 2
+          selector: {app: ssa}
+          template:
+            metadata:
+              labels: {app: ssa}
+            spec:
+              containers:
+              - name: web
+                image: busybox:1
+                env: [{name: A, value: "1"}, {name: B, value: "2"}]
+        """;
+    Path file = dir.resolve("ssa.yaml");
+    Files.writeString(file, rc, StandardCharsets.UTF_8);
+    assertTrue(ok("apply", "--server-side", "-f", file.toString()).out().contains("replicationcontroller/ssa serverside-applied"));
+    Files.writeString(file, rc.replace("replicas: 2", "replicas: 3").replace(", tier: front", "")
+        .replace(", {name: B, value: \"2\"}", ""), StandardCharsets.UTF_8);
+    ok("apply", "--server-side", "-f", file.toString());
+    assertEquals("3 {\"app\":\"ssa\"} A", ok("get", "rc", "ssa", "-o",
+        "jsonpath={.spec.replicas} {.metadata.labels} {.spec.template.spec.containers[0].env[*].name}").out().trim(),
+        "the label and the env var it no longer applies are gone");
+
+    Path other = dir.resolve("ssa-ci.yaml");
+    Files.writeString(other, rc.replace("replicas: 2", "replicas: 5"), StandardCharsets.UTF_8);
+    Result conflict = kubectl("apply", "--server-side", "--field-manager=ci", "-f", other.toString());
+    assertNotEquals(0, conflict.code());
+    assertTrue(conflict.err().contains("conflict with \"kubectl\"") && conflict.err().contains(".spec.replicas"), conflict.err());
+    assertEquals("3", ok("get", "rc", "ssa", "-o", "jsonpath={.spec.replicas}").out().trim());
+    ok("apply", "--server-side", "--field-manager=ci", "--force-conflicts", "-f", other.toString());
+    assertEquals("5", ok("get", "rc", "ssa", "-o", "jsonpath={.spec.replicas}").out().trim());
+    ok("delete", "rc", "ssa");
+  }
+
+  @Test
   void aTypoInAManifestIsRefusedByDefaultAndDroppedWithAWarningWhenAsked() throws Exception {
     Path typo = dir.resolve("typo.yaml");
     Files.writeString(typo, """

@@ -7,6 +7,7 @@ import io.coxswain.api.ApiException;
 import io.coxswain.api.ContinueToken;
 import io.coxswain.api.ObjectFilter;
 import io.coxswain.model.Json;
+import io.coxswain.model.ServerSideApply;
 import io.coxswain.store.CompactedException;
 import io.coxswain.store.Compare;
 import io.coxswain.store.KeyValue;
@@ -663,6 +664,74 @@ public final class ResourceRegistry<T extends HasMetadata> {
     return body;
   }
 
+  /** What a server-side apply did: the object, and whether the apply created it. */
+  public record Applied(ObjectNode object, boolean created) {}
+
+  /**
+   * Server-side apply ({@code application/apply-patch+yaml}) of {@code config} by {@code manager}: creates the
+   * object when it does not exist, else merges the configuration into it ({@link ServerSideApply}); a field
+   * another applier owns with another value is a 409 unless {@code force}.
+   */
+  public CompletableFuture<Applied> apply(String ns, String name, JsonNode config, String manager, boolean force) {
+    checkKind(config);
+    if (config.path("apiVersion").asText("").isEmpty() || config.path("kind").asText("").isEmpty()) {
+      throw ApiException.badRequest("an applied configuration must give its apiVersion and kind");
+    }
+    String bodyName = config.path("metadata").path("name").asText("");
+    if (!bodyName.isEmpty() && !bodyName.equals(name)) {
+      throw ApiException.badRequest("the name of the object (" + bodyName + ") does not match the name on the URL (" + name + ")");
+    }
+    String bodyNs = config.path("metadata").path("namespace").asText("");
+    if (namespaced() && !bodyNs.isEmpty() && !bodyNs.equals(ns)) {
+      throw ApiException.badRequest("the namespace of the provided object (" + bodyNs
+          + ") does not match the namespace sent on the request (" + ns + ")");
+    }
+    ObjectNode applied = ((ObjectNode) config).deepCopy();
+    String rv = applied.path("metadata").path("resourceVersion").asText("");
+    String now = DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+    return store.get(key(ns, name), Store.Consistency.LINEARIZABLE).thenCompose(found -> {
+      if (found.isEmpty()) {
+        if (!rv.isEmpty()) {
+          throw notFound(name);
+        }
+        ObjectNode created = applyBy(null, applied, manager, force, now);
+        created.with("metadata").put("name", name);
+        return create(ns, created).thenApply(o -> new Applied(o, true)).exceptionallyCompose(error -> {
+          Throwable cause = error instanceof CompletionException c && c.getCause() != null ? c.getCause() : error;
+          if (cause instanceof ApiException e && "AlreadyExists".equals(e.reason())) {
+            // created meanwhile by another: applied to it instead, as Kubernetes does
+            return updateWith(ns, name, cur -> applyBy(cur, applied, manager, force, now), null, true)
+                .thenApply(o -> new Applied(o, false));
+          }
+          return CompletableFuture.failedFuture(cause);
+        });
+      }
+      return updateWith(ns, name, cur -> applyBy(cur, applied, manager, force, now), null, rv.isEmpty())
+          .thenApply(o -> new Applied(o, false));
+    });
+  }
+
+  private ObjectNode applyBy(ObjectNode live, ObjectNode applied, String manager, boolean force, String now) {
+    try {
+      ObjectNode out = ServerSideApply.apply(kind(), live, applied, manager, force, now);
+      String rv = applied.path("metadata").path("resourceVersion").asText("");
+      if (!rv.isEmpty()) {
+        out.with("metadata").put("resourceVersion", rv); // checked against the live one as an update's
+      }
+      return out;
+    } catch (ServerSideApply.ConflictException e) {
+      List<io.fabric8.kubernetes.api.model.StatusCause> causes = new ArrayList<>();
+      e.byManager().forEach((m, fields) -> fields.forEach(f -> {
+        io.fabric8.kubernetes.api.model.StatusCause c = new io.fabric8.kubernetes.api.model.StatusCause();
+        c.setReason("FieldManagerConflict");
+        c.setMessage("conflict with \"" + m + "\" using v1");
+        c.setField(f);
+        causes.add(c);
+      }));
+      throw ApiException.of(409, "Conflict", e.getMessage(), "", resource(), applied.path("metadata").path("name").asText(null), causes);
+    }
+  }
+
   /** Applies a patch of the given content type to the object or its status. */
   public CompletableFuture<ObjectNode> patch(String ns, String name, String contentType, JsonNode patch, String sub) {
     boolean carriesRv = carriesResourceVersion(contentType, patch);
@@ -724,6 +793,11 @@ public final class ResourceRegistry<T extends HasMetadata> {
       KeyValue kv = found.orElseThrow(() -> notFound(name));
       ObjectNode cur = decode(kv);
       ObjectNode desired = change.apply(cur.deepCopy());
+      JsonNode owners = cur.path("metadata").path("managedFields");
+      if (owners.isArray() && desired.path("metadata") instanceof ObjectNode dm
+          && (!dm.has("managedFields") || dm.get("managedFields").isNull())) {
+        dm.set("managedFields", owners); // an update that does not give them keeps them ([] clears them), as in Kubernetes
+      }
       String rv = desired.path("metadata").path("resourceVersion").asText("");
       if (!rv.isEmpty() && parseRevision(rv) != kv.modRevision()) {
         throw ApiException.staleUpdate(resource(), name);
