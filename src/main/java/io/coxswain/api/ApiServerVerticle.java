@@ -127,6 +127,15 @@ public final class ApiServerVerticle extends VerticleBase {
     router.get("/api/v1/").handler(ctx -> send(ctx, 200, Discovery.resources(served)));
     router.get("/apis").handler(ctx -> send(ctx, 200, Discovery.apiGroups()));
     router.get("/apis/").handler(ctx -> send(ctx, 200, Discovery.apiGroups()));
+    for (String group : List.of(ReviewApi.AUTHORIZATION, ReviewApi.AUTHENTICATION)) {
+      router.get("/apis/" + group).handler(ctx -> send(ctx, 200, ReviewApi.group(group)));
+      router.get("/apis/" + group + "/v1").handler(ctx -> send(ctx, 200, ReviewApi.resources(group)));
+    }
+    router.post(ReviewApi.ACCESS_REVIEWS).handler(ctx -> review(ctx,
+        b -> ReviewApi.accessReview(caller(ctx), b, config.security() != null)));
+    router.post(ReviewApi.SELF_REVIEWS).handler(ctx -> review(ctx, b -> ReviewApi.selfReview(caller(ctx), b)));
+    router.post(ReviewApi.RULES_REVIEWS).handler(ctx -> review(ctx,
+        b -> ReviewApi.rulesReview(caller(ctx), b, config.security() != null)));
     // made on the first request (kubectl's first apply, create or explain), not at start, and off the event
     // loop: its schemas are ~175 types read from the model (~0.5 s before the JIT has compiled Jackson's
     // introspection); then kept as the bytes it is sent as, named by their hash as kubectl caches it
@@ -402,6 +411,23 @@ public final class ApiServerVerticle extends VerticleBase {
             + (a.namespace() == null ? " at the cluster scope" : " in the namespace \"" + a.namespace() + "\"")
         : "forbidden: User \"" + who.user() + "\" cannot " + a.verb() + " path \"" + a.path() + "\"";
     refuse(ctx, ApiException.of(403, "Forbidden", what + ": " + d.reason(), null, a.resource(), a.name(), null));
+  }
+
+  /** Who the request is from: its authenticated identity, or anonymous on a server that checks none. */
+  private static Identity caller(RoutingContext ctx) {
+    Identity who = ctx.get(IDENTITY_KEY);
+    return who == null ? ReviewApi.ANONYMOUS : who;
+  }
+
+  /** A self review: the body (JSON, YAML or protobuf) read, answered with 201 as Kubernetes answers a review. */
+  private void review(RoutingContext ctx, java.util.function.Function<JsonNode, ObjectNode> answer) {
+    readBody(ctx, body -> {
+      try {
+        send(ctx, 201, answer.apply(parseBody(ctx.request(), body)));
+      } catch (RuntimeException e) {
+        error(ctx, e);
+      }
+    });
   }
 
   /** Answers a refused request, letting its (unread) body go. */

@@ -41,7 +41,7 @@ public final class Discovery {
     ObjectNode v = Json.MAPPER.createObjectNode();
     v.put("kind", "APIGroupList");
     v.put("apiVersion", "v1");
-    v.putArray("groups");
+    ReviewApi.addGroups(v.putArray("groups"));
     return v;
   }
 

@@ -57,6 +57,12 @@ public final class ProtobufBody {
     static final FileDescriptor RUNTIME = io.kubernetes.client.proto.Runtime.getDescriptor();
   }
 
+  /** The review groups' schemas (kubectl auth can-i and whoami post their reviews as protobuf). */
+  private static final class ReviewSchemas {
+    static final FileDescriptor AUTHORIZATION = io.kubernetes.client.proto.V1Authorization.getDescriptor();
+    static final FileDescriptor AUTHENTICATION = io.kubernetes.client.proto.V1Authentication.getDescriptor();
+  }
+
   /** Decodes the body into the JSON form of the object. */
   public static ObjectNode decode(byte[] body) {
     if (body.length < 4 || body[0] != MAGIC[0] || body[1] != MAGIC[1] || body[2] != MAGIC[2] || body[3] != MAGIC[3]) {
@@ -93,6 +99,12 @@ public final class ProtobufBody {
     }
     if (type == null && (apiVersion.equals("v1") || apiVersion.equals("meta.k8s.io/v1")) && !kind.isEmpty()) {
       type = Schemas.META.findMessageTypeByName(kind);
+    }
+    if (type == null && apiVersion.equals("authorization.k8s.io/v1") && !kind.isEmpty()) {
+      type = ReviewSchemas.AUTHORIZATION.findMessageTypeByName(kind);
+    }
+    if (type == null && apiVersion.equals("authentication.k8s.io/v1") && !kind.isEmpty()) {
+      type = ReviewSchemas.AUTHENTICATION.findMessageTypeByName(kind);
     }
     if (type == null) {
       throw ApiException.unsupportedMediaType(MEDIA_TYPE + " (no protobuf schema here for a " + (kind.isEmpty() ? "body without a kind" : kind)

@@ -1,5 +1,6 @@
 package io.coxswain.security;
 
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -12,6 +13,12 @@ import java.util.Set;
 public final class Authorizer {
   /** Paths open without credentials: health, version, and the two steps of joining (the CA, the join). */
   static final Set<String> PUBLIC_PATHS = Set.of("/healthz", "/readyz", "/livez", "/version", "/version/");
+  /** The self reviews (kubectl auth can-i, auth whoami): anyone authenticated may ask them about itself. */
+  public static final String ACCESS_REVIEWS = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
+  public static final String SELF_REVIEWS = "/apis/authentication.k8s.io/v1/selfsubjectreviews";
+  public static final String RULES_REVIEWS = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
+  static final Set<String> REVIEW_DISCOVERY = Set.of("/apis/authorization.k8s.io", "/apis/authorization.k8s.io/v1",
+      "/apis/authentication.k8s.io", "/apis/authentication.k8s.io/v1");
   static final Set<String> NODE_READS = Set.of("pods", "services", "endpoints", "nodes", "namespaces", "events");
 
   public record Decision(boolean allowed, String reason) {
@@ -113,12 +120,80 @@ public final class Authorizer {
     return Decision.deny("node " + node + " may not " + a.verb() + " " + a.resourcePath());
   }
 
+  private static boolean isGroupDiscovery(String p) {
+    if (!p.startsWith("/apis/")) {
+      return false;
+    }
+    String[] seg = p.substring("/apis/".length()).split("/");
+    return seg.length <= 2 && !p.endsWith("/") && java.util.Arrays.stream(seg).noneMatch(String::isEmpty);
+  }
+
+  /**
+   * What an identity may do, as rules (SelfSubjectRulesReview, {@code kubectl auth can-i --list}): each
+   * {verbs, resources, resourceNames} over the core group, and the plain paths it may use. The rules say what
+   * {@link #decide} allows; a node's writes of pods are of those bound to it, which no rule can name.
+   */
+  /** Verbs on core resources (all of them when {@code names} is empty). */
+  public record ResourceRule(List<String> verbs, List<String> resources, List<String> names) {}
+
+  /** Verbs on plain paths. */
+  public record PathRule(List<String> verbs, List<String> paths) {}
+
+  public record Rules(List<ResourceRule> resources, List<PathRule> paths) {}
+
+  public static Rules rules(Identity who) {
+    List<String> all = List.of("*");
+    List<String> reads = List.of("get", "list", "watch");
+    if (who.isAdmin()) {
+      return new Rules(List.of(new ResourceRule(all, all, List.of())), List.of(new PathRule(all, all)));
+    }
+    List<ResourceRule> resourceRules = new java.util.ArrayList<>();
+    List<PathRule> pathRules = new java.util.ArrayList<>();
+    pathRules.add(new PathRule(List.of("get"), List.of("/api", "/api/*", "/apis", "/apis/*", "/openapi/*", "/version",
+        "/healthz", "/readyz", "/livez")));
+    pathRules.add(new PathRule(List.of("post"), List.of(ACCESS_REVIEWS, SELF_REVIEWS, RULES_REVIEWS)));
+    String node = who.nodeName();
+    if (who.isViewer()) {
+      resourceRules.add(new ResourceRule(reads, all, List.of()));
+      resourceRules.add(new ResourceRule(reads, List.of("pods/status", "pods/log", "nodes/status", "services/status",
+          "replicationcontrollers/status", "namespaces/status"), List.of()));
+      pathRules.add(new PathRule(List.of("get"), List.of("/coxswain/v1/members", JoinPaths.CERTIFICATES)));
+    }
+    if (node != null) {
+      List<String> nodeReads = new java.util.ArrayList<>();
+      for (String r : NODE_READS) {
+        nodeReads.add(r);
+        nodeReads.add(r + "/status");
+      }
+      java.util.Collections.sort(nodeReads);
+      resourceRules.add(new ResourceRule(reads, nodeReads, List.of()));
+      resourceRules.add(new ResourceRule(List.of("create"), List.of("nodes"), List.of(node)));
+      resourceRules.add(new ResourceRule(List.of("patch", "update"), List.of("nodes", "nodes/status"), List.of(node)));
+      resourceRules.add(new ResourceRule(List.of("create", "patch", "update"), List.of("events"), List.of()));
+      pathRules.add(new PathRule(List.of("post"), List.of(JoinPaths.RENEW)));
+      if (!who.isViewer()) {
+        pathRules.add(new PathRule(List.of("get"), List.of(JoinPaths.CERTIFICATES)));
+      }
+    }
+    return new Rules(resourceRules, pathRules);
+  }
+
   private static Decision nonResource(Identity who, RequestAttributes a) {
     String p = a.path();
     if (p.equals(JoinPaths.RENEW) && a.verb().equals("post") && who.nodeName() != null) {
       return Decision.allow(); // a node renews its own certificate (the handler signs for the caller's identity only)
     }
     boolean get = a.verb().equals("get") || a.verb().equals("head");
+    if ((a.verb().equals("post") && (p.equals(ACCESS_REVIEWS) || p.equals(SELF_REVIEWS) || p.equals(RULES_REVIEWS)))
+        || (get && REVIEW_DISCOVERY.contains(p))) {
+      return Decision.allow();
+    }
+    if (get && isGroupDiscovery(p)) {
+      return Decision.allow(); // /apis/GROUP and /apis/GROUP/VERSION, as Kubernetes' discovery role opens them
+    }
+    if (get && who.isViewer() && p.startsWith("/apis/metrics.k8s.io/")) {
+      return Decision.allow(); // viewers read; the metrics API's objects live outside /api/v1
+    }
     if (get && (p.equals("/api") || p.equals("/api/") || p.equals("/api/v1") || p.equals("/api/v1/")
         || p.equals("/apis") || p.equals("/apis/") || p.startsWith("/openapi/") || p.equals("/openapi/v3")
         || PUBLIC_PATHS.contains(p))) {

@@ -681,7 +681,17 @@ class ApiServerIT {
     assertTrue(byName.containsKey("bindings"));
     assertEquals(200, raw("GET", "/readyz", null, null, null).statusCode());
     assertEquals(200, raw("GET", "/healthz", null, null, null).statusCode());
-    assertEquals(0, Json.tree(raw("GET", "/apis", null, null, null).body().getBytes()).path("groups").size());
+    var groups = Json.tree(raw("GET", "/apis", null, null, null).body().getBytes()).path("groups");
+    List<String> names = new ArrayList<>();
+    groups.forEach(g -> names.add(g.path("name").asText()));
+    assertEquals(List.of("authentication.k8s.io", "authorization.k8s.io"), names, "the self-review groups alone");
+    var rules = Json.tree(raw("POST", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", "application/json", null,
+        "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectRulesReview\",\"spec\":{\"namespace\":\"default\"}}")
+        .body().getBytes());
+    assertEquals("*", rules.at("/status/resourceRules/0/verbs/0").asText(), "a server checking no credentials lets anyone do anything");
+    HttpResponse<String> review = raw("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", "application/json", null,
+        "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectAccessReview\",\"spec\":{}}");
+    assertEquals(422, review.statusCode(), "neither resource nor path attributes: " + review.body());
     assertNotEquals(0, Json.tree(raw("GET", "/openapi/v3", null, null, null).body().getBytes()).path("paths").size());
   }
 }

@@ -75,6 +75,15 @@ class AuthorizerTest {
       "nobody,    GET,    /version,                                        false, -, -, true",
       "nobody,    GET,    /apis,                                           false, -, -, true",
       "fake-node, PUT,    /api/v1/nodes/a/status,                          false, -, -, false",
+      "nobody,    POST,   /apis/authorization.k8s.io/v1/selfsubjectaccessreviews, false, -, -, true",
+      "nobody,    POST,   /apis/authorization.k8s.io/v1/selfsubjectrulesreviews,  false, -, -, true",
+      "node-a,    POST,   /apis/authentication.k8s.io/v1/selfsubjectreviews,      false, -, -, true",
+      "nobody,    GET,    /apis/authorization.k8s.io/v1,                   false, -, -, true",
+      "nobody,    GET,    /apis/metrics.k8s.io/v1beta1,                    false, -, -, true",
+      "nobody,    GET,    /apis/metrics.k8s.io,                            false, -, -, true",
+      "nobody,    GET,    /apis/metrics.k8s.io/v1beta1/nodes,              false, -, -, false",
+      "viewer,    GET,    /apis/metrics.k8s.io/v1beta1/nodes,              false, -, -, true",
+      "viewer,    POST,   /apis/authorization.k8s.io/v1/subjectaccessreviews, false, -, -, false",
   })
   void decides(String kind, String method, String path, boolean watch, String bound, String body, boolean allowed) {
     Identity id = who(kind);
@@ -123,5 +132,42 @@ class AuthorizerTest {
                      String name) {
     RequestAttributes a = RequestAttributes.of(method, path, watch);
     assertEquals(new RequestAttributes(verb, resource, nul(sub), nul(ns), nul(name), path), a);
+  }
+
+  /** The rules a rules review reports say what the authorizer decides, for the requests each rule names. */
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"viewer", "node-a", "nobody"})
+  void rulesSayWhatIsDecided(String kind) {
+    Identity id = who(kind);
+    Authorizer.Rules rules = Authorizer.rules(id);
+    for (Authorizer.ResourceRule r : rules.resources()) {
+      for (String verb : r.verbs()) {
+        for (String resource : r.resources()) {
+          if (resource.equals("*")) {
+            resource = "pods";
+          }
+          String[] parts = resource.split("/");
+          String name = r.names().isEmpty() ? (verb.equals("list") || verb.equals("watch") || verb.equals("create") ? null : "x")
+              : r.names().get(0);
+          RequestAttributes a = new RequestAttributes(verb, parts[0], parts.length > 1 ? parts[1] : null,
+              parts[0].equals("nodes") || parts[0].equals("namespaces") ? null : "default", name, "/api/v1/" + resource);
+          String body = verb.equals("create") && parts[0].equals("nodes") ? id.nodeName() : null;
+          assertEquals(true, Authorizer.decide(id, a, null, body).allowed(), kind + " " + verb + " " + resource);
+        }
+      }
+    }
+    for (Authorizer.PathRule r : rules.paths()) {
+      for (String verb : r.verbs()) {
+        for (String path : r.paths()) {
+          String concrete = path.replace("/*", "/v1");
+          if (concrete.equals("/apis/v1")) {
+            concrete = "/apis/metrics.k8s.io";
+          }
+          RequestAttributes a = RequestAttributes.of(verb.toUpperCase(java.util.Locale.ROOT), concrete, false);
+          assertEquals(true, Authorizer.decide(id, a, null, null).allowed(), kind + " " + verb + " " + concrete);
+        }
+      }
+    }
+    assertEquals(kind.equals("viewer"), rules.resources().stream().anyMatch(r -> r.resources().contains("*")));
   }
 }

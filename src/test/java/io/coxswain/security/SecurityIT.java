@@ -1,6 +1,7 @@
 package io.coxswain.security;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -212,6 +213,46 @@ class SecurityIT {
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
     assertEquals(0, p.exitValue(), out);
     assertTrue(out.contains("namespace/default"), out);
+  }
+
+  static String[] kubectl(String... args) throws Exception {
+    List<String> cmd = new java.util.ArrayList<>(List.of("kubectl"));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.PIPE).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    String err = new String(p.getErrorStream().readAllBytes());
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    return new String[] {Integer.toString(p.exitValue()), out, err};
+  }
+
+  @Test
+  void kubectlAuthCanIAndWhoamiAnswerForTheCaller() throws Exception {
+    String admin = "--kubeconfig=" + master.kubeconfig();
+    assertEquals("yes", kubectl(admin, "auth", "can-i", "delete", "nodes")[1].trim());
+    String[] who = kubectl(admin, "auth", "whoami", "-o", "jsonpath={.status.userInfo.groups}");
+    assertTrue(who[1].contains("system:masters") && who[1].contains("system:authenticated"), String.join("|", who));
+
+    String token = Security.createToken(master.kubeconfig(), "viewer", 600);
+    String[] viewer = {"--kubeconfig=/dev/null", "--server=" + master.server(),
+        "--certificate-authority=" + master.dataDir().resolve("pki/ca.crt"), "--token=" + token};
+    java.util.function.Function<String[], String[]> as = extra -> {
+      String[] all = java.util.Arrays.copyOf(viewer, viewer.length + extra.length);
+      System.arraycopy(extra, 0, all, viewer.length, extra.length);
+      return all;
+    };
+    String[] list = kubectl(as.apply(new String[] {"auth", "can-i", "list", "pods"}));
+    assertEquals("0|yes", list[0] + "|" + list[1].trim(), list[2]);
+    String[] create = kubectl(as.apply(new String[] {"auth", "can-i", "create", "pods"}));
+    assertEquals("1", create[0], String.join("|", create));
+    assertTrue(create[1].startsWith("no"), create[1]);
+    assertTrue(kubectl(as.apply(new String[] {"auth", "whoami"}))[1].contains("coxswain:viewers"));
+    String[] rules = kubectl(as.apply(new String[] {"auth", "can-i", "--list"}));
+    assertEquals("0", rules[0], String.join("|", rules));
+    assertTrue(rules[1].contains("[get list watch]"), rules[1]);
+    // a viewer's kubectl reads every group's discovery (no errors for the metrics group on each command)
+    String[] get = kubectl(as.apply(new String[] {"get", "pods", "-A"}));
+    assertEquals("0", get[0], get[2]);
+    assertFalse(get[2].contains("forbidden"), get[2]);
   }
 
   @Test
