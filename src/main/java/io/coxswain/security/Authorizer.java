@@ -17,8 +17,6 @@ public final class Authorizer {
   public static final String ACCESS_REVIEWS = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
   public static final String SELF_REVIEWS = "/apis/authentication.k8s.io/v1/selfsubjectreviews";
   public static final String RULES_REVIEWS = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
-  static final Set<String> REVIEW_DISCOVERY = Set.of("/apis/authorization.k8s.io", "/apis/authorization.k8s.io/v1",
-      "/apis/authentication.k8s.io", "/apis/authentication.k8s.io/v1");
   static final Set<String> NODE_READS = Set.of("pods", "services", "endpoints", "nodes", "namespaces", "events");
 
   public record Decision(boolean allowed, String reason) {
@@ -128,11 +126,6 @@ public final class Authorizer {
     return seg.length <= 2 && !p.endsWith("/") && java.util.Arrays.stream(seg).noneMatch(String::isEmpty);
   }
 
-  /**
-   * What an identity may do, as rules (SelfSubjectRulesReview, {@code kubectl auth can-i --list}): each
-   * {verbs, resources, resourceNames} over the core group, and the plain paths it may use. The rules say what
-   * {@link #decide} allows; a node's writes of pods are of those bound to it, which no rule can name.
-   */
   /** Verbs on core resources (all of them when {@code names} is empty). */
   public record ResourceRule(List<String> verbs, List<String> resources, List<String> names) {}
 
@@ -141,6 +134,11 @@ public final class Authorizer {
 
   public record Rules(List<ResourceRule> resources, List<PathRule> paths) {}
 
+  /**
+   * What an identity may do, as rules (SelfSubjectRulesReview, {@code kubectl auth can-i --list}): each
+   * {verbs, resources, resourceNames} over the core group, and the plain paths it may use. The rules say what
+   * {@link #decide} allows; a node's writes of pods are of those bound to it, which no rule can name.
+   */
   public static Rules rules(Identity who) {
     List<String> all = List.of("*");
     List<String> reads = List.of("get", "list", "watch");
@@ -184,8 +182,7 @@ public final class Authorizer {
       return Decision.allow(); // a node renews its own certificate (the handler signs for the caller's identity only)
     }
     boolean get = a.verb().equals("get") || a.verb().equals("head");
-    if ((a.verb().equals("post") && (p.equals(ACCESS_REVIEWS) || p.equals(SELF_REVIEWS) || p.equals(RULES_REVIEWS)))
-        || (get && REVIEW_DISCOVERY.contains(p))) {
+    if (a.verb().equals("post") && (p.equals(ACCESS_REVIEWS) || p.equals(SELF_REVIEWS) || p.equals(RULES_REVIEWS))) {
       return Decision.allow();
     }
     if (get && isGroupDiscovery(p)) {
