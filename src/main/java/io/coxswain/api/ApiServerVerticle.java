@@ -822,7 +822,12 @@ public final class ApiServerVerticle extends VerticleBase {
     }
     checkFields(ctx, r, config, q);
     boolean forced = "true".equalsIgnoreCase(force);
-    whenDone(ctx, () -> r.apply(t.namespace(), t.name(), config, manager, forced), applied -> {
+    // an apply that finds no object creates it: only for a caller that may create one (it was let through
+    // as a patch, which a node may make of a missing pod to get its 404)
+    Identity who = ctx.get(IDENTITY_KEY);
+    boolean mayCreate = who == null || Authorizer.decide(who, new RequestAttributes("create", t.resource(), null,
+        t.namespace(), null, ctx.request().path()), null, config.path("metadata").path("name").asText(t.name())).allowed();
+    whenDone(ctx, () -> r.apply(t.namespace(), t.name(), config, manager, forced, mayCreate), applied -> {
       JsonNode out = applied.object();
       if (answer.table()) {
         out = TableRenderer.table(tables, t.resource(), List.of(applied.object()), ctx.request().getParam("includeObject"),

@@ -120,7 +120,10 @@ final class ServiceChecks {
         Endpoints ep = client.endpoints().withName(service).get();
         Set<String> pods = ep.getSubsets() == null || ep.getSubsets().isEmpty() ? Set.of() : endpointPods(ep);
         return pods.size() == size && !pods.contains(victimName);
-      });
+      }, () -> "endpoints " + client.endpoints().withName(service).get().getSubsets() + "; pods " + client.pods()
+          .withLabel("app", label).list().getItems().stream().map(p -> p.getMetadata().getName() + " " + p.getStatus().getPhase()
+              + " on " + p.getSpec().getNodeName() + (p.getMetadata().getDeletionTimestamp() != null ? " deleting" : "")
+              + " " + p.getStatus().getConditions().stream().map(c -> c.getType() + "=" + c.getStatus()).toList()).toList());
       Set<String> now = endpointPods(client.endpoints().withName(service).get());
       Wait.until("every current pod answering in the loop", Duration.ofSeconds(60),
           () -> now.stream().allMatch(perPod::containsKey));

@@ -153,6 +153,13 @@ class SecurityIT {
     HttpResponse<String> upsert = send(a, "PUT", "/api/v1/namespaces/default/pods/ghost", pod("ghost", "sec-a"));
     assertEquals(404, upsert.statusCode(), upsert.body());
     assertEquals(404, send(admin, "GET", "/api/v1/namespaces/default/pods/ghost", null).statusCode());
+    // nor does a server-side apply, which would create it: a node may patch a missing pod, not create one
+    HttpResponse<String> applied = a.send(HttpRequest.newBuilder(URI.create(master.server()
+            + "/api/v1/namespaces/default/pods/ghost?fieldManager=kubelet")).timeout(Duration.ofSeconds(30))
+        .header("Content-Type", "application/apply-patch+yaml")
+        .method("PATCH", HttpRequest.BodyPublishers.ofString(pod("ghost", "sec-a"))).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(403, applied.statusCode(), applied.body());
+    assertEquals(404, send(admin, "GET", "/api/v1/namespaces/default/pods/ghost", null).statusCode());
   }
 
   @Test

@@ -673,6 +673,12 @@ public final class ResourceRegistry<T extends HasMetadata> {
    * another applier owns with another value is a 409 unless {@code force}.
    */
   public CompletableFuture<Applied> apply(String ns, String name, JsonNode config, String manager, boolean force) {
+    return apply(ns, name, config, manager, force, true);
+  }
+
+  /** As above; {@code mayCreate} false: a missing object is a 403, not created (the caller may not create one). */
+  public CompletableFuture<Applied> apply(String ns, String name, JsonNode config, String manager, boolean force,
+                                          boolean mayCreate) {
     checkKind(config);
     if (config.path("apiVersion").asText("").isEmpty() || config.path("kind").asText("").isEmpty()) {
       throw ApiException.badRequest("an applied configuration must give its apiVersion and kind");
@@ -693,6 +699,10 @@ public final class ResourceRegistry<T extends HasMetadata> {
       if (found.isEmpty()) {
         if (!rv.isEmpty()) {
           throw notFound(name);
+        }
+        if (!mayCreate) {
+          throw ApiException.forbidden(resource(), name, "applying it would create it, and the caller may not create "
+              + resource());
         }
         ObjectNode created = applyBy(null, applied, manager, force, now);
         created.with("metadata").put("name", name);
