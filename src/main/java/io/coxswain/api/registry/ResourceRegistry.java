@@ -638,15 +638,7 @@ public final class ResourceRegistry<T extends HasMetadata> {
   /** PUT of the whole object ({@code sub} null), of its status ({@code "status"}) or of a namespace's finalizers ({@code "finalize"}). */
   public CompletableFuture<ObjectNode> update(String ns, String name, JsonNode body, String sub) {
     checkKind(body);
-    String bodyName = body.path("metadata").path("name").asText("");
-    if (!bodyName.isEmpty() && !bodyName.equals(name)) {
-      throw ApiException.badRequest("the name of the object (" + bodyName + ") does not match the name on the URL (" + name + ")");
-    }
-    String bodyNs = body.path("metadata").path("namespace").asText("");
-    if (namespaced() && !bodyNs.isEmpty() && !bodyNs.equals(ns)) {
-      throw ApiException.badRequest("the namespace of the provided object (" + bodyNs
-          + ") does not match the namespace sent on the request (" + ns + ")");
-    }
+    checkNameAndNamespace(body, ns, name);
     String rv = body.path("metadata").path("resourceVersion").asText("");
     if (!rv.isEmpty()) {
       parseRevision(rv);
@@ -657,6 +649,19 @@ public final class ResourceRegistry<T extends HasMetadata> {
           ? updateWith(ns, name, c -> copy, sub, rv.isEmpty()) : create(ns, withName(copy, name)));
     }
     return updateWith(ns, name, c -> copy, sub, rv.isEmpty());
+  }
+
+  /** The object's own name and namespace, when it gives them, must be those of the URL (400 otherwise). */
+  private void checkNameAndNamespace(JsonNode body, String ns, String name) {
+    String bodyName = body.path("metadata").path("name").asText("");
+    if (!bodyName.isEmpty() && !bodyName.equals(name)) {
+      throw ApiException.badRequest("the name of the object (" + bodyName + ") does not match the name on the URL (" + name + ")");
+    }
+    String bodyNs = body.path("metadata").path("namespace").asText("");
+    if (namespaced() && !bodyNs.isEmpty() && !bodyNs.equals(ns)) {
+      throw ApiException.badRequest("the namespace of the provided object (" + bodyNs
+          + ") does not match the namespace sent on the request (" + ns + ")");
+    }
   }
 
   private static ObjectNode withName(ObjectNode body, String name) {
@@ -683,15 +688,7 @@ public final class ResourceRegistry<T extends HasMetadata> {
     if (config.path("apiVersion").asText("").isEmpty() || config.path("kind").asText("").isEmpty()) {
       throw ApiException.badRequest("an applied configuration must give its apiVersion and kind");
     }
-    String bodyName = config.path("metadata").path("name").asText("");
-    if (!bodyName.isEmpty() && !bodyName.equals(name)) {
-      throw ApiException.badRequest("the name of the object (" + bodyName + ") does not match the name on the URL (" + name + ")");
-    }
-    String bodyNs = config.path("metadata").path("namespace").asText("");
-    if (namespaced() && !bodyNs.isEmpty() && !bodyNs.equals(ns)) {
-      throw ApiException.badRequest("the namespace of the provided object (" + bodyNs
-          + ") does not match the namespace sent on the request (" + ns + ")");
-    }
+    checkNameAndNamespace(config, ns, name);
     ObjectNode applied = ((ObjectNode) config).deepCopy();
     String rv = applied.path("metadata").path("resourceVersion").asText("");
     String now = DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(ChronoUnit.SECONDS));
