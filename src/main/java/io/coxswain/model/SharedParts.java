@@ -23,9 +23,11 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *
  * <p>Only for objects nobody changes in place (the informers' caches, whose consumers copy an object before
  * changing it): a shared part belongs to many pods. What is shared: a pod's spec fields that are lists, maps
- * or objects (not its scalars: its node name stays its own), its labels, owner references and finalizers (not
- * its annotations, which tools fill with per-object text), and the conditions and host addresses of its status
- * (equal for pods started in the same second on one node). Equality and JSON are those of the pod before.
+ * or objects (not its scalars: its node name stays its own), its labels, annotations, owner references and
+ * finalizers, and the conditions and host addresses of its status (equal for pods started in the same second on
+ * one node). Annotations are shared when they are equal as a whole: a template's annotations (a config checksum,
+ * scrape settings) are the same text in each of its pods, often the longest strings a pod holds; annotations with
+ * per-object text match nothing and stay the pod's own. Equality and JSON are those of the pod before.
  *
  * <p>The table is direct-mapped (the hash of a part's JSON picks its slot; a part of the same class and JSON
  * there is returned, otherwise the part takes the slot), fixed in size, and published through an atomic array,
@@ -37,7 +39,7 @@ public final class SharedParts {
 
   /** Fields of a pod's spec whose values may be shared: every list, map and object field. */
   private static final Field[] SPEC_FIELDS = partFields(PodSpec.class);
-  private static final Field[] META_FIELDS = fields(ObjectMeta.class, Set.of("labels", "ownerReferences", "finalizers"));
+  private static final Field[] META_FIELDS = fields(ObjectMeta.class, Set.of("labels", "annotations", "ownerReferences", "finalizers"));
   private static final Field[] STATUS_FIELDS = fields(PodStatus.class, Set.of("conditions", "hostIPs"));
 
   private SharedParts() {}
@@ -83,7 +85,7 @@ public final class SharedParts {
    */
   static Object canonical(Object value) {
     byte[] json = Json.bytes(value);
-    int h = Arrays.hashCode(json) * 31 + value.getClass().hashCode();
+    int h = Arrays.hashCode(json) * 31 + value.getClass().getName().hashCode(); // the same slots in every run
     int slot = (h ^ (h >>> 16)) & (SLOTS - 1);
     Entry seen = TABLE.get(slot);
     if (seen != null && seen.value.getClass() == value.getClass() && Arrays.equals(seen.json, json)) {

@@ -44,7 +44,17 @@ class SharedPartsTest {
     assertNotSame(a.getSpec(), b.getSpec());
     assertEquals("node-1", a.getSpec().getNodeName());
     assertEquals("node-2", b.getSpec().getNodeName());
-    assertNotSame(a.getMetadata().getAnnotations(), b.getMetadata().getAnnotations(), "annotations are not shared");
+    assertSame(a.getMetadata().getAnnotations(), b.getMetadata().getAnnotations(), "the template's annotations");
+  }
+
+  @Test
+  void annotationsWithTextOfTheirOwnStayThePodsOwn() {
+    Pod a = decoded(podJson("web-g", "node-1", "100m", "2026-11-27T10:00:03Z").replace("same text", "written for g"));
+    Pod b = decoded(podJson("web-h", "node-1", "100m", "2026-11-27T10:00:03Z").replace("same text", "written for h"));
+    assertNotSame(a.getMetadata().getAnnotations(), b.getMetadata().getAnnotations());
+    assertEquals("written for g", a.getMetadata().getAnnotations().get("note"));
+    assertEquals("written for h", b.getMetadata().getAnnotations().get("note"));
+    assertSame(a.getMetadata().getLabels(), b.getMetadata().getLabels());
   }
 
   @Test
