@@ -98,6 +98,19 @@ public final class ApiServerVerticle extends VerticleBase {
     return this;
   }
 
+  private RequestMetrics metrics;
+
+  /** Measures every request and serves {@code GET /metrics}; call before deploying. */
+  public ApiServerVerticle withMetrics(RequestMetrics metrics) {
+    this.metrics = metrics;
+    return this;
+  }
+
+  /** The names of the core/v1 resources this server serves. */
+  public List<String> resourceNames() {
+    return served.stream().map(r -> r.strategy().resource()).toList();
+  }
+
   /** The registries this server writes through (available after start). */
   public Registry registry() {
     return registry;
@@ -114,8 +127,16 @@ public final class ApiServerVerticle extends VerticleBase {
         config.nodePortMax(), new SecureRandom());
     registry = new Registry(store, served, allocations, clock, new SecureRandom());
     Router router = Router.router(vertx);
+    if (metrics != null) {
+      served.forEach(r -> metrics.serves("", "v1", r.strategy().resource()));
+      metrics.serves("", "v1", "bindings");
+      metrics.measure(router);
+    }
     if (config.security() != null) {
       router.route().handler(this::authenticate);
+    }
+    if (metrics != null) {
+      metrics.serve(router);
     }
     // then: an extra API may also answer a discovery path (the metrics API names its group in /apis)
     extraRoutes.forEach(r -> r.accept(router));

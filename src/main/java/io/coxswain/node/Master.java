@@ -180,6 +180,13 @@ public final class Master implements RunningNode {
           new KubeletRelay(store, kubeletTls).mount(vertx, router);
           new io.coxswain.api.MetricsApi(store, kubeletTls).mount(vertx, router);
         });
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    api.withMetrics(new io.coxswain.api.RequestMetrics(meters)
+        .serves("metrics.k8s.io", "v1beta1", "nodes").serves("metrics.k8s.io", "v1beta1", "pods")
+        .serves("authorization.k8s.io", "v1", "selfsubjectaccessreviews")
+        .serves("authorization.k8s.io", "v1", "selfsubjectrulesreviews")
+        .serves("authentication.k8s.io", "v1", "selfsubjectreviews"));
+    MasterMeters.bind(meters, store, api.resourceNames());
     try {
       vertx.deployVerticle(api).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -155,7 +155,7 @@ public final class Authorizer {
       resourceRules.add(new ResourceRule(reads, all, List.of()));
       resourceRules.add(new ResourceRule(reads, List.of("pods/status", "pods/log", "nodes/status", "services/status",
           "replicationcontrollers/status", "namespaces/status"), List.of()));
-      pathRules.add(new PathRule(List.of("get"), List.of("/coxswain/v1/members", JoinPaths.CERTIFICATES)));
+      pathRules.add(new PathRule(List.of("get"), List.of("/coxswain/v1/members", JoinPaths.CERTIFICATES, "/metrics")));
     }
     if (node != null) {
       List<String> nodeReads = new java.util.ArrayList<>();
@@ -195,6 +195,9 @@ public final class Authorizer {
         || p.equals("/apis") || p.equals("/apis/") || p.startsWith("/openapi/") || p.equals("/openapi/v3")
         || PUBLIC_PATHS.contains(p))) {
       return Decision.allow();
+    }
+    if (get && who.isViewer() && p.equals("/metrics")) {
+      return Decision.allow(); // the API server's and store's meters: what a monitoring system scrapes
     }
     if (get && who.isViewer() && p.equals("/coxswain/v1/members")) {
       return Decision.allow();

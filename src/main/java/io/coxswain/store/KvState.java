@@ -316,6 +316,18 @@ public final class KvState {
     return cur == null ? Optional.empty() : Optional.of(decodeEntry(key, cur));
   }
 
+  /** How many keys start with {@code prefix} (their values are not decoded). */
+  public long count(String prefix) {
+    long n = 0;
+    for (String k : keys.tailMap(prefix, true).keySet()) {
+      if (!k.startsWith(prefix)) {
+        break;
+      }
+      n++;
+    }
+    return n;
+  }
+
   /** Keys starting with {@code prefix} after {@code startAfter} (null: from the start), at most limit (0: all). */
   public RangeResult range(String prefix, String startAfter, int limit) {
     NavigableMap<String, byte[]> tail = startAfter != null && startAfter.compareTo(prefix) >= 0

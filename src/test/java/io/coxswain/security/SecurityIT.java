@@ -100,7 +100,8 @@ class SecurityIT {
         new String[] {"GET", "/coxswain/v1/members"}, new String[] {"POST", "/coxswain/v1/members"},
         new String[] {"DELETE", "/coxswain/v1/members/sec-m1"}, new String[] {"GET", "/coxswain/v1/snapshot"},
         new String[] {"POST", "/coxswain/v1/snapshot"}, new String[] {"GET", "/coxswain/v1/tokens"},
-        new String[] {"POST", "/coxswain/v1/tokens"}, new String[] {"GET", "/no/such/path"});
+        new String[] {"POST", "/coxswain/v1/tokens"}, new String[] {"GET", "/no/such/path"},
+        new String[] {"GET", "/metrics"});
     for (String[] route : routes) {
       boolean withBody = !route[0].equals("GET") && !route[0].equals("DELETE");
       HttpResponse<String> r = send(ANONYMOUS, route[0], route[1], withBody ? pod : null);
@@ -260,6 +261,73 @@ class SecurityIT {
     String[] get = kubectl(as.apply(new String[] {"get", "pods", "-A"}));
     assertEquals("0", get[0], get[2]);
     assertFalse(get[2].contains("forbidden"), get[2]);
+  }
+
+  static final String PODS = "component=\"apiserver\",group=\"\",resource=\"pods\",scope=\"namespace\","
+      + "subresource=\"\"";
+
+  /** One series' value in a Prometheus text, 0 when the series is not there (yet). */
+  static double series(String text, String name) {
+    for (String line : text.split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    return 0;
+  }
+
+  static String scrape(HttpClient http) throws Exception {
+    HttpResponse<String> r = send(http, "GET", "/metrics", null);
+    assertEquals(200, r.statusCode(), r.body());
+    assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
+    return r.body();
+  }
+
+  /**
+   * {@code GET /metrics}: the API server's requests under kube-apiserver's names and labels (each answer counted
+   * once by verb, resource, scope and code; open watches), the store's Raft state and object counts, the
+   * process; for admins and viewers, not for nodes or anyone unauthenticated.
+   */
+  @Test
+  void metricsCountEachAnswerAndTellTheStoreAndAreForAdminsAndViewers() throws Exception {
+    String created = "apiserver_request_total{code=\"201\"," + PODS + ",verb=\"POST\",version=\"v1\"}";
+    String invalid = "apiserver_request_total{code=\"422\"," + PODS + ",verb=\"POST\",version=\"v1\"}";
+    String before = scrape(admin);
+    assertEquals(201, send(admin, "POST", "/api/v1/namespaces/default/pods", pod("scraped", "nowhere")).statusCode());
+    assertEquals(422, send(admin, "POST", "/api/v1/namespaces/default/pods",
+        pod("scraped-bad", "nowhere").replace("coxswain/busybox:1", "")).statusCode());
+    String after = scrape(admin);
+    assertEquals(series(before, created) + 1, series(after, created), after);
+    assertEquals(series(before, invalid) + 1, series(after, invalid), after);
+    assertTrue(series(after, "apiserver_request_duration_seconds_count{" + PODS + ",verb=\"POST\",version=\"v1\"}")
+        >= 2, after);
+    assertEquals(1, series(after, "coxswain_store_is_leader"), after);
+    assertEquals(1, series(after, "coxswain_store_has_leader"), after);
+    assertEquals(1, series(after, "coxswain_store_members"), after);
+    assertTrue(series(after, "coxswain_store_revision") > 0, after);
+    assertTrue(series(after, "coxswain_store_raft_applied_index") > 0, after);
+    assertTrue(series(after, "apiserver_storage_objects{resource=\"namespaces\"}") >= 2, after);
+    assertTrue(series(after, "process_resident_memory_bytes") > 0, after);
+
+    // a watch is counted as open while it lasts, then as answered
+    String open = "apiserver_longrunning_requests{" + PODS + ",verb=\"WATCH\",version=\"v1\"}";
+    var watch = admin.sendAsync(HttpRequest.newBuilder(URI.create(master.server()
+        + "/api/v1/namespaces/default/pods?watch=true&timeoutSeconds=3")).build(), HttpResponse.BodyHandlers.ofString());
+    Wait.until("the watch counted as open", Duration.ofSeconds(20), () -> series(scrape(admin), open) == 1,
+        () -> "done: " + watch.isDone());
+    assertEquals(200, watch.get(20, TimeUnit.SECONDS).statusCode());
+    Wait.until("the watch no longer counted as open", Duration.ofSeconds(20), () -> series(scrape(admin), open) == 0);
+
+    String viewer = Security.createToken(master.kubeconfig(), "viewer", 600);
+    HttpResponse<String> asViewer = ANONYMOUS.send(HttpRequest.newBuilder(URI.create(master.server() + "/metrics"))
+        .header("Authorization", "Bearer " + viewer).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, asViewer.statusCode(), asViewer.body());
+    assertTrue(asViewer.body().contains("apiserver_request_total{"), asViewer.body());
+    Credentials node = Joiner.join(master.apiAddress(), Security.createToken(master.kubeconfig(), "minion", 600),
+        "minion", "sec-scraper").credentials();
+    HttpResponse<String> asNode = send(Security.http(node), "GET", "/metrics", null);
+    assertEquals(403, asNode.statusCode(), asNode.body());
+    assertEquals("Forbidden", reason(asNode));
   }
 
   @Test

@@ -666,6 +666,33 @@ public final class RaftKvStore implements Store, Membership {
     }
   }
 
+  private final java.util.concurrent.atomic.AtomicLong leaderChanges = new java.util.concurrent.atomic.AtomicLong();
+
+  /** How this member sees its Raft group now, for its meters. */
+  public record RaftStatus(boolean hasLeader, boolean isLeader, long term, long commitIndex, long appliedIndex,
+                           int voters, long leaderChanges) {}
+
+  /** This member's view of its group (all false and -1 once closed or before the group is there). */
+  public RaftStatus raftStatus() {
+    try {
+      if (!closed.get()) {
+        RaftServer.Division division = server.getDivision(groupId);
+        var info = division.getInfo();
+        return new RaftStatus(info.getLeaderId() != null, info.isLeader(), info.getCurrentTerm(),
+            division.getRaftLog().getLastCommittedIndex(), info.getLastAppliedIndex(),
+            division.getRaftConf().getCurrentPeers().size(), leaderChanges.get());
+      }
+    } catch (IOException e) {
+      // no group (yet): as closed
+    }
+    return new RaftStatus(false, false, -1, -1, -1, 0, leaderChanges.get());
+  }
+
+  /** How many keys start with {@code prefix} in this member's copy (its values are not read). */
+  public long countKeys(String prefix) {
+    return closed.get() ? 0 : stateMachine.read(s -> s.count(prefix));
+  }
+
   @Override
   public void addLeadershipListener(Consumer<Boolean> listener) {
     leadershipListeners.add(listener);
@@ -684,6 +711,7 @@ public final class RaftKvStore implements Store, Membership {
     if (closed.get()) {
       return;
     }
+    leaderChanges.incrementAndGet();
     notifier.execute(() -> {
       long term = isLeader ? leaderTerm() : -1;
       if (isLeader && term < 0) {
