@@ -43,6 +43,10 @@ public final class ApiException extends RuntimeException {
       if (causes != null && !causes.isEmpty()) {
         details.setCauses(causes);
       }
+    } else if (code == 404) {
+      // Kubernetes' answer for a resource or subresource it does not serve carries empty details, and clients
+      // read them: kubectl debug takes a 404 without a name in them as "ephemeral containers are disabled"
+      details = new StatusDetails();
     }
     Status status = new StatusBuilder()
         .withApiVersion("v1")

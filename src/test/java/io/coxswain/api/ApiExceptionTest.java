@@ -1,6 +1,7 @@
 package io.coxswain.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,6 +26,15 @@ class ApiExceptionTest {
     assertEquals(404, s.path("code").asInt());
     assertEquals("x", s.path("details").path("name").asText());
     assertEquals("pods", s.path("details").path("kind").asText());
+  }
+
+  @Test
+  void aPathNotServedIsNotFoundWithEmptyDetails() {
+    JsonNode s = json(ApiException.notFoundPath("/api/v1/namespaces/default/pods/x/ephemeralcontainers"));
+    assertEquals("NotFound", s.path("reason").asText());
+    assertEquals(404, s.path("code").asInt());
+    assertTrue(s.path("details").isObject(), s.toString()); // kubectl reads details.name of such an answer
+    assertEquals("", s.path("details").path("name").asText());
   }
 
   @Test
