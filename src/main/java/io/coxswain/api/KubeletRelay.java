@@ -29,9 +29,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code pods/log} and {@code pods/exec} (and {@code attach}) relayed to the kubelet of the pod's node, as
- * the Kubernetes API server does: the log as a streamed HTTP body, exec as a WebSocket whose frames are
- * copied both ways unchanged (the channel protocol is the kubelet's business).
+ * {@code pods/log}, {@code pods/exec} and {@code pods/attach} relayed to the kubelet of the pod's node, as
+ * the Kubernetes API server does: the log as a streamed HTTP body, exec and attach as a WebSocket whose frames
+ * are copied both ways unchanged (the channel protocol is the kubelet's business).
  */
 public final class KubeletRelay {
   /** The channel protocols a WebSocket exec may speak, newest first. */
@@ -60,9 +60,10 @@ public final class KubeletRelay {
         .setMaxFrameSize(1 << 20).setMaxMessageSize(16 << 20);
     ws = vertx.createWebSocketClient(tls == null ? wsOptions : tls.client(wsOptions));
     router.get("/api/v1/namespaces/:ns/pods/:name/log").handler(this::log);
-    router.route("/api/v1/namespaces/:ns/pods/:name/exec").handler(this::exec);
-    router.route("/api/v1/namespaces/:ns/pods/:name/attach").handler(ctx ->
-        fail(ctx, 400, "BadRequest", "attach is not supported; use exec"));
+    router.route("/api/v1/namespaces/:ns/pods/:name/exec").handler(ctx -> stream(ctx, "exec",
+        List.of("command", "stdin", "stdout", "stderr", "tty")));
+    router.route("/api/v1/namespaces/:ns/pods/:name/attach").handler(ctx -> stream(ctx, "attach",
+        List.of("stdin", "stdout", "stderr", "tty")));
   }
 
   private record Target(Pod pod, String container, String host, int port) {}
@@ -144,20 +145,21 @@ public final class KubeletRelay {
     });
   }
 
-  private void exec(RoutingContext ctx) {
+  /** {@code pods/exec} and {@code pods/attach}: a WebSocket relayed to the kubelet's {@code /exec} or {@code /attach}. */
+  private void stream(RoutingContext ctx, String verb, List<String> params) {
     HttpServerRequest req = ctx.request();
     boolean upgrade = "websocket".equalsIgnoreCase(req.getHeader("Upgrade"));
     if (!upgrade) {
-      fail(ctx, 400, "BadRequest", "exec needs a WebSocket (channel.k8s.io protocols); SPDY is not supported here: "
-          + "use kubectl 1.30 or newer, or a client that speaks WebSocket");
+      fail(ctx, 400, "BadRequest", verb + " needs a WebSocket (channel.k8s.io protocols); SPDY is not supported "
+          + "here: use kubectl 1.30 or newer, or a client that speaks WebSocket");
       return;
     }
     // accept the client's WebSocket at once, then reach the kubelet; a failure becomes a Status on channel 3
     req.toWebSocket().onSuccess(downstream -> {
       downstream.pause();
       target(ctx).compose(t -> {
-        String path = "/exec/" + t.pod().getMetadata().getNamespace() + "/" + t.pod().getMetadata().getName() + "/"
-            + t.container() + query(req.params(), List.of("command", "stdin", "stdout", "stderr", "tty"));
+        String path = "/" + verb + "/" + t.pod().getMetadata().getNamespace() + "/" + t.pod().getMetadata().getName()
+            + "/" + t.container() + query(req.params(), params);
         WebSocketConnectOptions o = new WebSocketConnectOptions().setHost(t.host()).setPort(t.port()).setURI(path);
         if (downstream.subProtocol() != null) {
           o.addSubProtocol(downstream.subProtocol());

@@ -96,6 +96,14 @@ public interface ContainerRuntime extends AutoCloseable {
   /** Starts an attached exec session; output goes to {@code sink}. */
   ExecSession exec(String containerId, ExecSpec spec, StreamSink sink);
 
+  /**
+   * Attaches to a running container's own stdout and stderr (from now on) and, with {@code stdin}, its stdin
+   * (a container kept with stdin open); output goes to {@code sink}.
+   */
+  default ExecSession attach(String containerId, boolean stdin, boolean tty, StreamSink sink) {
+    throw new UnsupportedOperationException("this container runtime cannot attach to a container");
+  }
+
   /** Runs a command to completion (for exec probes and tests): exit code and collected output. */
   ExecResult execAndWait(String containerId, List<String> command, Duration timeout);
 

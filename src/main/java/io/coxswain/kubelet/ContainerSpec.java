@@ -19,6 +19,7 @@ import java.util.Map;
  * @param cpuMillis    cpu limit in millicores, 0 for none
  * @param memoryBytes  memory limit in bytes, 0 for none
  * @param stdin        keep stdin open
+ * @param stdinOnce    close stdin once the first attached client detaches (the pod spec's {@code stdinOnce})
  * @param tty          allocate a terminal
  * @param networkFrom  the infra container whose network namespace to join; null only when this spec is
  *                     part of a sync plan that starts the infra container first (the executor fills it)
@@ -41,6 +42,7 @@ public record ContainerSpec(
     long cpuMillis,
     long memoryBytes,
     boolean stdin,
+    boolean stdinOnce,
     boolean tty,
     String networkFrom,
     boolean hostNetwork,
@@ -57,12 +59,12 @@ public record ContainerSpec(
 
   public ContainerSpec withNetworkFrom(String infraId) {
     return new ContainerSpec(pod, nodeName, name, image, pullPolicy, command, args, workingDir, env, mounts,
-        cpuMillis, memoryBytes, stdin, tty, infraId, hostNetwork, restartCount, specHash, graceSeconds);
+        cpuMillis, memoryBytes, stdin, stdinOnce, tty, infraId, hostNetwork, restartCount, specHash, graceSeconds);
   }
 
   public ContainerSpec withRestartCount(int count) {
     return new ContainerSpec(pod, nodeName, name, image, pullPolicy, command, args, workingDir, env, mounts,
-        cpuMillis, memoryBytes, stdin, tty, networkFrom, hostNetwork, count, specHash, graceSeconds);
+        cpuMillis, memoryBytes, stdin, stdinOnce, tty, networkFrom, hostNetwork, count, specHash, graceSeconds);
   }
 
   public Map<String, String> labels() {

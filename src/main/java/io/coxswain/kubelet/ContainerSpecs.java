@@ -109,7 +109,8 @@ public final class ContainerSpecs {
     }
     return new ContainerSpec(ref(pod), nodeName, c.getName(), c.getImage(),
         PullPolicy.of(c.getImagePullPolicy(), c.getImage()), command, args, c.getWorkingDir(),
-        env, mounts, cpuMillis, memoryBytes, Boolean.TRUE.equals(c.getStdin()), Boolean.TRUE.equals(c.getTty()),
+        env, mounts, cpuMillis, memoryBytes, Boolean.TRUE.equals(c.getStdin()), Boolean.TRUE.equals(c.getStdinOnce()),
+        Boolean.TRUE.equals(c.getTty()),
         hostNetwork(pod) ? null : networkFrom, hostNetwork(pod), restartCount, hash(c), graceSeconds(pod));
   }
 

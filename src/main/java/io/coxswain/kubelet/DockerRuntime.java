@@ -486,6 +486,7 @@ public final class DockerRuntime implements ContainerRuntime {
           .withEnv(env)
           .withTty(spec.tty())
           .withStdinOpen(spec.stdin())
+          .withStdInOnce(spec.stdinOnce())
           .withAttachStdin(false)
           .withHostConfig(host);
       if (!spec.command().isEmpty()) {
@@ -836,8 +837,57 @@ public final class DockerRuntime implements ContainerRuntime {
     } catch (IOException e) {
       throw failure("start an exec in container " + containerId, e);
     }
+    return hijacked(stream, "exec " + execId, sink,
+        (w, h) -> call("resize exec " + execId, () -> docker.resizeExecCmd(execId).withSize(h, w).exec()),
+        (finished, timeout) -> awaitExecExit(execId, finished, timeout));
+  }
+
+  /**
+   * Attaches to a running container's own streams on an engine connection of its own. The session's exit code
+   * is 0 once the output ended: an attach reports how the streaming went, not how the container ended (that is
+   * in the pod's status).
+   */
+  @Override
+  public ExecSession attach(String containerId, boolean stdin, boolean tty, StreamSink sink) {
+    HijackedExecStream stream;
+    try {
+      stream = HijackedExecStream.attach(config.endpoint(), containerId, stdin, tty);
+    } catch (IOException e) {
+      throw failure("attach to container " + containerId, e);
+    }
+    return hijacked(stream, "attach " + containerId, sink,
+        (w, h) -> call("resize container " + containerId,
+            () -> docker.resizeContainerCmd(containerId).withSize(h, w).exec()),
+        (finished, timeout) -> {
+          try {
+            finished.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return OptionalInt.of(0);
+          } catch (TimeoutException e) {
+            return OptionalInt.empty();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return OptionalInt.empty();
+          } catch (java.util.concurrent.ExecutionException e) {
+            return OptionalInt.empty();
+          }
+        });
+  }
+
+  private interface Resizer {
+    void resize(int width, int height);
+  }
+
+  private interface ExitWaiter {
+    OptionalInt await(CompletableFuture<Void> finished, Duration timeout);
+  }
+
+  /** A session over a hijacked engine connection: a reader thread pumps its output into {@code sink}. */
+  private ExecSession hijacked(HijackedExecStream stream, String what, StreamSink sink, Resizer resizer,
+                               ExitWaiter exit) {
     CompletableFuture<Void> finished = new CompletableFuture<>();
     java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+    String name = what.substring(0, what.indexOf(' ')) + "-"
+        + what.substring(what.indexOf(' ') + 1, Math.min(what.length(), what.indexOf(' ') + 13));
     Thread reader = new Thread(() -> {
       Throwable error = null;
       try {
@@ -851,7 +901,7 @@ public final class DockerRuntime implements ContainerRuntime {
         }
         finished.complete(null);
       }
-    }, "exec-" + execId.substring(0, Math.min(12, execId.length())));
+    }, name);
     reader.setDaemon(true);
     reader.start();
     return new ExecSession() {
@@ -860,7 +910,7 @@ public final class DockerRuntime implements ContainerRuntime {
         try {
           stream.write(data);
         } catch (IOException e) {
-          LOG.debug("writing to the stdin of exec {}", execId, e);
+          LOG.debug("writing to the stdin of {}", what, e);
         }
       }
 
@@ -869,13 +919,13 @@ public final class DockerRuntime implements ContainerRuntime {
         try {
           stream.closeStdin();
         } catch (IOException e) {
-          LOG.debug("closing the stdin of exec {}", execId, e);
+          LOG.debug("closing the stdin of {}", what, e);
         }
       }
 
       @Override
       public void resize(int width, int height) {
-        call("resize exec " + execId, () -> docker.resizeExecCmd(execId).withSize(height, width).exec());
+        resizer.resize(width, height);
       }
 
       @Override
@@ -885,7 +935,7 @@ public final class DockerRuntime implements ContainerRuntime {
 
       @Override
       public OptionalInt awaitExit(Duration timeout) {
-        return awaitExecExit(execId, finished, timeout);
+        return exit.await(finished, timeout);
       }
 
       @Override

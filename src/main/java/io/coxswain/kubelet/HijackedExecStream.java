@@ -35,6 +35,22 @@ final class HijackedExecStream implements Closeable {
 
   /** Connects to {@code endpoint} (unix:///path or tcp://host:port) and starts exec {@code execId} attached. */
   static HijackedExecStream start(String endpoint, String execId, boolean tty) throws IOException {
+    byte[] body = ("{\"Detach\":false,\"Tty\":" + tty + "}").getBytes(StandardCharsets.UTF_8);
+    return open(endpoint, "/exec/" + execId + "/start", body, tty, "exec start");
+  }
+
+  /**
+   * Attaches to the running container {@code containerId}'s own streams ({@code POST /containers/{id}/attach}):
+   * its output from now on, and its stdin when asked (a container made with {@code StdinOnce} has its stdin
+   * closed when this stream's input ends).
+   */
+  static HijackedExecStream attach(String endpoint, String containerId, boolean stdin, boolean tty) throws IOException {
+    return open(endpoint, "/containers/" + containerId + "/attach?stream=1&stdout=1&stderr=1&stdin=" + (stdin ? 1 : 0),
+        new byte[0], tty, "attach");
+  }
+
+  private static HijackedExecStream open(String endpoint, String path, byte[] body, boolean tty, String what)
+      throws IOException {
     URI uri = URI.create(endpoint);
     SocketChannel ch;
     if ("unix".equals(uri.getScheme())) {
@@ -43,11 +59,10 @@ final class HijackedExecStream implements Closeable {
     } else if ("tcp".equals(uri.getScheme()) || "http".equals(uri.getScheme())) {
       ch = SocketChannel.open(new InetSocketAddress(uri.getHost(), uri.getPort()));
     } else {
-      throw new IOException("exec with stdin needs a unix:// or tcp:// engine endpoint, not " + endpoint);
+      throw new IOException(what + " needs a unix:// or tcp:// engine endpoint, not " + endpoint);
     }
     try {
-      byte[] body = ("{\"Detach\":false,\"Tty\":" + tty + "}").getBytes(StandardCharsets.UTF_8);
-      String head = "POST /exec/" + execId + "/start HTTP/1.1\r\n"
+      String head = "POST " + path + " HTTP/1.1\r\n"
           + "Host: docker\r\n"
           + "Content-Type: application/json\r\n"
           + "Connection: Upgrade\r\n"
@@ -59,17 +74,17 @@ final class HijackedExecStream implements Closeable {
       int end;
       while ((end = headerEnd(in)) < 0) {
         if (!in.hasRemaining()) {
-          throw new IOException("the engine's answer to exec start has no end of headers");
+          throw new IOException("the engine's answer to " + what + " has no end of headers");
         }
         if (ch.read(in) < 0) {
-          throw new IOException("the engine closed the connection before answering exec start");
+          throw new IOException("the engine closed the connection before answering " + what);
         }
       }
       String header = new String(in.array(), 0, end, StandardCharsets.ISO_8859_1);
       String status = header.lines().findFirst().orElse("");
       String[] parts = status.split(" ", 3);
       if (parts.length < 2 || !(parts[1].equals("101") || parts[1].equals("200"))) {
-        throw new IOException("the engine refused exec start: " + status);
+        throw new IOException("the engine refused " + what + ": " + status);
       }
       ByteBuffer rest = ByteBuffer.wrap(Arrays.copyOfRange(in.array(), end + 4, in.position()));
       return new HijackedExecStream(ch, tty, rest);

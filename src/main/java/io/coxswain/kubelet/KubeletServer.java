@@ -27,12 +27,14 @@ import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
- * The kubelet's own port, which the API server relays {@code pods/log}, {@code pods/exec} and stats to:
+ * The kubelet's own port, which the API server relays {@code pods/log}, {@code pods/exec}, {@code pods/attach}
+ * and stats to:
  * <ul>
  *   <li>{@code GET /containerLogs/{ns}/{pod}/{container}?follow&tailLines&previous&timestamps&sinceSeconds}</li>
  *   <li>{@code GET /exec/{ns}/{pod}/{container}?command=..&stdin&tty} as a WebSocket speaking the channel
  *       protocol kubectl uses ({@code v5.channel.k8s.io}, {@code v4.channel.k8s.io}): first byte 0 stdin,
  *       1 stdout, 2 stderr, 3 the final Status, 4 terminal resize, 255 close of a stream (v5)</li>
+ *   <li>{@code GET /attach/{ns}/{pod}/{container}?stdin&tty}: the running container's own streams, as exec</li>
  *   <li>{@code GET /stats/summary}: node and pod cpu and memory</li>
  *   <li>{@code GET /metrics}: the node's meters (the service proxy's among them) in the Prometheus text format</li>
  * </ul>
@@ -97,6 +99,8 @@ public final class KubeletServer extends VerticleBase {
         logs(req, parts[2], parts[3], parts[4]);
       } else if (parts.length == 5 && parts[1].equals("exec")) {
         exec(req, parts[2], parts[3], parts[4]);
+      } else if (parts.length == 5 && parts[1].equals("attach")) {
+        attach(req, parts[2], parts[3], parts[4]);
       } else if (req.path().equals("/stats/summary")) {
         stats(req);
       } else if (req.path().equals("/metrics") && metrics != null) {
@@ -204,16 +208,42 @@ public final class KubeletServer extends VerticleBase {
           sendStatus(ws, -1, ar.cause().getMessage());
           ws.close();
         } else {
-          session(ws, ar.result(), command, stdin, tty);
+          ObservedContainer c = ar.result();
+          ExecSpec spec = new ExecSpec(command, stdin, tty);
+          session(ws, sink -> runtime.exec(c.id(), spec, sink));
         }
       });
     });
   }
 
-  private void session(ServerWebSocket ws, ObservedContainer c, List<String> command, boolean stdin, boolean tty) {
+  /**
+   * {@code GET /attach/{ns}/{pod}/{container}?stdin&tty}: the running container's own output from now on and,
+   * with stdin, its input, over the same WebSocket channel protocol as exec. The session ends when the
+   * container's output ends (it exited) or the client leaves; its status on channel 3 tells how the streaming
+   * went, not the container's exit code, which the pod's status has.
+   */
+  private void attach(HttpServerRequest req, String ns, String name, String container) {
+    boolean stdin = "true".equals(req.getParam("stdin")) || "1".equals(req.getParam("stdin"));
+    boolean tty = "true".equals(req.getParam("tty")) || "1".equals(req.getParam("tty"));
+    req.toWebSocket().onSuccess(ws -> {
+      ws.pause();
+      find(ns, name, container, false).onComplete(ar -> {
+        if (ar.failed() || !ar.result().running()) {
+          ws.resume();
+          sendStatus(ws, -1, ar.failed() ? ar.cause().getMessage()
+              : "container " + container + " of pod " + name + " is not running");
+          ws.close();
+        } else {
+          ObservedContainer c = ar.result();
+          session(ws, sink -> runtime.attach(c.id(), stdin, tty, sink));
+        }
+      });
+    });
+  }
+
+  private void session(ServerWebSocket ws, java.util.function.Function<StreamSink, ExecSession> open) {
     Context ctx = vertx.getOrCreateContext();
-    ExecSpec spec = new ExecSpec(command, stdin, tty);
-    vertx.executeBlocking(() -> runtime.exec(c.id(), spec, new StreamSink() {
+    vertx.executeBlocking(() -> open.apply(new StreamSink() {
       @Override
       public void onData(Channel channel, byte[] data) {
         Buffer frame = Buffer.buffer(data.length + 1).appendByte((byte) (channel == Channel.STDERR ? 2 : 1)).appendBytes(data);

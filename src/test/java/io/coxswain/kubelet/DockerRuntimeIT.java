@@ -381,7 +381,7 @@ class DockerRuntimeIT {
 
   private ContainerSpecBuilder app(String name, String image, String infraId, List<String> command) {
     return new ContainerSpecBuilder(new ContainerSpec(pod, node, name, image, PullPolicy.NEVER, command, List.of(),
-        null, Map.of("GREETING", "hi"), List.of(), 0, 0, false, false, infraId, false, 0, "hash-" + name, 5));
+        null, Map.of("GREETING", "hi"), List.of(), 0, 0, false, false, false, infraId, false, 0, "hash-" + name, 5));
   }
 
   /** Small fluent copy helper for the test's specs. */
@@ -389,21 +389,21 @@ class DockerRuntimeIT {
     ContainerSpecBuilder withMounts(List<Mount> mounts) {
       return new ContainerSpecBuilder(new ContainerSpec(spec.pod(), spec.nodeName(), spec.name(), spec.image(),
           spec.pullPolicy(), spec.command(), spec.args(), spec.workingDir(), spec.env(), mounts, spec.cpuMillis(),
-          spec.memoryBytes(), spec.stdin(), spec.tty(), spec.networkFrom(), spec.hostNetwork(), spec.restartCount(),
+          spec.memoryBytes(), spec.stdin(), spec.stdinOnce(), spec.tty(), spec.networkFrom(), spec.hostNetwork(), spec.restartCount(),
           spec.specHash(), spec.graceSeconds()));
     }
 
     ContainerSpecBuilder withLimits(long cpuMillis, long memoryBytes) {
       return new ContainerSpecBuilder(new ContainerSpec(spec.pod(), spec.nodeName(), spec.name(), spec.image(),
           spec.pullPolicy(), spec.command(), spec.args(), spec.workingDir(), spec.env(), spec.mounts(), cpuMillis,
-          memoryBytes, spec.stdin(), spec.tty(), spec.networkFrom(), spec.hostNetwork(), spec.restartCount(),
+          memoryBytes, spec.stdin(), spec.stdinOnce(), spec.tty(), spec.networkFrom(), spec.hostNetwork(), spec.restartCount(),
           spec.specHash(), spec.graceSeconds()));
     }
 
     ContainerSpecBuilder withHostNetwork() {
       return new ContainerSpecBuilder(new ContainerSpec(spec.pod(), spec.nodeName(), spec.name(), spec.image(),
           spec.pullPolicy(), spec.command(), spec.args(), spec.workingDir(), spec.env(), spec.mounts(),
-          spec.cpuMillis(), spec.memoryBytes(), spec.stdin(), spec.tty(), null, true, spec.restartCount(),
+          spec.cpuMillis(), spec.memoryBytes(), spec.stdin(), spec.stdinOnce(), spec.tty(), null, true, spec.restartCount(),
           spec.specHash(), spec.graceSeconds()));
     }
 

@@ -4,6 +4,7 @@ import static io.coxswain.kubelet.PodClusterSupport.condition;
 import static io.coxswain.kubelet.PodClusterSupport.kubectl;
 import static io.coxswain.kubelet.PodClusterSupport.status;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -344,6 +345,47 @@ class PodsIT {
     } finally {
       tty.destroyForcibly();
     }
+  }
+
+  /**
+   * {@code pods/attach}: {@code kubectl run -i --rm} (attach to the new pod's stdin and output, the container's
+   * exit code as kubectl's own, the pod deleted after) and {@code kubectl attach -i} to a running container
+   * kept with stdin open, whose input ending closes the container's stdin ({@code stdinOnce}).
+   */
+  @Test
+  void kubectlRunInteractiveAndAttach() throws Exception {
+    Result run = kubectl(kubeconfig, "hello\n", "run", "att-run", "-i", "--rm", "--restart=Never",
+        "--image=coxswain/busybox:1", "--", "sh", "-c", "read x; echo got-$x");
+    assertEquals(0, run.code(), run.err());
+    assertTrue(run.out().contains("got-hello\n"), run.out());
+    Wait.until("the --rm pod deleted", START, () -> pod("att-run") == null);
+
+    Result exit = kubectl(kubeconfig, "x\n", "run", "att-exit", "-i", "--rm", "--restart=Never",
+        "--image=coxswain/busybox:1", "--", "sh", "-c", "read x; echo read-$x; exit 5");
+    assertEquals(5, exit.code(), exit.out() + exit.err());
+    assertTrue(exit.out().contains("read-x\n"), exit.out());
+
+    create("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: attached}
+        spec:
+          restartPolicy: Never
+          terminationGracePeriodSeconds: 1
+          containers:
+          - {name: sh, image: coxswain/busybox:1, command: [sh], stdin: true, stdinOnce: true}
+        """);
+    awaitRunning("attached", "sh");
+    Result attach = kubectl(kubeconfig, "echo attached-$((40+2))\nexit 4\n", "attach", "-i", "attached");
+    assertEquals(0, attach.code(), attach.err());
+    assertTrue(attach.out().contains("attached-42\n"), attach.out());
+    ContainerStatus ended = Wait.forValue("the attached shell's end in the pod's status", START, () -> {
+      ContainerStatus st = status(pod("attached"), "sh");
+      return st != null && st.getState() != null && st.getState().getTerminated() != null ? st : null;
+    });
+    assertEquals(4, ended.getState().getTerminated().getExitCode());
+    Result again = kubectl(kubeconfig, null, "attach", "attached");
+    assertNotEquals(0, again.code(), "a container that ended cannot be attached to: " + again.out());
   }
 
   @Test
