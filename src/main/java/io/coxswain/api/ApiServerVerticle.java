@@ -106,6 +106,13 @@ public final class ApiServerVerticle extends VerticleBase {
     return this;
   }
 
+  /** exec's and attach's channel protocols, then port forwarding's. */
+  private static List<String> webSocketSubProtocols() {
+    List<String> all = new ArrayList<>(KubeletRelay.SUBPROTOCOLS);
+    all.add(PortForward.PROTOCOL);
+    return all;
+  }
+
   /** The names of the core/v1 resources this server serves. */
   public List<String> resourceNames() {
     return served.stream().map(r -> r.strategy().resource()).toList();
@@ -176,7 +183,7 @@ public final class ApiServerVerticle extends VerticleBase {
         // HTTP/1.1 on cleartext, as Kubernetes' API server: a JDK client (fabric8's, the bench's) would
         // otherwise upgrade to h2c and funnel every request through one connection, several times slower
         .setHttp2ClearTextEnabled(false)
-        .setWebSocketSubProtocols(KubeletRelay.SUBPROTOCOLS);
+        .setWebSocketSubProtocols(webSocketSubProtocols());
     if (config.security() != null) {
       // HTTPS (HTTP/1.1: no ALPN), client certificates asked for and checked against the cluster CA
       TlsEngine.preferred(options.setSsl(true).setKeyCertOptions(config.security().keyCertOptions())

@@ -178,6 +178,7 @@ public final class Master implements RunningNode {
                       .put("reason", "ServiceUnavailable").put("code", 503)
                       .put("message", String.valueOf(rootMessage(ar.cause())))))));
           new KubeletRelay(store, kubeletTls).mount(vertx, router);
+          new io.coxswain.api.PortForward(store).mount(vertx, router);
           new io.coxswain.api.MetricsApi(store, kubeletTls).mount(vertx, router);
         });
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -386,6 +387,105 @@ class PodsIT {
     assertEquals(4, ended.getState().getTerminated().getExitCode());
     Result again = kubectl(kubeconfig, null, "attach", "attached");
     assertNotEquals(0, again.code(), "a container that ended cannot be attached to: " + again.out());
+  }
+
+  /**
+   * {@code pods/portforward}: {@code kubectl port-forward} (its WebSocket carrying SPDY) reaches a declared port
+   * of a pod: 3 MB down as served, 3 MB up with the client's half-close passed on (the pod answers after its
+   * input ended); an undeclared port is refused with a message on kubectl's error stream.
+   */
+  @Test
+  void kubectlPortForwardCarriesBothWaysAndRefusesAnUndeclaredPort() throws Exception {
+    create("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: forwarded}
+        spec:
+          terminationGracePeriodSeconds: 1
+          containers:
+          - name: web
+            image: coxswain/busybox:1
+            command: [sh, -c, 'dd if=/dev/urandom of=/tmp/big bs=1024 count=3072 2>/dev/null; md5sum /tmp/big > /tmp/sum; exec httpd -f -p 8080 -h /tmp']
+            ports: [{containerPort: 8080}]
+          - name: sum
+            image: coxswain/busybox:1
+            command: [sh, -c, 'while true; do nc -l -p 9000 -e md5sum; done']
+            ports: [{containerPort: 9000}]
+        """);
+    awaitRunning("forwarded", "web");
+    awaitRunning("forwarded", "sum");
+    Wait.until("the pod's file written", START,
+        () -> kubectl(kubeconfig, null, "exec", "forwarded", "-c", "web", "--", "cat", "/tmp/sum").out().contains("/tmp/big"));
+    String servedSum = kubectl(kubeconfig, null, "exec", "forwarded", "-c", "web", "--", "cat", "/tmp/sum").out().split(" ")[0];
+
+    Process pf = new ProcessBuilder(PodClusterSupport.KUBECTL, "--kubeconfig=" + kubeconfig, "port-forward",
+        "--address=127.0.0.1", "pod/forwarded", ":8080", ":9000", ":7777").redirectErrorStream(true).start();
+    StringBuffer said = new StringBuffer();
+    Thread reader = new Thread(() -> {
+      try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(pf.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = lines.readLine()) != null) {
+          said.append(line).append('\n');
+        }
+      } catch (IOException e) {
+        // the process ended
+      }
+    });
+    reader.start();
+    try {
+      Wait.until("kubectl forwarding three ports", START, () -> said.toString().split("Forwarding from").length > 3,
+          said::toString);
+      java.util.Map<Integer, Integer> local = new java.util.HashMap<>();
+      var m = java.util.regex.Pattern.compile("Forwarding from 127\\.0\\.0\\.1:(\\d+) -> (\\d+)").matcher(said);
+      while (m.find()) {
+        local.put(Integer.parseInt(m.group(2)), Integer.parseInt(m.group(1)));
+      }
+
+      java.security.MessageDigest md5 = java.security.MessageDigest.getInstance("MD5");
+      try (java.net.Socket s = new java.net.Socket("127.0.0.1", local.get(8080))) {
+        s.setSoTimeout(30_000);
+        s.getOutputStream().write("GET /big HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        byte[] all = s.getInputStream().readAllBytes();
+        int body = indexOf(all, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII)) + 4;
+        assertEquals(3072 * 1024, all.length - body, new String(all, 0, Math.min(200, all.length), StandardCharsets.ISO_8859_1));
+        md5.update(all, body, all.length - body);
+      }
+      assertEquals(servedSum, java.util.HexFormat.of().formatHex(md5.digest()), "the 3 MB came down as served");
+
+      byte[] up = new byte[3_000_000];
+      new java.util.Random(7).nextBytes(up);
+      try (java.net.Socket s = new java.net.Socket("127.0.0.1", local.get(9000))) {
+        s.setSoTimeout(30_000);
+        s.getOutputStream().write(up);
+        s.shutdownOutput();
+        String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5").digest(up))
+            + "  -\n", answer, "the 3 MB went up, and the pod answered once its input ended");
+      }
+
+      try (java.net.Socket s = new java.net.Socket("127.0.0.1", local.get(7777))) {
+        s.setSoTimeout(30_000);
+        s.getInputStream().readAllBytes();
+      }
+      Wait.until("kubectl reporting the undeclared port", START,
+          () -> said.toString().contains("port 7777 is not a TCP containerPort of pod forwarded"), said::toString);
+    } finally {
+      pf.destroy();
+      pf.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static int indexOf(byte[] all, byte[] part) {
+    outer:
+    for (int i = 0; i + part.length <= all.length; i++) {
+      for (int j = 0; j < part.length; j++) {
+        if (all[i + j] != part[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    throw new AssertionError("no end of headers in the answer");
   }
 
   @Test
