@@ -279,6 +279,39 @@ class ThreeMastersIT {
     }
     awaitHoldsEveryAcknowledged(masters.get(id));
     Wait.until("three members again", Duration.ofSeconds(30), () -> members(masters.get(id)).path("members").size() == 3);
+
+    // each master's /metrics tells the group as it sees it: one leader, three voters, the same revision once caught up
+    Wait.until("every master's meters agreeing on one leader and the revision", Duration.ofSeconds(30), () -> {
+      List<Map<String, Double>> seen = new ArrayList<>();
+      for (NodeProcess p : masters.values()) {
+        seen.add(storeMeters(p));
+      }
+      return seen.stream().allMatch(m -> m.get("coxswain_store_has_leader") == 1 && m.get("coxswain_store_members") == 3)
+          && seen.stream().filter(m -> m.get("coxswain_store_is_leader") == 1).count() == 1
+          && seen.stream().map(m -> m.get("coxswain_store_revision")).distinct().count() == 1;
+    }, () -> masters.values().stream().map(p -> {
+      try {
+        return storeMeters(p).toString();
+      } catch (Exception e) {
+        return e.toString();
+      }
+    }).toList().toString());
+    assertTrue(storeMeters(masters.get(id)).get("coxswain_store_leader_changes_seen_total") >= 1);
+  }
+
+  /** The coxswain_store_* series of a master's /metrics. */
+  static Map<String, Double> storeMeters(NodeProcess p) throws Exception {
+    HttpResponse<String> r = p.adminHttp().send(HttpRequest.newBuilder(URI.create(p.server() + "/metrics"))
+        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (String line : r.body().split("\n")) {
+      if (line.startsWith("coxswain_store_")) {
+        String[] kv = line.split(" ");
+        out.put(kv[0], Double.parseDouble(kv[1]));
+      }
+    }
+    return out;
   }
 
   @Test
