@@ -157,6 +157,7 @@ public final class KubeletRelay {
     // accept the client's WebSocket at once, then reach the kubelet; a failure becomes a Status on channel 3
     req.toWebSocket().onSuccess(downstream -> {
       downstream.pause();
+      downstream.endHandler(v -> RequestMetrics.upgradeEnded(ctx));
       target(ctx).compose(t -> {
         String path = "/" + verb + "/" + t.pod().getMetadata().getNamespace() + "/" + t.pod().getMetadata().getName()
             + "/" + t.container() + query(req.params(), params);

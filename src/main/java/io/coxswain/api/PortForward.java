@@ -103,7 +103,10 @@ public final class PortForward {
                   error(ctx, 503, "ServiceUnavailable", "node " + node + " has no address");
                   return;
                 }
-                req.toWebSocket().onSuccess(ws -> new Session(ws, context, pod, address).start());
+                req.toWebSocket().onSuccess(ws -> {
+                  ws.endHandler(v -> RequestMetrics.upgradeEnded(ctx));
+                  new Session(ws, context, pod, address).start();
+                });
               });
         });
   }

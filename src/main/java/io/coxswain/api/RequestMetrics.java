@@ -20,11 +20,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>{@code apiserver_request_total{verb,group,version,resource,subresource,scope,component,code}}: every
  *       request answered, with kube-apiserver's verbs (GET of one object, LIST, WATCH, POST, PUT, PATCH, APPLY,
- *       DELETE, DELETECOLLECTION) and scopes (cluster, namespace, resource);</li>
+ *       DELETE, DELETECOLLECTION, and CONNECT for exec, attach and port forwarding) and scopes (cluster,
+ *       namespace, resource);</li>
  *   <li>{@code apiserver_request_duration_seconds} (a histogram with kube-apiserver's buckets, 5 ms to 60 s):
- *       how long each answer took, watches left out (they last as long as the client keeps them);</li>
+ *       how long each answer took, watches and CONNECT sessions left out (they last as long as the client
+ *       keeps them);</li>
  *   <li>{@code apiserver_current_inflight_requests{request_kind="readOnly"|"mutating"}} and
- *       {@code apiserver_longrunning_requests{verb="WATCH",...}}: requests under way, open watches apart.</li>
+ *       {@code apiserver_longrunning_requests{verb="WATCH",...}}: requests under way, open watches and sessions apart.</li>
  * </ul>
  * Plain paths ({@code /healthz}, {@code /readyz}, {@code /version}, {@code /metrics}, discovery) are counted
  * with the path as their subresource, as Kubernetes counts them. A resource or path the server does not know
@@ -35,13 +37,15 @@ public final class RequestMetrics {
       5, 6, 8, 10, 15, 20, 30, 45, 60);
   private static final Set<String> SUBRESOURCES = Set.of("status", "binding", "scale", "log", "exec", "attach",
       "portforward", "proxy", "finalize", "eviction", "ephemeralcontainers");
+  private static final Set<String> STREAMS = Set.of("exec", "attach", "portforward", "proxy");
   private static final Set<String> PLAIN_PATHS = Set.of("/healthz", "/readyz", "/livez", "/version", "/metrics",
       "/api", "/apis", "/openapi/v2", "/openapi/v3");
 
   /** What a request is, in the labels of Kubernetes' request metrics. */
   record RequestInfo(String verb, String group, String version, String resource, String subresource, String scope) {
+    /** A watch or a streaming session (exec, attach, port forwarding): open as long as the client keeps it. */
     boolean watch() {
-      return verb.equals("WATCH");
+      return verb.equals("WATCH") || verb.equals("CONNECT");
     }
 
     Tags tags() {
@@ -105,6 +109,16 @@ public final class RequestMetrics {
     });
   }
 
+  private static final String UPGRADE_ENDED = "coxswain.metrics.upgradeEnded";
+
+  /** For a handler that upgraded {@code ctx}'s request to a WebSocket: the WebSocket closed. */
+  public static void upgradeEnded(RoutingContext ctx) {
+    Runnable ended = ctx.get(UPGRADE_ENDED);
+    if (ended != null) {
+      ended.run();
+    }
+  }
+
   private void measure(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
     long start = System.nanoTime();
@@ -112,10 +126,23 @@ public final class RequestMetrics {
     AtomicInteger underWay = info.watch() ? watches.computeIfAbsent(info, this::watchGauge)
         : readOnly(req.method()) ? readOnly : mutating;
     underWay.incrementAndGet();
+    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
     ctx.addEndHandler(ar -> {
-      underWay.decrementAndGet();
-      record(info, ctx.response().getStatusCode(), System.nanoTime() - start);
+      if (done.compareAndSet(false, true)) {
+        underWay.decrementAndGet();
+        record(info, ctx.response().getStatusCode(), System.nanoTime() - start);
+      }
     });
+    if ("websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
+      // an upgraded request never ends as a response: its handler tells when its WebSocket closed (counted as
+      // 101, as Kubernetes counts a session)
+      ctx.put(UPGRADE_ENDED, (Runnable) () -> {
+        if (done.compareAndSet(false, true)) {
+          underWay.decrementAndGet();
+          record(info, 101, System.nanoTime() - start);
+        }
+      });
+    }
     ctx.next();
   }
 
@@ -182,7 +209,9 @@ public final class RequestMetrics {
     String scope = name != null ? "resource" : namespace != null ? "namespace" : "cluster";
     boolean watch = watchPath || "true".equals(watchParam) || "1".equals(watchParam);
     String verb;
-    if (method == HttpMethod.GET || method == HttpMethod.HEAD) {
+    if (STREAMS.contains(sub)) {
+      verb = "CONNECT";
+    } else if (method == HttpMethod.GET || method == HttpMethod.HEAD) {
       verb = watch ? "WATCH" : name == null ? "LIST" : "GET";
     } else if (method == HttpMethod.DELETE) {
       verb = name == null ? "DELETECOLLECTION" : "DELETE";

@@ -46,6 +46,10 @@ class RequestMetricsTest {
         info(HttpMethod.GET, "/api/v1/namespaces/default"));
     assertEquals(new RequestInfo("PUT", "", "v1", "namespaces", "status", "resource"),
         info(HttpMethod.PUT, "/api/v1/namespaces/default/status"));
+    assertEquals(new RequestInfo("CONNECT", "", "v1", "pods", "exec", "resource"),
+        info(HttpMethod.GET, "/api/v1/namespaces/default/pods/web/exec"));
+    assertEquals(new RequestInfo("CONNECT", "", "v1", "pods", "portforward", "resource"),
+        info(HttpMethod.POST, "/api/v1/namespaces/default/pods/web/portforward"));
     assertEquals(new RequestInfo("LIST", "metrics.k8s.io", "v1beta1", "pods", "", "namespace"),
         info(HttpMethod.GET, "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods"));
   }
