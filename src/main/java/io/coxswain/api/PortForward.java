@@ -180,8 +180,13 @@ public final class PortForward {
       drain();
       ws.binaryMessageHandler(buf -> {
         if (!closed) {
-          channel.writeInbound(Unpooled.wrappedBuffer(buf.getBytes()));
-          drain();
+          try {
+            channel.writeInbound(Unpooled.wrappedBuffer(buf.getBytes()));
+            drain();
+          } catch (RuntimeException e) { // what the client sent is not SPDY as port forwarding speaks it
+            close();
+            ws.close((short) 1002, "not SPDY/3.1 port forwarding");
+          }
         }
       });
       ws.closeHandler(v -> close());

@@ -70,11 +70,6 @@ public final class RequestMetrics {
     registry.gauge("apiserver.current.inflight.requests", Tags.of("request_kind", "mutating"), mutating);
   }
 
-  /** The registry the meters are in (the master's: the store's meters are there too). */
-  public MeterRegistry registry() {
-    return registry;
-  }
-
   /**
    * Names a resource this server serves ({@code group} "" for the core group): its requests are labelled by it,
    * those of resources it does not name with empty labels.
