@@ -160,6 +160,8 @@ public final class PortForward {
     private final Map<Integer, NetSocket> sockets = new HashMap<>();
     private final Map<Integer, ByteBuf> early = new HashMap<>();
     private final java.util.Set<Integer> endedEarly = new java.util.HashSet<>();
+    /** data streams whose connection to the pod is being made: only their early bytes are kept */
+    private final java.util.Set<Integer> connecting = new java.util.HashSet<>();
     private boolean closed;
 
     Session(ServerWebSocket ws, Context context, Pod pod, String address) {
@@ -227,19 +229,20 @@ public final class PortForward {
             byte[] bytes = new byte[data.content().readableBytes()];
             data.content().readBytes(bytes);
             socket.write(Buffer.buffer(bytes));
-          } else if (socket == null && data.content().isReadable() && !errorStreams.containsValue(data.streamId())) {
-            // data before the connection is made: kept until then
+          } else if (connecting.contains(data.streamId()) && data.content().isReadable()) {
+            // data before the connection is made: kept until then (a failed or ended stream's is dropped)
             early.computeIfAbsent(data.streamId(), id -> Unpooled.buffer()).writeBytes(data.content());
           }
           if (data.isLast() && socket != null) {
             endInput(socket);
-          } else if (data.isLast()) {
+          } else if (data.isLast() && connecting.contains(data.streamId())) {
             endedEarly.add(data.streamId()); // the client's end came before the connection: closed once made
           }
         } finally {
           data.release();
         }
       } else if (msg instanceof SpdyRstStreamFrame rst) {
+        forget(rst.streamId());
         NetSocket socket = sockets.remove(rst.streamId());
         if (socket != null) {
           socket.close();
@@ -278,17 +281,22 @@ public final class PortForward {
             + ": ports are reached through the ports their node publishes, so declare it in the pod's containers");
         return;
       }
+      connecting.add(id);
       net.connect(target.get(), address).onComplete(ar -> context.runOnContext(v -> {
+        if (!connecting.contains(id)) { // the client reset the stream meanwhile, or the session ended
+          if (ar.succeeded()) {
+            ar.result().close();
+          }
+          return;
+        }
         if (ar.failed()) {
+          forget(id);
           fail(requestId, id, "cannot reach port " + wanted + " of pod " + pod.getMetadata().getName() + " at "
               + address + ":" + target.get() + ": " + ar.cause().getMessage());
           return;
         }
         NetSocket socket = ar.result();
-        if (closed) {
-          socket.close();
-          return;
-        }
+        connecting.remove(id);
         sockets.put(id, socket);
         ByteBuf pending = early.remove(id);
         if (pending != null) {
@@ -334,6 +342,16 @@ public final class PortForward {
       }
     }
 
+    /** A data stream no longer waiting for its connection: what it sent meanwhile is dropped. */
+    private void forget(int streamId) {
+      connecting.remove(streamId);
+      endedEarly.remove(streamId);
+      ByteBuf pending = early.remove(streamId);
+      if (pending != null) {
+        pending.release();
+      }
+    }
+
     /** Tells the client on the request's error stream, and ends both of its streams. */
     private void fail(String requestId, int dataStream, String message) {
       Integer error = errorStreams.remove(requestId);
@@ -352,6 +370,7 @@ public final class PortForward {
       closed = true;
       sockets.values().forEach(NetSocket::close);
       sockets.clear();
+      connecting.clear();
       early.values().forEach(ByteBuf::release);
       early.clear();
       channel.finishAndReleaseAll();
